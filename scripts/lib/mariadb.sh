@@ -1,0 +1,57 @@
+# Private MariaDB server under a project folder: not the system service, loopback only.
+# Source this file, then: mariadb_start DIR PORT; ...; mariadb_stop DIR
+# After mariadb_start, MARIADB_URL holds a URL for the `bread` user, who may create
+# databases (the integration tests make one per test).
+
+mariadb_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if [[ ! -d "$dir/data/mysql" ]]; then
+    echo "mariadb: initialising $dir/data"
+    mariadb-install-db --no-defaults --user=root --datadir="$dir/data" \
+      --auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1 \
+      || { cat "$dir/install.log"; return 1; }
+  fi
+  if mariadb_alive "$dir"; then
+    echo "mariadb: already running ($dir)"
+  else
+    rm -f "$dir/sock" "$dir/pid"
+    mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
+      --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/pid" --skip-log-bin \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --default-time-zone=+00:00 --innodb-buffer-pool-size=256M \
+      --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+      --log-error="$dir/error.log" &
+    local i
+    for i in $(seq 1 120); do
+      mariadb_alive "$dir" && break
+      sleep 0.25
+    done
+    mariadb_alive "$dir" || { echo "mariadb: did not start; see $dir/error.log"; tail -20 "$dir/error.log"; return 1; }
+  fi
+  mariadb --no-defaults -S "$dir/sock" -u root -e "
+    CREATE USER IF NOT EXISTS 'bread'@'127.0.0.1' IDENTIFIED BY 'bread';
+    GRANT ALL PRIVILEGES ON *.* TO 'bread'@'127.0.0.1';
+    CREATE DATABASE IF NOT EXISTS breadbook CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  MARIADB_URL="mysql://bread:bread@127.0.0.1:$port"
+  export MARIADB_URL
+}
+
+mariadb_alive() {
+  [[ -S "$1/sock" ]] && mariadb --no-defaults -S "$1/sock" -u root -e 'SELECT 1' >/dev/null 2>&1
+}
+
+mariadb_stop() {
+  local dir=$1
+  [[ -f "$dir/pid" ]] || return 0
+  local pid
+  pid=$(cat "$dir/pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  local i
+  for i in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || { echo "mariadb: stopped"; return 0; }
+    sleep 0.25
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}

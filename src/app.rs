@@ -1,0 +1,206 @@
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_query_map;
+use leptos_router::path;
+
+use crate::error::AppError;
+use crate::features::accounts::api::{Logout, get_me};
+use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
+use crate::features::accounts::types::Me;
+use crate::features::listings::pages::{HomePage, SearchPage};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ko">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#c8792f" />
+                <meta name="description" content="책빵 — 필요 없어진 책은 팔고, 필요한 책은 싸게. 대학 교재부터 소설까지 중고책 거래." />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, and the actions that change it. Provided once by `App` so the
+/// header refreshes after any page logs in or out.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub logout: ServerAction<Logout>,
+    /// Bumped by a page after it signs the member in.
+    pub refresh: RwSignal<u32>,
+    pub me: Resource<Result<Option<Me>, AppError>>,
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let logout = ServerAction::<Logout>::new();
+    let refresh = RwSignal::new(0u32);
+    let me = Resource::new(
+        move || (refresh.get(), logout.version().get()),
+        |_| get_me(),
+    );
+    provide_context(Auth {
+        logout,
+        refresh,
+        me,
+    });
+
+    // Effects run only in the browser: this marks the page as hydrated (interactive),
+    // which the end-to-end tests wait for before clicking.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bread-book.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "책빵 · 중고책 거래".to_owned() } else { format!("{text} · 책빵") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">"본문으로 건너뛰기"</a>
+            <Header />
+            <main id="main" class="container">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/search") view=SearchPage />
+                    <Route path=path!("/signup") view=SignupPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/me") view=MyPage />
+                </Routes>
+            </main>
+            <BottomNav />
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    view! {
+        <header class="site-header">
+            <div class="container header-row">
+                <A href="/" attr:class="logo" attr:aria-label="책빵 홈">
+                    <img src="/favicon.svg" alt="" width="28" height="28" />
+                    <span>"책빵"</span>
+                </A>
+                <form class="search-box" role="search" method="get" action="/search">
+                    <label class="sr-only" for="header-q">"책 검색"</label>
+                    <input
+                        id="header-q"
+                        type="search"
+                        name="q"
+                        maxlength="100"
+                        placeholder="책 제목, 저자, ISBN 검색"
+                        prop:value=q
+                    />
+                    <button type="submit" aria-label="검색">
+                        <SearchIcon />
+                    </button>
+                </form>
+                <nav class="account-nav" aria-label="계정">
+                    <UserMenu />
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| view! { <span class="muted">"…"</span> }>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(me)) => {
+                        view! {
+                            <A href="/me" attr:class="me-link" attr:data-test="header-nickname">
+                                {me.nickname}
+                                "님"
+                            </A>
+                            <ActionForm action=auth.logout attr:class="inline">
+                                <button type="submit" class="link-button" data-test="logout">
+                                    "로그아웃"
+                                </button>
+                            </ActionForm>
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <A href="/login" attr:class="nav-link">"로그인"</A>
+                            <A href="/signup" attr:class="button small">"회원가입"</A>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Thumb-reach navigation on phones; hidden on wide screens where the header has room.
+#[component]
+fn BottomNav() -> impl IntoView {
+    view! {
+        <nav class="bottom-nav" aria-label="주요 메뉴">
+            <A href="/" exact=true>
+                <span aria-hidden="true">"🏠"</span>
+                <span>"홈"</span>
+            </A>
+            <A href="/search">
+                <span aria-hidden="true">"🔍"</span>
+                <span>"검색"</span>
+            </A>
+            <A href="/me">
+                <span aria-hidden="true">"👤"</span>
+                <span>"내 정보"</span>
+            </A>
+        </nav>
+    }
+}
+
+#[component]
+fn SearchIcon() -> impl IntoView {
+    view! {
+        <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
+            <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2.2" />
+            <line x1="16.5" y1="16.5" x2="21" y2="21" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
+        </svg>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="페이지를 찾을 수 없습니다" />
+        <section class="empty-state" data-test="not-found">
+            <p class="big" aria-hidden="true">"📚❓"</p>
+            <h1>"페이지를 찾을 수 없습니다"</h1>
+            <p>"주소가 바뀌었거나 삭제된 페이지예요."</p>
+            <A href="/" attr:class="button">"홈으로 가기"</A>
+        </section>
+    }
+}

@@ -1,0 +1,216 @@
+//! Account server functions. Each authorizes its caller itself: these are public
+//! HTTP endpoints (`/api/accounts/...`), not private calls.
+
+use leptos::prelude::*;
+
+use super::types::{AccountInfo, LoginInput, Me, SignupInput, UniqueField};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::repo::{self, FailedLogin},
+    super::types::{Email, LOCK_MINUTES, LoginId, MAX_FAILED_LOGINS, Nickname},
+    crate::error::FieldError,
+    crate::server::{password, request, session},
+    chrono::{DateTime, FixedOffset, Utc},
+};
+
+#[cfg(feature = "ssr")]
+const BAD_CREDENTIALS: &str = "아이디 또는 비밀번호가 올바르지 않습니다.";
+
+/// The signed-in member, or None for a visitor.
+#[server(endpoint = "accounts/me")]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    let Some(id) = request::current_member_id().await? else {
+        return Ok(None);
+    };
+    repo::me(&request::state().pool, id).await
+}
+
+/// While-typing availability check of a unique field. Returns the message to show when
+/// the value is not usable (badly formed or taken), None when it is free.
+#[server(endpoint = "accounts/check")]
+pub async fn check_available(
+    field: UniqueField,
+    value: String,
+) -> Result<Option<String>, AppError> {
+    let normalized = match field {
+        UniqueField::LoginId => LoginId::parse(&value).map(|v| v.as_str().to_owned()),
+        UniqueField::Email => Email::parse(&value).map(|v| v.as_str().to_owned()),
+        UniqueField::Nickname => Nickname::parse(&value).map(|v| v.as_str().to_owned()),
+    };
+    let normalized = match normalized {
+        Ok(v) => v,
+        Err(message) => return Ok(Some(message)),
+    };
+    let taken = repo::is_taken(&request::state().pool, field, &normalized).await?;
+    Ok(taken.then(|| field.taken_message().to_owned()))
+}
+
+#[server(endpoint = "accounts/signup")]
+pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppError> {
+    let state = request::state();
+    let valid = input.validate(state.clock.today_kst())?;
+
+    let mut taken = Vec::new();
+    for (field, value) in [
+        (UniqueField::LoginId, valid.login_id.as_str()),
+        (UniqueField::Email, valid.email.as_str()),
+        (UniqueField::Nickname, valid.nickname.as_str()),
+    ] {
+        if repo::is_taken(&state.pool, field, value).await? {
+            taken.push(taken_error(field));
+        }
+    }
+    if !taken.is_empty() {
+        return Err(AppError::Validation(taken));
+    }
+
+    let hash = password::hash(valid.password.expose().to_owned()).await?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let id = match repo::insert_member(&mut tx, &valid, &hash, now).await {
+        Ok(id) => id,
+        // Lost a race with a concurrent sign-up of the same ID/email/nickname.
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            let message = db.message();
+            let field = if message.contains("uq_member_login_id") {
+                UniqueField::LoginId
+            } else if message.contains("uq_member_email") {
+                UniqueField::Email
+            } else {
+                UniqueField::Nickname
+            };
+            return Err(AppError::Validation(vec![taken_error(field)]));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    tracing::info!(member_id = id, "member signed up");
+
+    start_session(id).await?;
+    repo::me(&state.pool, id).await?.ok_or(AppError::Internal)
+}
+
+#[server(endpoint = "accounts/login")]
+pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError> {
+    let state = request::state();
+    let now = state.clock.now();
+    let login_id = input.login_id.trim().to_owned();
+    let mut missing = Vec::new();
+    if login_id.is_empty() {
+        missing.push(field_error("login_id", "아이디를 입력해 주세요."));
+    }
+    if input.password.is_empty() {
+        missing.push(field_error("password", "비밀번호를 입력해 주세요."));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Validation(missing));
+    }
+    let ip = request::client_ip();
+    let ip = ip.as_deref();
+
+    let Some(member) = repo::login_record(&state.pool, &login_id).await? else {
+        password::burn_equal_time(input.password).await?;
+        repo::log_attempt(&state.pool, &login_id, None, "unknown_id", ip, now).await?;
+        return Err(AppError::BadCredentials(BAD_CREDENTIALS.into()));
+    };
+    if let Some(until) = member
+        .locked_until
+        .map(|t| t.and_utc())
+        .filter(|t| *t > now)
+    {
+        repo::log_attempt(&state.pool, &login_id, Some(member.id), "locked", ip, now).await?;
+        return Err(AppError::Locked(lock_message(until, now)));
+    }
+    if !password::verify(input.password, member.password_hash).await? {
+        repo::log_attempt(
+            &state.pool,
+            &login_id,
+            Some(member.id),
+            "bad_password",
+            ip,
+            now,
+        )
+        .await?;
+        let until = now + chrono::Duration::minutes(LOCK_MINUTES);
+        return Err(
+            match repo::record_failed_login(&state.pool, member.id, MAX_FAILED_LOGINS, until)
+                .await?
+            {
+                FailedLogin::Remaining(left) => {
+                    AppError::BadCredentials(format!("{BAD_CREDENTIALS} (남은 시도 {left}회)"))
+                }
+                FailedLogin::Locked => AppError::Locked(lock_message(until, now)),
+            },
+        );
+    }
+    repo::record_successful_login(&state.pool, member.id).await?;
+    repo::log_attempt(&state.pool, &login_id, Some(member.id), "success", ip, now).await?;
+    start_session(member.id).await?;
+    repo::me(&state.pool, member.id)
+        .await?
+        .ok_or(AppError::Internal)
+}
+
+#[server(endpoint = "accounts/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let state = request::state();
+    if let Some(token) = request::session_token() {
+        session::delete(&state.pool, &token).await?;
+    }
+    request::append_set_cookie(&session::clear_cookie(state.config.secure_cookies()));
+    Ok(())
+}
+
+/// The signed-in member's own account details (내 정보). Members only.
+#[server(endpoint = "accounts/account")]
+pub async fn my_account() -> Result<AccountInfo, AppError> {
+    let id = request::require_member_id().await?;
+    repo::account_info(&request::state().pool, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn taken_error(field: UniqueField) -> FieldError {
+    field_error(field.form_field(), field.taken_message())
+}
+
+#[cfg(feature = "ssr")]
+fn lock_message(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    let minutes_left = ((until - now).num_seconds() + 59) / 60;
+    format!(
+        "비밀번호를 {MAX_FAILED_LOGINS}회 잘못 입력하여 로그인이 잠겼습니다. {} 이후에 다시 시도해 주세요. (약 {minutes_left}분 남음)",
+        until.with_timezone(&kst).format("%H:%M")
+    )
+}
+
+#[cfg(feature = "ssr")]
+async fn start_session(member_id: u64) -> Result<(), AppError> {
+    let state = request::state();
+    let user_agent = request::header(axum::http::header::USER_AGENT);
+    let new = session::create(
+        &state.pool,
+        member_id,
+        state.clock.now(),
+        state.config.session_ttl,
+        user_agent.as_deref(),
+    )
+    .await?;
+    request::append_set_cookie(&session::set_cookie(
+        &new.token,
+        state.config.session_ttl,
+        state.config.secure_cookies(),
+    ));
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Account queries. Times come from the app clock, never from NOW().
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sqlx::{MySql, MySqlPool, Transaction};
+
+use super::types::{
+    AccountInfo, ConsentRecord, Me, PRIVACY_VERSION, TERMS_VERSION, UniqueField, ValidSignup,
+};
+use crate::error::AppResult;
+
+/// What login needs to know about a member. Holds the hash: deliberately not Serialize.
+pub struct LoginRecord {
+    pub id: u64,
+    pub password_hash: String,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+pub async fn is_taken(pool: &MySqlPool, field: UniqueField, value: &str) -> AppResult<bool> {
+    // One query per field rather than a dynamic column name: each stays compile-checked.
+    let found = match field {
+        UniqueField::LoginId => {
+            sqlx::query_scalar!("SELECT 1 AS `x: i32` FROM member WHERE login_id = ?", value)
+                .fetch_optional(pool)
+                .await?
+        }
+        UniqueField::Email => {
+            sqlx::query_scalar!("SELECT 1 AS `x: i32` FROM member WHERE email = ?", value)
+                .fetch_optional(pool)
+                .await?
+        }
+        UniqueField::Nickname => {
+            sqlx::query_scalar!("SELECT 1 AS `x: i32` FROM member WHERE nickname = ?", value)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    Ok(found.is_some())
+}
+
+/// Inserts the member and their consent records in one transaction.
+pub async fn insert_member(
+    tx: &mut Transaction<'_, MySql>,
+    signup: &ValidSignup,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let now = now.naive_utc();
+    let id = sqlx::query!(
+        "INSERT INTO member (login_id, email, password_hash, name, nickname, birth_date,
+                             gender, phone, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        signup.login_id.as_str(),
+        signup.email.as_str(),
+        password_hash,
+        signup.name.as_str(),
+        signup.nickname.as_str(),
+        signup.birth_date.date(),
+        signup.gender.map(|g| g.as_db()),
+        signup.phone.as_ref().map(|p| p.as_str()),
+        now,
+        now,
+    )
+    .execute(&mut **tx)
+    .await?
+    .last_insert_id();
+    for (kind, version) in [("terms", TERMS_VERSION), ("privacy", PRIVACY_VERSION)] {
+        sqlx::query!(
+            "INSERT INTO member_consent (member_id, kind, version, agreed, created_at)
+             VALUES (?, ?, ?, TRUE, ?)",
+            id,
+            kind,
+            version,
+            now,
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+pub async fn login_record(pool: &MySqlPool, login_id: &str) -> AppResult<Option<LoginRecord>> {
+    let row = sqlx::query_as!(
+        LoginRecord,
+        "SELECT id, password_hash, locked_until FROM member
+         WHERE login_id = ? AND withdrawn_at IS NULL",
+        login_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row)
+}
+
+pub enum FailedLogin {
+    /// Wrong password; this many tries are left before the ID locks.
+    Remaining(u16),
+    /// This attempt locked the ID.
+    Locked,
+}
+
+/// Counts a wrong password; on the `max`-th in a row locks the ID until `lock_until` and
+/// starts the count again. Plain row UPDATEs in one transaction (no LOCK TABLES or
+/// GET_LOCK), so it holds on Galera too.
+pub async fn record_failed_login(
+    pool: &MySqlPool,
+    member_id: u64,
+    max: u16,
+    lock_until: DateTime<Utc>,
+) -> AppResult<FailedLogin> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE member SET failed_logins = failed_logins + 1 WHERE id = ?",
+        member_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let failed = sqlx::query_scalar!("SELECT failed_logins FROM member WHERE id = ?", member_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let outcome = if failed >= max {
+        sqlx::query!(
+            "UPDATE member SET locked_until = ?, failed_logins = 0 WHERE id = ?",
+            lock_until.naive_utc(),
+            member_id,
+        )
+        .execute(&mut *tx)
+        .await?;
+        FailedLogin::Locked
+    } else {
+        FailedLogin::Remaining(max - failed)
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+pub async fn record_successful_login(pool: &MySqlPool, member_id: u64) -> AppResult<()> {
+    sqlx::query!(
+        "UPDATE member SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+        member_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn log_attempt(
+    pool: &MySqlPool,
+    login_id: &str,
+    member_id: Option<u64>,
+    outcome: &str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let login_id: String = login_id.chars().filter(char::is_ascii).take(64).collect();
+    sqlx::query!(
+        "INSERT INTO login_attempt (login_id, member_id, outcome, ip, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+        login_id,
+        member_id,
+        outcome,
+        ip,
+        now.naive_utc(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn me(pool: &MySqlPool, member_id: u64) -> AppResult<Option<Me>> {
+    let row = sqlx::query!(
+        "SELECT id, login_id, nickname, is_admin AS `is_admin: bool` FROM member
+         WHERE id = ? AND withdrawn_at IS NULL",
+        member_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Me {
+        id: r.id,
+        login_id: r.login_id,
+        nickname: r.nickname,
+        is_admin: r.is_admin,
+    }))
+}
+
+pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<AccountInfo>> {
+    let Some(m) = sqlx::query!(
+        "SELECT login_id, name, nickname, email, birth_date, phone, created_at FROM member
+         WHERE id = ? AND withdrawn_at IS NULL",
+        member_id
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let consents = sqlx::query!(
+        "SELECT kind AS `kind: String`, version, created_at FROM member_consent
+         WHERE member_id = ? AND agreed ORDER BY id",
+        member_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|c| ConsentRecord {
+        kind: c.kind,
+        version: c.version,
+        agreed_at: c.created_at.and_utc(),
+    })
+    .collect();
+    Ok(Some(AccountInfo {
+        login_id: m.login_id,
+        name: m.name,
+        nickname: m.nickname,
+        email: m.email,
+        birth_date: m.birth_date,
+        phone: m.phone,
+        joined_at: m.created_at.and_utc(),
+        consents,
+    }))
+}

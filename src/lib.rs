@@ -1,0 +1,17 @@
+//! 책빵 — a used-book marketplace. One crate: server (feature `ssr`) and browser
+//! (feature `hydrate`, wasm) share the app, its types and its validation rules.
+
+pub mod app;
+pub mod error;
+pub mod features;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,66 @@
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use bread_book::server::{
+        AppState, clock::SystemClock, config::Config, db, metrics::Metrics, router, seed, telemetry,
+    };
+    use leptos::prelude::get_configuration;
+
+    telemetry::init();
+    let config = Config::from_env()?;
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let addr = leptos_options.site_addr;
+
+    let pool = db::connect(&config).await?;
+    db::migrate(&pool).await?;
+    let clock = Arc::new(SystemClock);
+    if config.seed_demo {
+        seed::seed_demo_if_empty(&pool, clock.as_ref()).await?;
+    }
+
+    let state = AppState {
+        leptos_options,
+        pool,
+        clock,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()),
+    };
+    let app = router::build(state);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!(%addr, "책빵 listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The browser entry point is `hydrate()` in lib.rs; this binary is server-only.
+}

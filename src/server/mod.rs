@@ -1,0 +1,16 @@
+//! Server-only code: the single `ssr` gate. Nothing in here reaches the wasm build.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod metrics;
+pub mod password;
+pub mod request;
+pub mod router;
+pub mod seed;
+pub mod session;
+pub mod state;
+pub mod telemetry;
+
+pub use state::AppState;

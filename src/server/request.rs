@@ -1,0 +1,78 @@
+//! What a server function knows about the request it serves: state, caller, headers.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use leptos::prelude::{expect_context, use_context};
+use leptos_axum::ResponseOptions;
+
+use super::{AppState, session};
+use crate::error::{AppError, AppResult};
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+fn parts() -> AppResult<Parts> {
+    use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from the server function context");
+        AppError::Internal
+    })
+}
+
+pub fn header(name: header::HeaderName) -> Option<String> {
+    parts()
+        .ok()?
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The peer address (or the first X-Forwarded-For hop when behind our HAProxy).
+pub fn client_ip() -> Option<String> {
+    let parts = parts().ok()?;
+    if let Some(forwarded) = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+    {
+        return Some(forwarded.trim().chars().take(45).collect());
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+}
+
+pub fn session_token() -> Option<String> {
+    session::token_from_headers(&parts().ok()?.headers)
+}
+
+/// The signed-in member's id, if the request carries a live session.
+pub async fn current_member_id() -> AppResult<Option<u64>> {
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    let state = state();
+    session::member_for_token(&state.pool, &token, state.clock.now()).await
+}
+
+/// For server functions only a signed-in member may call.
+pub async fn require_member_id() -> AppResult<u64> {
+    current_member_id().await?.ok_or(AppError::Unauthorized)
+}
+
+pub fn append_set_cookie(cookie: &str) {
+    let Some(options) = use_context::<ResponseOptions>() else {
+        tracing::error!("response options missing; cookie not set");
+        return;
+    };
+    match HeaderValue::from_str(cookie) {
+        Ok(v) => options.append_header(header::SET_COOKIE, v),
+        Err(e) => tracing::error!(error = %e, "invalid Set-Cookie value"),
+    }
+}

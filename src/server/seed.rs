@@ -1,0 +1,221 @@
+//! Demo marketplace for a fresh database: members, real Korean books, listings. Runs
+//! only when the database has no members, so a second run keeps the user's data.
+
+use chrono::{Duration, NaiveDate};
+use sqlx::MySqlPool;
+
+use super::clock::Clock;
+use super::password;
+
+/// Facts only (ISBN, title, author, publisher, date); checksums verified by a test.
+pub const DEMO_BOOKS: &str = include_str!("../../seed/books.tsv");
+
+/// Every demo member signs in with this password (README says so).
+pub const DEMO_PASSWORD: &str = "Bread1234";
+
+const DEMO_MEMBERS: [(&str, &str, &str, bool); 6] = [
+    ("bookworm01", "책벌레", "김서연", false),
+    ("sinchon22", "신촌헌책방", "박지훈", false),
+    ("kaistcs", "카이스트새내기", "이도윤", false),
+    ("maporeader", "마포독서가", "최하은", false),
+    ("busanbook", "부산책방", "정민준", false),
+    ("breadadmin", "책빵관리자", "관리자", true),
+];
+
+const CATEGORIES: [&str; 7] = ["소설", "인문", "과학", "컴퓨터", "경제", "자기계발", "수학"];
+
+const MEET_PLACES: [&str; 6] = [
+    "신촌역 2번 출구",
+    "홍대입구역 9번 출구",
+    "서울대입구역 3번 출구",
+    "부산대역 1번 출구",
+    "대전 궁동 로데오거리",
+    "강남역 11번 출구",
+];
+
+pub struct DemoBook<'a> {
+    pub isbn13: &'a str,
+    pub title: &'a str,
+    pub author: &'a str,
+    pub publisher: &'a str,
+    pub published_on: Option<NaiveDate>,
+    pub category: &'a str,
+}
+
+pub fn demo_books() -> impl Iterator<Item = DemoBook<'static>> {
+    DEMO_BOOKS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.len() == 6).then(|| DemoBook {
+                isbn13: cols[0],
+                title: cols[1],
+                author: cols[2],
+                publisher: cols[3],
+                published_on: NaiveDate::parse_from_str(cols[4], "%Y-%m-%d").ok(),
+                category: cols[5],
+            })
+        })
+}
+
+pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::Result<()> {
+    let members: i64 = sqlx::query_scalar!("SELECT COUNT(*) FROM member")
+        .fetch_one(pool)
+        .await?;
+    if members > 0 {
+        return Ok(());
+    }
+    let now = clock.now();
+    let mut tx = pool.begin().await?;
+
+    let mut member_ids = Vec::new();
+    for (i, (login_id, nickname, name, is_admin)) in DEMO_MEMBERS.iter().enumerate() {
+        let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+        let joined = (now - Duration::days(90 - i as i64 * 7)).naive_utc();
+        let id = sqlx::query!(
+            "INSERT INTO member (login_id, email, password_hash, name, nickname, birth_date,
+                                 is_admin, email_verified_at, trust_score, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            login_id,
+            format!("{login_id}@demo.breadbook.kr"),
+            hash,
+            name,
+            nickname,
+            NaiveDate::from_ymd_opt(1998 + i as i32, 3 + i as u32, 10 + i as u32),
+            is_admin,
+            joined,
+            50 + (i as u16 * 9) % 45,
+            joined,
+            joined,
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_id();
+        for kind in ["terms", "privacy"] {
+            sqlx::query!(
+                "INSERT INTO member_consent (member_id, kind, version, agreed, created_at)
+                 VALUES (?, ?, '2026-11-01', TRUE, ?)",
+                id,
+                kind,
+                joined
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !is_admin {
+            member_ids.push(id);
+        }
+    }
+
+    let mut category_ids = std::collections::HashMap::new();
+    for (i, name) in CATEGORIES.iter().enumerate() {
+        let id = sqlx::query!(
+            "INSERT INTO category (parent_id, name, path, depth, sort_order) VALUES (NULL, ?, '', 0, ?)",
+            name,
+            i as i16
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_id();
+        sqlx::query!(
+            "UPDATE category SET path = CONCAT('/', id, '/') WHERE id = ?",
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+        category_ids.insert(*name, id as u32);
+    }
+
+    for (i, book) in demo_books().enumerate() {
+        let book_id = sqlx::query!(
+            "INSERT INTO book (isbn13, title, author, publisher, published_on, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            book.isbn13,
+            book.title,
+            book.author,
+            book.publisher,
+            book.published_on,
+            now.naive_utc()
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_id();
+        // One listing per book, a second for every third: a spread of sellers,
+        // prices, conditions and delivery ways, posted over the last few days.
+        for copy in 0..(1 + usize::from(i % 3 == 0)) {
+            let n = i * 7 + copy * 3;
+            let seller = member_ids[n % member_ids.len()];
+            let price = 3000 + ((n * 2300) % 22000) as u32 / 500 * 500;
+            let condition = ["good", "fair", "poor", "good"][n % 4];
+            let (delivery, meet) = match n % 3 {
+                0 => ("parcel", None),
+                1 => ("meet", Some(MEET_PLACES[n % MEET_PLACES.len()])),
+                _ => (
+                    "parcel,meet",
+                    Some(MEET_PLACES[(n + 2) % MEET_PLACES.len()]),
+                ),
+            };
+            let payment = if meet.is_some() {
+                "safe_pay,cash"
+            } else {
+                "safe_pay,bank_transfer"
+            };
+            let posted = (now - Duration::minutes((i * 97 + copy * 41) as i64 + 3)).naive_utc();
+            sqlx::query!(
+                "INSERT INTO listing (seller_id, book_id, category_id, price, `condition`, delivery,
+                                      meet_label, payment_ways, description, status, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'on_sale', ?, ?)",
+                seller,
+                book_id,
+                category_ids.get(book.category).copied(),
+                price,
+                condition,
+                delivery,
+                meet,
+                payment,
+                "한 번 읽고 보관만 했어요. 사진 참고해 주세요.",
+                posted,
+                posted
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(members = DEMO_MEMBERS.len(), "demo marketplace loaded");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_book_has_a_valid_isbn13_and_a_date() {
+        let books: Vec<_> = demo_books().collect();
+        assert!(books.len() >= 30, "a few dozen books, got {}", books.len());
+        for b in &books {
+            let digits: Vec<u32> = b.isbn13.chars().filter_map(|c| c.to_digit(10)).collect();
+            assert_eq!(digits.len(), 13, "{}", b.isbn13);
+            let sum: u32 = digits[..12]
+                .iter()
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+                .sum();
+            assert_eq!(
+                (10 - sum % 10) % 10,
+                digits[12],
+                "checksum of {} {}",
+                b.isbn13,
+                b.title
+            );
+            assert!(b.published_on.is_some(), "{}", b.title);
+            assert!(CATEGORIES.contains(&b.category), "{}", b.category);
+        }
+        let mut isbns: Vec<_> = books.iter().map(|b| b.isbn13).collect();
+        isbns.sort();
+        isbns.dedup();
+        assert_eq!(isbns.len(), books.len(), "duplicate ISBN");
+    }
+}

@@ -1,0 +1,110 @@
+//! Server-side sessions. The browser holds a random 256-bit token in an HttpOnly,
+//! SameSite=Lax cookie (Secure over https); the database holds its SHA-256.
+
+use axum::http::HeaderMap;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use cookie::{Cookie, SameSite};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::MySqlPool;
+
+use crate::error::AppResult;
+
+pub const COOKIE_NAME: &str = "bb_session";
+
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub async fn create(
+    pool: &MySqlPool,
+    member_id: u64,
+    now: DateTime<Utc>,
+    ttl: std::time::Duration,
+    user_agent: Option<&str>,
+) -> AppResult<NewSession> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
+    let user_agent = user_agent.map(|ua| ua.chars().take(255).collect::<String>());
+    sqlx::query!(
+        "INSERT INTO session (token_hash, member_id, created_at, expires_at, user_agent)
+         VALUES (?, ?, ?, ?, ?)",
+        token_hash(&token),
+        member_id,
+        now.naive_utc(),
+        expires_at.naive_utc(),
+        user_agent,
+    )
+    .execute(pool)
+    .await?;
+    Ok(NewSession { token, expires_at })
+}
+
+/// The member a session token belongs to, if the session is live and the member active.
+pub async fn member_for_token(
+    pool: &MySqlPool,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<u64>> {
+    let row = sqlx::query_scalar!(
+        "SELECT s.member_id FROM session s JOIN member m ON m.id = s.member_id
+         WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL",
+        token_hash(token),
+        now.naive_utc(),
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row)
+}
+
+pub async fn delete(pool: &MySqlPool, token: &str) -> AppResult<()> {
+    sqlx::query!(
+        "DELETE FROM session WHERE token_hash = ?",
+        token_hash(token)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The session token from the request's cookies, if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE_NAME)
+        .map(|c| c.value().to_owned())
+}
+
+pub fn set_cookie(token: &str, max_age: std::time::Duration, secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, token.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::seconds(max_age.as_secs() as i64))
+        .build()
+        .to_string()
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}

@@ -1,0 +1,97 @@
+//! Korean formatting of money and time.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// 12000 → "12,000원".
+pub fn won(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{grouped}원")
+}
+
+/// "방금 전", "3분 전", "2시간 전", "5일 전", then the date.
+pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..=59 => "방금 전".into(),
+        60..=3599 => format!("{}분 전", seconds / 60),
+        3600..=86_399 => format!("{}시간 전", seconds / 3600),
+        86_400..=604_799 => format!("{}일 전", seconds / 86_400),
+        _ => kst(at).format("%Y.%m.%d").to_string(),
+    }
+}
+
+pub fn kst(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&FixedOffset::east_opt(9 * 3600).expect("valid offset"))
+}
+
+/// "2026년 11월 24일".
+pub fn korean_date(date: NaiveDate) -> String {
+    date.format("%Y년 %-m월 %-d일").to_string()
+}
+
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(now_millis()).unwrap_or_default()
+}
+
+/// Today in Korea, from the browser's clock in the browser and the system clock on
+/// the server.
+pub fn today_kst() -> NaiveDate {
+    kst(now_utc()).date_naive()
+}
+
+#[cfg(feature = "hydrate")]
+fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn won_groups_thousands() {
+        assert_eq!(won(0), "0원");
+        assert_eq!(won(900), "900원");
+        assert_eq!(won(1000), "1,000원");
+        assert_eq!(won(12000), "12,000원");
+        assert_eq!(won(1_234_567), "1,234,567원");
+        assert_eq!(won(-5000), "-5,000원");
+    }
+
+    #[test]
+    fn relative_time_in_korean() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let ago = |s: i64| relative_time(now - chrono::Duration::seconds(s), now);
+        assert_eq!(ago(5), "방금 전");
+        assert_eq!(ago(180), "3분 전");
+        assert_eq!(ago(7200), "2시간 전");
+        assert_eq!(ago(3 * 86_400), "3일 전");
+        assert_eq!(ago(30 * 86_400), "2026.10.25");
+    }
+
+    #[test]
+    fn korean_date_format() {
+        assert_eq!(
+            korean_date(NaiveDate::from_ymd_opt(2001, 3, 5).unwrap()),
+            "2001년 3월 5일"
+        );
+    }
+}

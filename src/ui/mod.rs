@@ -1,0 +1,4 @@
+//! Presentational pieces with no data access.
+
+pub mod form;
+pub mod format;

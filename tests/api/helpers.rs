@@ -1,0 +1,159 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bread_book::server::clock::ManualClock;
+use bread_book::server::config::Config;
+use bread_book::server::metrics::Metrics;
+use bread_book::server::{AppState, router};
+use chrono::{TimeZone, Utc};
+use leptos::prelude::LeptosOptions;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sqlx::MySqlPool;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: ManualClock,
+    pub pool: MySqlPool,
+}
+
+pub const PASSWORD: &str = "Passw0rd";
+
+impl TestApp {
+    pub async fn spawn(pool: MySqlPool) -> Self {
+        Self::spawn_with(pool, |_| {}).await
+    }
+
+    pub async fn spawn_with(pool: MySqlPool, tweak: impl FnOnce(&mut Config)) -> Self {
+        // 12:00 KST on the day these tests were written.
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap());
+        let mut config = Config::for_tests(String::new());
+        tweak(&mut config);
+        let leptos_options = LeptosOptions::builder()
+            .output_name("bread-book")
+            .site_root("target/site")
+            .build();
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            clock: Arc::new(clock.clone()),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = router::build(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        Self {
+            base: format!("http://{addr}"),
+            client: Self::new_client(),
+            clock,
+            pool,
+        }
+    }
+
+    /// A fresh browser: its own cookie jar.
+    pub fn new_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn call_as(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.call_as(&self.client, endpoint, form).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signup(&self, login_id: &str, email: &str, nickname: &str) -> Response {
+        self.signup_form(&signup_form(login_id, email, nickname))
+            .await
+    }
+
+    pub async fn signup_form(&self, form: &[(String, String)]) -> Response {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.call("accounts/signup", &pairs).await
+    }
+
+    pub async fn login(&self, login_id: &str, password: &str) -> Response {
+        self.call(
+            "accounts/login",
+            &[("input[login_id]", login_id), ("input[password]", password)],
+        )
+        .await
+    }
+
+    pub async fn me(&self) -> Value {
+        let res = self.call("accounts/me", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+pub fn signup_form(login_id: &str, email: &str, nickname: &str) -> Vec<(String, String)> {
+    [
+        ("login_id", login_id),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+        ("name", "김독서"),
+        ("nickname", nickname),
+        ("email", email),
+        ("birth_date", "2001-03-15"),
+        ("phone", "010-1234-5678"),
+        ("gender", ""),
+        ("agree_terms", "true"),
+        ("agree_privacy", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("input[{k}]"), v.to_owned()))
+    .collect()
+}
+
+/// Replaces one field of a sign-up form.
+pub fn with(mut form: Vec<(String, String)>, field: &str, value: &str) -> Vec<(String, String)> {
+    let key = format!("input[{field}]");
+    form.retain(|(k, _)| *k != key);
+    form.push((key, value.to_owned()));
+    form
+}
+
+/// The message the server gave for one field of a Validation error.
+pub fn field_message(body: &Value, field: &str) -> Option<String> {
+    body.get("Validation")?
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["message"].as_str())
+        .map(str::to_owned)
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real router on 127.0.0.1:0 over a per-test MariaDB database
+//! (`#[sqlx::test]` creates and migrates one per test), driven over HTTP.
+
+mod accounts;
+mod helpers;
+mod shell;
