@@ -163,18 +163,27 @@ fn BottomNav() -> impl IntoView {
     view! {
         <nav class="bottom-nav" aria-label="주요 메뉴">
             <A href="/" exact=true>
-                <span aria-hidden="true">"🏠"</span>
+                <NavIcon path="M3 11.5 12 4l9 7.5V20a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z" />
                 <span>"홈"</span>
             </A>
             <A href="/search">
-                <span aria-hidden="true">"🔍"</span>
+                <SearchIcon />
                 <span>"검색"</span>
             </A>
             <A href="/me">
-                <span aria-hidden="true">"👤"</span>
+                <NavIcon path="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm-8 9a8 8 0 0 1 16 0z" />
                 <span>"내 정보"</span>
             </A>
         </nav>
+    }
+}
+
+#[component]
+fn NavIcon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+            <path d=path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+        </svg>
     }
 }
 
@@ -197,7 +206,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text="페이지를 찾을 수 없습니다" />
         <section class="empty-state" data-test="not-found">
-            <p class="big" aria-hidden="true">"📚❓"</p>
+            <p class="big" aria-hidden="true">"404"</p>
             <h1>"페이지를 찾을 수 없습니다"</h1>
             <p>"주소가 바뀌었거나 삭제된 페이지예요."</p>
             <A href="/" attr:class="button">"홈으로 가기"</A>

@@ -17,7 +17,8 @@ mariadb_start() {
     echo "mariadb: already running ($dir)"
   else
     rm -f "$dir/sock" "$dir/pid"
-    mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
+    # setsid: a Ctrl-C in the terminal reaches the app; the script stops the DB itself.
+    setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
       --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/pid" --skip-log-bin \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --default-time-zone=+00:00 --innodb-buffer-pool-size=256M \

@@ -143,7 +143,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
         .last_insert_id();
         // One listing per book, a second for every third: a spread of sellers,
         // prices, conditions and delivery ways, posted over the last few days.
-        for copy in 0..(1 + usize::from(i % 3 == 0)) {
+        for copy in 0..(1 + usize::from(i.is_multiple_of(3))) {
             let n = i * 7 + copy * 3;
             let seller = member_ids[n % member_ids.len()];
             let price = 3000 + ((n * 2300) % 22000) as u32 / 500 * 500;

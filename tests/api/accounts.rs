@@ -197,9 +197,12 @@ async fn duplicates_are_detected_while_typing_and_on_submit(pool: MySqlPool) {
     );
 
     let other = TestApp::new_client();
-    let form = signup_form("reader01", "reader@example.com", "책벌레");
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = app.call_as(&other, "accounts/signup", &pairs).await;
+    let res = app
+        .signup_form_as(
+            &other,
+            &signup_form("reader01", "reader@example.com", "책벌레"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
     assert_eq!(
@@ -216,23 +219,9 @@ async fn duplicates_are_detected_while_typing_and_on_submit(pool: MySqlPool) {
     );
 
     let res = app
-        .call_as(
+        .signup_form_as(
             &other,
-            "accounts/signup",
-            &pairs
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        *k,
-                        match *k {
-                            "input[login_id]" => "Reader01",
-                            "input[email]" => "other@example.com",
-                            "input[nickname]" => "다른닉",
-                            _ => v,
-                        },
-                    )
-                })
-                .collect::<Vec<_>>(),
+            &signup_form("Reader01", "other@example.com", "다른닉"),
         )
         .await;
     assert_eq!(
@@ -411,9 +400,11 @@ async fn members_only_functions_refuse_anonymous_and_forged_sessions(pool: MySql
 
     // Another member sees only their own account.
     let other = TestApp::new_client();
-    let form = signup_form("second02", "second@example.com", "둘째");
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    app.call_as(&other, "accounts/signup", &pairs).await;
+    app.signup_form_as(
+        &other,
+        &signup_form("second02", "second@example.com", "둘째"),
+    )
+    .await;
     let theirs: Value = app
         .call_as(&other, "accounts/account", &[])
         .await

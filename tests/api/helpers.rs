@@ -102,8 +102,17 @@ impl TestApp {
     }
 
     pub async fn signup_form(&self, form: &[(String, String)]) -> Response {
+        self.signup_form_as(&self.client, form).await
+    }
+
+    /// Signs up from another browser (its own cookie jar).
+    pub async fn signup_form_as(
+        &self,
+        client: &reqwest::Client,
+        form: &[(String, String)],
+    ) -> Response {
         let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.call("accounts/signup", &pairs).await
+        self.call_as(client, "accounts/signup", &pairs).await
     }
 
     pub async fn login(&self, login_id: &str, password: &str) -> Response {

@@ -44,16 +44,17 @@ impl Availability {
         }
         set_timeout(
             move || {
-                if self.generation.get_value() != mine {
+                // `try_`: the page may have been left (and its state disposed) meanwhile.
+                if self.generation.try_get_value() != Some(mine) {
                     return;
                 }
                 spawn_local(async move {
                     // A network failure just leaves the field unchecked; the server
                     // checks again on submit.
                     if let Ok(message) = check_available(self.field, value.clone()).await
-                        && self.generation.get_value() == mine
+                        && self.generation.try_get_value() == Some(mine)
                     {
-                        self.result.set(Some((value, message)));
+                        self.result.try_set(Some((value, message)));
                     }
                 });
             },
@@ -408,11 +409,8 @@ pub fn LoginPage() -> impl IntoView {
             navigate(&next, Default::default());
         }
         Some(Err(AppError::Validation(errors))) => server_errors.set(errors),
-        Some(Err(e)) => {
-            // Keep the ID, clear the password: the next try needs it typed again.
-            password.set(String::new());
-            form_error.set(Some(e.to_string()));
-        }
+        // Everything typed stays, so a typo can be fixed rather than retyped.
+        Some(Err(e)) => form_error.set(Some(e.to_string())),
         None => {}
     });
 

@@ -1,0 +1,100 @@
+import { expect, test } from '@playwright/test';
+import { gotoHydrated, snap, uniqueMember, watchConsole } from './helpers';
+
+test('home shows the demo marketplace, hydrated, with no console errors', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await gotoHydrated(page, '/');
+  await expect(page).toHaveTitle(/책빵/);
+  await expect(page.getByRole('heading', { name: '방금 올라온 책' })).toBeVisible();
+  const cards = page.locator('[data-test="listing-card"]');
+  expect(await cards.count()).toBeGreaterThanOrEqual(12);
+  await expect(cards.first().locator('.price')).toHaveText(/^[\d,]+원$/);
+  await expect(page.getByRole('link', { name: '회원가입' })).toBeVisible();
+  await snap(page, info, 'home');
+  expect(errors).toEqual([]);
+});
+
+test('sign up (inline error first), log out, log in, name in the header', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  const m = uniqueMember(info);
+  await gotoHydrated(page, '/signup');
+
+  // Rules run in the browser while typing: no submit needed to see the error.
+  await page.locator('#f-login_id').fill('ab');
+  await expect(page.locator('[data-test="field-login_id"] .err')).toHaveText('아이디는 6~20자여야 합니다.');
+  await page.locator('#f-password').fill('short');
+  await expect(page.locator('[data-test="field-password"] .err')).toHaveText('비밀번호는 8~20자여야 합니다.');
+  await snap(page, info, 'signup-inline-error');
+
+  // The availability check is a debounced server call: proof the page is live.
+  await page.locator('#f-login_id').fill(m.loginId);
+  await expect(page.locator('[data-test="field-login_id"] .ok')).toHaveText('사용할 수 있는 아이디입니다.');
+  await page.locator('#f-password').fill(m.password);
+  await page.locator('#f-password_confirm').fill(m.password);
+  await page.locator('#f-name').fill('김테스트');
+  await page.locator('#f-nickname').fill(m.nickname);
+  await page.locator('#f-email').fill(m.email);
+  await page.locator('#f-birth_date').fill('2001-03-15');
+
+  // Submitting without consent keeps everything typed and says what is missing.
+  await page.getByRole('button', { name: '가입하기' }).click();
+  await expect(page.getByText('이용약관에 동의해야 가입할 수 있습니다.')).toBeVisible();
+  await expect(page.locator('#f-login_id')).toHaveValue(m.loginId);
+  await expect(page.locator('#f-email')).toHaveValue(m.email);
+
+  await page.getByText('전체 동의').click();
+  await page.getByRole('button', { name: '가입하기' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('[data-test="header-nickname"]')).toHaveText(`${m.nickname}님`);
+  await snap(page, info, 'signed-in-home');
+
+  await page.locator('[data-test="logout"]').click();
+  await expect(page.getByRole('link', { name: '로그인' }).first()).toBeVisible();
+  await expect(page.locator('[data-test="header-nickname"]')).toHaveCount(0);
+
+  await gotoHydrated(page, '/login');
+  await page.locator('#f-login_id').fill(m.loginId);
+  await page.locator('#f-password').fill(m.password);
+  await page.getByRole('button', { name: '로그인', exact: true }).click();
+  await expect(page.locator('[data-test="header-nickname"]')).toHaveText(`${m.nickname}님`);
+
+  await gotoHydrated(page, '/me');
+  await expect(page.locator('[data-test="my-nickname"]')).toHaveText(m.nickname);
+  await expect(page.getByText('이용약관 · 2026-11-01 버전')).toBeVisible();
+  await snap(page, info, 'my-page');
+  expect(errors).toEqual([]);
+});
+
+test('a wrong password says so and counts down; what was typed stays', async ({ page }, info) => {
+  // The browser logs the 401 answer itself; that is the expected outcome here.
+  const errors = watchConsole(page, [/status of 401/]);
+  await gotoHydrated(page, '/login');
+  await page.locator('#f-login_id').fill('sinchon22');
+  await page.locator('#f-password').fill('WrongPass1');
+  await page.getByRole('button', { name: '로그인', exact: true }).click();
+  await expect(page.locator('[data-test="login-error"]')).toContainText('아이디 또는 비밀번호가 올바르지 않습니다.');
+  await expect(page.locator('[data-test="login-error"]')).toContainText('남은 시도');
+  await expect(page.locator('#f-login_id')).toHaveValue('sinchon22');
+  await expect(page.locator('#f-password')).toHaveValue('WrongPass1');
+  await expect(page.locator('[data-test="field-password"] .err')).toHaveCount(0);
+  await snap(page, info, 'login-error');
+  expect(errors).toEqual([]);
+});
+
+test('members-only page asks a visitor to log in; unknown pages are a Korean 404', async ({ page }, info) => {
+  await gotoHydrated(page, '/me');
+  await expect(page.locator('[data-test="login-required"]')).toBeVisible();
+  const res = await page.goto('/no-such-page');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: '페이지를 찾을 수 없습니다' })).toBeVisible();
+  await snap(page, info, 'not-found');
+});
+
+test('header search finds a seeded book', async ({ page }, info) => {
+  await gotoHydrated(page, '/');
+  await page.getByPlaceholder('책 제목, 저자, ISBN 검색').fill('토비');
+  await page.getByPlaceholder('책 제목, 저자, ISBN 검색').press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=/);
+  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('토비의 스프링');
+  await snap(page, info, 'search');
+});
