@@ -5,7 +5,8 @@ async fn main() -> anyhow::Result<()> {
     use std::sync::Arc;
 
     use bread_book::server::{
-        AppState, clock::SystemClock, config::Config, db, metrics::Metrics, router, seed, telemetry,
+        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, router, seed,
+        telemetry,
     };
     use leptos::prelude::get_configuration;
 
@@ -21,12 +22,14 @@ async fn main() -> anyhow::Result<()> {
         seed::seed_demo_if_empty(&pool, clock.as_ref()).await?;
     }
 
+    let catalog = books::Catalog::new(pool.clone(), books::external_sources(&config));
     let state = AppState {
         leptos_options,
         pool,
         clock,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
+        catalog: Arc::new(catalog),
     };
     let app = router::build(state);
     let listener = tokio::net::TcpListener::bind(&addr).await?;

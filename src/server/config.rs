@@ -12,6 +12,12 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Load the demo marketplace when the database has no members yet.
     pub seed_demo: bool,
+    /// Kakao book search (disabled without a key); base URL overridable for tests.
+    pub kakao_rest_api_key: Option<String>,
+    pub kakao_api_base: String,
+    /// Naver book search: (client id, client secret); disabled without them.
+    pub naver_client: Option<(String, String)>,
+    pub naver_api_base: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -22,6 +28,8 @@ impl std::fmt::Debug for Config {
             .field("session_ttl", &self.session_ttl)
             .field("db_max_connections", &self.db_max_connections)
             .field("seed_demo", &self.seed_demo)
+            .field("kakao", &self.kakao_rest_api_key.as_ref().map(|_| "***"))
+            .field("naver", &self.naver_client.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -44,6 +52,12 @@ impl Config {
                 .transpose()?
                 .unwrap_or(16),
             seed_demo: var("SEED_DEMO").is_some_and(|v| v == "1" || v == "true"),
+            kakao_rest_api_key: var("KAKAO_REST_API_KEY"),
+            kakao_api_base: var("KAKAO_API_BASE")
+                .unwrap_or_else(|| super::books::kakao::DEFAULT_BASE.into()),
+            naver_client: var("NAVER_CLIENT_ID").zip(var("NAVER_CLIENT_SECRET")),
+            naver_api_base: var("NAVER_API_BASE")
+                .unwrap_or_else(|| super::books::naver::DEFAULT_BASE.into()),
         })
     }
 
@@ -59,6 +73,10 @@ impl Config {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             db_max_connections: 5,
             seed_demo: false,
+            kakao_rest_api_key: None,
+            kakao_api_base: super::books::kakao::DEFAULT_BASE.into(),
+            naver_client: None,
+            naver_api_base: super::books::naver::DEFAULT_BASE.into(),
         }
     }
 }

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::MySqlPool;
 
+use super::books::Catalog;
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
@@ -17,6 +18,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    pub catalog: Arc<Catalog>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use bread_book::server::books::{Catalog, external_sources};
 use bread_book::server::clock::ManualClock;
 use bread_book::server::config::Config;
 use bread_book::server::metrics::Metrics;
@@ -34,12 +35,14 @@ impl TestApp {
             .output_name("bread-book")
             .site_root("target/site")
             .build();
+        let catalog = Catalog::new(pool.clone(), external_sources(&config));
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
             clock: Arc::new(clock.clone()),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            catalog: Arc::new(catalog),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

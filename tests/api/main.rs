@@ -2,5 +2,6 @@
 //! (`#[sqlx::test]` creates and migrates one per test), driven over HTTP.
 
 mod accounts;
+mod catalog;
 mod helpers;
 mod shell;

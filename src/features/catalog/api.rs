@@ -1,0 +1,41 @@
+//! Book look-ups for sellers filling in a listing. Members only: every miss may call a
+//! paid, rate-limited external API.
+
+use leptos::prelude::*;
+
+use super::types::BookInfo;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::types::{Isbn13, MAX_TITLE_QUERY_CHARS},
+    crate::server::request,
+};
+
+/// The book with this ISBN (10 or 13 digits, hyphens allowed), or None if no source
+/// knows it (the seller then types the facts in).
+#[server(endpoint = "catalog/isbn")]
+pub async fn lookup_isbn(isbn: String) -> Result<Option<BookInfo>, AppError> {
+    request::require_member_id().await?;
+    let isbn = Isbn13::parse(&isbn).map_err(|m| AppError::field("isbn", m))?;
+    let state = request::state();
+    Ok(state.catalog.by_isbn(&isbn, state.clock.now()).await?)
+}
+
+/// Books whose title matches, for picking the right edition.
+#[server(endpoint = "catalog/title")]
+pub async fn search_titles(query: String) -> Result<Vec<BookInfo>, AppError> {
+    request::require_member_id().await?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(AppError::field("title", "책 제목을 입력해 주세요."));
+    }
+    if query.chars().count() > MAX_TITLE_QUERY_CHARS {
+        return Err(AppError::field(
+            "title",
+            format!("책 제목은 {MAX_TITLE_QUERY_CHARS}자까지 검색할 수 있습니다."),
+        ));
+    }
+    let state = request::state();
+    Ok(state.catalog.by_title(query, 10, state.clock.now()).await?)
+}
