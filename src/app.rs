@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::error::AppError;
 use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
+use crate::features::catalog::pages::CategoryPage;
 use crate::features::listings::pages::{HomePage, SearchPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -80,6 +81,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/search") view=SearchPage />
+                    <Route path=path!("/categories") view=CategoryPage />
+                    // Async: wait for the data before sending headers, so an unknown
+                    // category answers 404 rather than a streamed 200.
+                    <Route path=path!("/categories/:id") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/me") view=MyPage />
@@ -169,6 +174,10 @@ fn BottomNav() -> impl IntoView {
             <A href="/search">
                 <SearchIcon />
                 <span>"검색"</span>
+            </A>
+            <A href="/categories">
+                <NavIcon path="M4 5h7v6H4zm9 0h7v6h-7zM4 13h7v6H4zm9 0h7v6h-7z" />
+                <span>"분야"</span>
             </A>
             <A href="/me">
                 <NavIcon path="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm-8 9a8 8 0 0 1 16 0z" />

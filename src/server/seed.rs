@@ -22,8 +22,6 @@ const DEMO_MEMBERS: [(&str, &str, &str, bool); 6] = [
     ("breadadmin", "책빵관리자", "관리자", true),
 ];
 
-const CATEGORIES: [&str; 7] = ["소설", "인문", "과학", "컴퓨터", "경제", "자기계발", "수학"];
-
 const MEET_PLACES: [&str; 6] = [
     "신촌역 2번 출구",
     "홍대입구역 9번 출구",
@@ -39,7 +37,8 @@ pub struct DemoBook<'a> {
     pub author: &'a str,
     pub publisher: &'a str,
     pub published_on: Option<NaiveDate>,
-    pub category: &'a str,
+    /// Category names from the root, "/"-separated ("문학/한국문학").
+    pub category_path: &'a str,
 }
 
 pub fn demo_books() -> impl Iterator<Item = DemoBook<'static>> {
@@ -54,7 +53,7 @@ pub fn demo_books() -> impl Iterator<Item = DemoBook<'static>> {
                 author: cols[2],
                 publisher: cols[3],
                 published_on: NaiveDate::parse_from_str(cols[4], "%Y-%m-%d").ok(),
-                category: cols[5],
+                category_path: cols[5],
             })
         })
 }
@@ -64,7 +63,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
         .fetch_one(pool)
         .await?;
     if members > 0 {
-        return Ok(());
+        return refile_uncategorised_demo_listings(pool).await;
     }
     let now = clock.now();
     let mut tx = pool.begin().await?;
@@ -108,25 +107,6 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
         }
     }
 
-    let mut category_ids = std::collections::HashMap::new();
-    for (i, name) in CATEGORIES.iter().enumerate() {
-        let id = sqlx::query!(
-            "INSERT INTO category (parent_id, name, path, depth, sort_order) VALUES (NULL, ?, '', 0, ?)",
-            name,
-            i as i16
-        )
-        .execute(&mut *tx)
-        .await?
-        .last_insert_id();
-        sqlx::query!(
-            "UPDATE category SET path = CONCAT('/', id, '/') WHERE id = ?",
-            id
-        )
-        .execute(&mut *tx)
-        .await?;
-        category_ids.insert(*name, id as u32);
-    }
-
     for (i, book) in demo_books().enumerate() {
         let book_id = sqlx::query!(
             "INSERT INTO book (isbn13, title, author, publisher, published_on, created_at)
@@ -168,7 +148,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'on_sale', ?, ?)",
                 seller,
                 book_id,
-                category_ids.get(book.category).copied(),
+                category_id_by_path(&mut tx, book.category_path).await?,
                 price,
                 condition,
                 delivery,
@@ -185,6 +165,54 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
     tx.commit().await?;
     tracing::info!(members = DEMO_MEMBERS.len(), "demo marketplace loaded");
     Ok(())
+}
+
+/// Demo data made before the category tree existed lost its categories in that
+/// migration; file those listings again so an existing demo stays browsable.
+async fn refile_uncategorised_demo_listings(pool: &MySqlPool) -> anyhow::Result<()> {
+    let uncategorised: i64 =
+        sqlx::query_scalar!("SELECT COUNT(*) FROM listing WHERE category_id IS NULL")
+            .fetch_one(pool)
+            .await?;
+    if uncategorised == 0 {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    for book in demo_books() {
+        let category = category_id_by_path(&mut tx, book.category_path).await?;
+        sqlx::query!(
+            "UPDATE listing l JOIN book b ON b.id = l.book_id
+             SET l.category_id = ? WHERE b.isbn13 = ? AND l.category_id IS NULL",
+            category,
+            book.isbn13
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Walks "문학/한국문학" down the category tree by name.
+async fn category_id_by_path(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    path: &str,
+) -> anyhow::Result<Option<u32>> {
+    let mut parent: Option<u32> = None;
+    for name in path.split('/') {
+        let id = sqlx::query_scalar!(
+            "SELECT id FROM category WHERE parent_id <=> ? AND name = ?",
+            parent,
+            name
+        )
+        .fetch_optional(&mut **tx)
+        .await?;
+        match id {
+            Some(id) => parent = Some(id),
+            None => anyhow::bail!("demo book filed under unknown category {path}"),
+        }
+    }
+    Ok(parent)
 }
 
 #[cfg(test)]
@@ -211,7 +239,7 @@ mod tests {
                 b.title
             );
             assert!(b.published_on.is_some(), "{}", b.title);
-            assert!(CATEGORIES.contains(&b.category), "{}", b.category);
+            assert!(!b.category_path.is_empty(), "{}", b.title);
         }
         let mut isbns: Vec<_> = books.iter().map(|b| b.isbn13).collect();
         isbns.sort();

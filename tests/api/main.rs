@@ -3,5 +3,6 @@
 
 mod accounts;
 mod catalog;
+mod categories;
 mod helpers;
 mod shell;

@@ -3,11 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::types::BookInfo;
+use super::types::{BookInfo, Category};
 use crate::error::AppError;
+use crate::features::listings::types::ListingCard;
 
 #[cfg(feature = "ssr")]
 use {
+    super::repo,
     super::types::{Isbn13, MAX_TITLE_QUERY_CHARS},
     crate::server::request,
 };
@@ -38,4 +40,28 @@ pub async fn search_titles(query: String) -> Result<Vec<BookInfo>, AppError> {
     }
     let state = request::state();
     Ok(state.catalog.by_title(query, 10, state.clock.now()).await?)
+}
+
+/// One level of the category tree (the roots when `parent` is None). Public.
+#[server(endpoint = "catalog/categories")]
+pub async fn category_children(parent: Option<u32>) -> Result<Vec<Category>, AppError> {
+    repo::children(&request::state().pool, parent).await
+}
+
+/// A category with its ancestors, root first. Public.
+#[server(endpoint = "catalog/category-trail")]
+pub async fn category_trail(id: u32) -> Result<Vec<Category>, AppError> {
+    let trail = repo::trail(&request::state().pool, id).await?;
+    if trail.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(trail)
+}
+
+/// Newest listings on sale anywhere under a category (its whole subtree). Public.
+#[server(endpoint = "catalog/category-listings")]
+pub async fn category_listings(id: u32) -> Result<Vec<ListingCard>, AppError> {
+    let pool = &request::state().pool;
+    let path = repo::path_of(pool, id).await?.ok_or(AppError::NotFound)?;
+    repo::newest_under(pool, &path, 60).await
 }

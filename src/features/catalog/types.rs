@@ -93,6 +93,15 @@ pub struct BookInfo {
     pub cover_url: Option<String>,
 }
 
+/// One node of the category tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: u32,
+    pub name: String,
+    pub depth: u8,
+    pub has_children: bool,
+}
+
 /// Longest title query sent to the catalog.
 pub const MAX_TITLE_QUERY_CHARS: usize = 100;
 

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{newest_listings, search_listings};
@@ -15,6 +16,10 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero">
             <h1>"안 읽는 책은 팔고, 필요한 책은 싸게"</h1>
             <p>"전공 교재부터 소설까지, 이웃과 학교 친구에게 중고책을 사고팔아요."</p>
+            <p class="hero-links">
+                <A href="/categories/152" attr:class="chip">"대학교재 찾기 ›"</A>
+                <A href="/categories" attr:class="chip">"분야별 보기 ›"</A>
+            </p>
         </section>
         <h2 class="section-title">"방금 올라온 책"</h2>
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>

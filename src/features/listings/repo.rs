@@ -4,18 +4,19 @@ use sqlx::MySqlPool;
 use super::types::{Condition, ListingCard, ListingStatus};
 use crate::error::{AppError, AppResult};
 
-struct CardRow {
-    id: u64,
-    title: String,
-    author: String,
-    publisher: String,
-    price: u32,
-    condition: String,
-    status: String,
-    delivery: String,
-    meet_label: Option<String>,
-    seller_nickname: String,
-    created_at: NaiveDateTime,
+/// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
+pub struct CardRow {
+    pub id: u64,
+    pub title: String,
+    pub author: String,
+    pub publisher: String,
+    pub price: u32,
+    pub condition: String,
+    pub status: String,
+    pub delivery: String,
+    pub meet_label: Option<String>,
+    pub seller_nickname: String,
+    pub created_at: NaiveDateTime,
 }
 
 impl TryFrom<CardRow> for ListingCard {
