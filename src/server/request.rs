@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, header};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
+use super::session::Caller;
 use super::{AppState, session};
 use crate::error::{AppError, AppResult};
 
@@ -52,18 +53,26 @@ pub fn session_token() -> Option<String> {
     session::token_from_headers(&parts().ok()?.headers)
 }
 
-/// The signed-in member's id, if the request carries a live session.
-pub async fn current_member_id() -> AppResult<Option<u64>> {
+/// The signed-in member, if the request carries a live session.
+pub async fn caller() -> AppResult<Option<Caller>> {
     let Some(token) = session_token() else {
         return Ok(None);
     };
     let state = state();
-    session::member_for_token(&state.pool, &token, state.clock.now()).await
+    session::caller_for_token(&state.pool, &token, state.clock.now()).await
 }
 
 /// For server functions only a signed-in member may call.
+pub async fn require_caller() -> AppResult<Caller> {
+    caller().await?.ok_or(AppError::Unauthorized)
+}
+
+pub async fn current_member_id() -> AppResult<Option<u64>> {
+    Ok(caller().await?.map(|c| c.id))
+}
+
 pub async fn require_member_id() -> AppResult<u64> {
-    current_member_id().await?.ok_or(AppError::Unauthorized)
+    Ok(require_caller().await?.id)
 }
 
 pub fn append_set_cookie(cookie: &str) {

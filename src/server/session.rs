@@ -48,21 +48,39 @@ pub async fn create(
     Ok(NewSession { token, expires_at })
 }
 
+/// Who is calling: a signed-in member and whether they are an admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub id: u64,
+    pub is_admin: bool,
+}
+
+impl Caller {
+    /// Owners may change their own things; admins may change anyone's.
+    pub fn may_manage(&self, owner_id: u64) -> bool {
+        self.is_admin || self.id == owner_id
+    }
+}
+
 /// The member a session token belongs to, if the session is live and the member active.
-pub async fn member_for_token(
+pub async fn caller_for_token(
     pool: &MySqlPool,
     token: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<u64>> {
-    let row = sqlx::query_scalar!(
-        "SELECT s.member_id FROM session s JOIN member m ON m.id = s.member_id
+) -> AppResult<Option<Caller>> {
+    let row = sqlx::query!(
+        "SELECT s.member_id, m.is_admin AS `is_admin: bool`
+         FROM session s JOIN member m ON m.id = s.member_id
          WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL",
         token_hash(token),
         now.naive_utc(),
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row)
+    Ok(row.map(|r| Caller {
+        id: r.member_id,
+        is_admin: r.is_admin,
+    }))
 }
 
 pub async fn delete(pool: &MySqlPool, token: &str) -> AppResult<()> {

@@ -118,6 +118,29 @@ impl TestApp {
         self.call_as(client, "accounts/signup", &pairs).await
     }
 
+    /// A new browser signed in as a fresh member (`admin` makes them an admin).
+    pub async fn member(&self, login_id: &str, admin: bool) -> reqwest::Client {
+        let client = Self::new_client();
+        let nickname: String = login_id.chars().take(12).collect();
+        let res = self
+            .signup_form_as(
+                &client,
+                &signup_form(login_id, &format!("{login_id}@example.com"), &nickname),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-up of {login_id}");
+        if admin {
+            sqlx::query!(
+                "UPDATE member SET is_admin = TRUE WHERE login_id = ?",
+                login_id
+            )
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        }
+        client
+    }
+
     pub async fn login(&self, login_id: &str, password: &str) -> Response {
         self.call(
             "accounts/login",

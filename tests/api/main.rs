@@ -5,4 +5,5 @@ mod accounts;
 mod catalog;
 mod categories;
 mod helpers;
+mod listings;
 mod shell;

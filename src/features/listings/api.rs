@@ -1,12 +1,15 @@
 use leptos::prelude::*;
 
-use super::types::ListingCard;
+use super::types::{ListingCard, ListingDetail, ListingInput};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::repo,
-    super::types::{HOME_FEED_SIZE, MAX_QUERY_CHARS},
+    super::types::{HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS},
+    crate::error::FieldError,
+    crate::features::catalog::repo as catalog_repo,
+    crate::features::catalog::types::{BookInfo, Isbn13},
     crate::server::request,
 };
 
@@ -30,4 +33,189 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
         ));
     }
     repo::simple_search(&request::state().pool, query, 60).await
+}
+
+/// Lists a book for sale. Members only. Returns the new listing's id.
+#[server(endpoint = "listings/create")]
+pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u64, AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    let now = state.clock.now();
+
+    // Check the book and the sale terms together, so every mistake shows at once.
+    let isbn = Isbn13::parse(&input.isbn);
+    let valid = input.validate();
+    let mut errors = match &valid {
+        Err(AppError::Validation(e)) => e.clone(),
+        Err(other) => return Err(other.clone()),
+        Ok(_) => Vec::new(),
+    };
+    let book = match &isbn {
+        Err(m) => {
+            errors.push(FieldError {
+                field: "isbn".into(),
+                message: m.clone(),
+            });
+            None
+        }
+        Ok(isbn) => match state.catalog.by_isbn(isbn, now).await? {
+            Some(book) => Some(book),
+            None => match manual_book(&input, isbn) {
+                Ok(book) => Some(book),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            },
+        },
+    };
+    if let Ok(v) = &valid
+        && catalog_repo::path_of(&state.pool, v.category_id)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError {
+            field: "category_id".into(),
+            message: "분야를 다시 선택해 주세요.".into(),
+        });
+    }
+    let (Ok(valid), Some(book), true) = (valid, book, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+
+    let mut tx = state.pool.begin().await?;
+    let book_id = repo::book_id_for(&mut tx, &book, now).await?;
+    let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
+    tx.commit().await?;
+    tracing::info!(listing = id, seller = caller.id, "listing created");
+    Ok(id)
+}
+
+/// A book no source knows: the seller types its facts.
+#[cfg(feature = "ssr")]
+fn manual_book(input: &ListingInput, isbn: &Isbn13) -> Result<BookInfo, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut need = |field: &str, value: &str, max: usize, what: &str| {
+        let v = value.trim();
+        if v.is_empty() {
+            errors.push(FieldError {
+                field: field.into(),
+                message: format!("책 정보를 찾지 못했어요. {what}을(를) 직접 입력해 주세요."),
+            });
+        } else if v.chars().count() > max {
+            errors.push(FieldError {
+                field: field.into(),
+                message: format!("{what}은(는) {max}자까지 입력할 수 있어요."),
+            });
+        }
+        v.to_owned()
+    };
+    let title = need("book_title", &input.book_title, 255, "제목");
+    let author = need("book_author", &input.book_author, 255, "저자");
+    let publisher = need("book_publisher", &input.book_publisher, 120, "출판사");
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(BookInfo {
+        isbn13: isbn.as_str().to_owned(),
+        title,
+        author,
+        publisher,
+        published_on: None,
+        cover_url: None,
+    })
+}
+
+/// Edits everything but the book and the status. The owner or an admin only.
+#[server(endpoint = "listings/update")]
+pub async fn update_listing(
+    id: u64,
+    #[server(default)] input: ListingInput,
+) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    let seller = repo::seller_of(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !caller.may_manage(seller) {
+        return Err(AppError::Forbidden);
+    }
+    let valid = input.validate()?;
+    if catalog_repo::path_of(&state.pool, valid.category_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field("category_id", "분야를 다시 선택해 주세요."));
+    }
+    if !repo::update_listing(&state.pool, id, input.version, &valid, state.clock.now()).await? {
+        return Err(AppError::Rejected(
+            "다른 곳에서 먼저 수정되었어요. 새로고침한 뒤 다시 수정해 주세요.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// 판매중 / 예약중 / 판매완료, or delete. The owner or an admin only.
+#[server(endpoint = "listings/status")]
+pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    let seller = repo::seller_of(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !caller.may_manage(seller) {
+        return Err(AppError::Forbidden);
+    }
+    let status = match status.as_str() {
+        "deleted" => "deleted",
+        other => ListingStatus::from_db(other)
+            .map(|s| s.as_db())
+            .ok_or_else(|| AppError::field("status", "알 수 없는 판매 상태입니다."))?,
+    };
+    repo::set_status(&state.pool, id, status, state.clock.now()).await
+}
+
+/// One listing for its detail page. Public; deleted listings are gone (404).
+#[server(endpoint = "listings/get")]
+pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
+    let state = request::state();
+    let (mut detail, path) = repo::detail(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(category) = detail.category_id
+        && path.is_some()
+    {
+        detail.category_trail = catalog_repo::trail(&state.pool, category)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+    }
+    detail.can_edit = request::caller()
+        .await?
+        .is_some_and(|c| c.may_manage(detail.seller_id));
+    Ok(detail)
+}
+
+/// The caller's own listings (USER-POST-01), newest first, 30 a page; pass the last
+/// card's id to get the next page.
+#[server(endpoint = "listings/mine")]
+pub async fn my_listings(after: Option<u64>) -> Result<Vec<ListingCard>, AppError> {
+    let caller = request::require_caller().await?;
+    let pool = &request::state().pool;
+    let cursor = match after {
+        Some(id) => Some(
+            sqlx::query!(
+                "SELECT created_at FROM listing WHERE id = ? AND seller_id = ?",
+                id,
+                caller.id
+            )
+            .fetch_optional(pool)
+            .await?
+            .map(|r| (r.created_at, id))
+            .ok_or(AppError::BadRequest)?,
+        ),
+        None => None,
+    };
+    repo::by_seller(pool, caller.id, cursor, 30).await
 }

@@ -1,8 +1,11 @@
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
-use super::types::{Condition, ListingCard, ListingStatus};
+use super::types::{
+    Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, ValidListing,
+};
 use crate::error::{AppError, AppResult};
+use crate::features::catalog::types::BookInfo;
 
 /// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
 pub struct CardRow {
@@ -100,6 +103,254 @@ pub async fn simple_search(
         pattern,
         pattern,
         isbn,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(ListingCard::try_from).collect()
+}
+
+/// The book row for these facts: the existing one for a known ISBN, a new one otherwise.
+pub async fn book_id_for(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    book: &BookInfo,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    // LAST_INSERT_ID(id) makes the duplicate case report the existing row's id.
+    Ok(sqlx::query!(
+        "INSERT INTO book (isbn13, title, author, publisher, published_on, cover_url, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
+        book.isbn13,
+        book.title,
+        book.author,
+        book.publisher,
+        book.published_on,
+        book.cover_url,
+        now.naive_utc(),
+    )
+    .execute(&mut **tx)
+    .await?
+    .last_insert_id())
+}
+
+fn defects(c: &ConditionChecklist) -> String {
+    [
+        (c.writing, "writing"),
+        (c.water_damage, "water_damage"),
+        (c.torn_pages, "torn_pages"),
+        (c.missing_supplements, "missing_supplements"),
+    ]
+    .into_iter()
+    .filter_map(|(on, v)| on.then_some(v))
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+fn checklist_from(defects: &str) -> ConditionChecklist {
+    let has = |d: &str| defects.split(',').any(|x| x == d);
+    ConditionChecklist {
+        writing: has("writing"),
+        water_damage: has("water_damage"),
+        torn_pages: has("torn_pages"),
+        missing_supplements: has("missing_supplements"),
+    }
+}
+
+fn meet_parts(v: &ValidListing) -> (Option<String>, Option<f64>, Option<f64>) {
+    match &v.meet {
+        Some((label, lat, lng)) => (Some(label.clone()), *lat, *lng),
+        None => (None, None, None),
+    }
+}
+
+pub async fn insert_listing(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    seller_id: u64,
+    book_id: u64,
+    v: &ValidListing,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let (meet_label, meet_lat, meet_lng) = meet_parts(v);
+    Ok(sqlx::query!(
+        "INSERT INTO listing (seller_id, book_id, category_id, price, `condition`, defects, delivery,
+                              meet_label, meet_lat, meet_lng, payment_ways, description, status,
+                              created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'on_sale', ?, ?)",
+        seller_id,
+        book_id,
+        v.category_id,
+        v.price,
+        v.condition.as_db(),
+        defects(&v.checklist),
+        v.delivery.join(","),
+        meet_label,
+        meet_lat,
+        meet_lng,
+        v.payment_ways.join(","),
+        v.description,
+        now.naive_utc(),
+        now.naive_utc(),
+    )
+    .execute(&mut **tx)
+    .await?
+    .last_insert_id())
+}
+
+/// The seller of a live (not deleted) listing.
+pub async fn seller_of(pool: &MySqlPool, id: u64) -> AppResult<Option<u64>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT seller_id FROM listing WHERE id = ? AND status <> 'deleted'",
+        id
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Updates everything but the book and the status, if nobody changed the listing since
+/// `version` was read. Returns false on a lost race.
+pub async fn update_listing(
+    pool: &MySqlPool,
+    id: u64,
+    version: u32,
+    v: &ValidListing,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let (meet_label, meet_lat, meet_lng) = meet_parts(v);
+    let updated = sqlx::query!(
+        "UPDATE listing SET category_id = ?, price = ?, `condition` = ?, defects = ?, delivery = ?,
+                meet_label = ?, meet_lat = ?, meet_lng = ?, payment_ways = ?, description = ?,
+                updated_at = ?, version = version + 1
+         WHERE id = ? AND version = ? AND status <> 'deleted'",
+        v.category_id,
+        v.price,
+        v.condition.as_db(),
+        defects(&v.checklist),
+        v.delivery.join(","),
+        meet_label,
+        meet_lat,
+        meet_lng,
+        v.payment_ways.join(","),
+        v.description,
+        now.naive_utc(),
+        id,
+        version,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+pub async fn set_status(
+    pool: &MySqlPool,
+    id: u64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "UPDATE listing SET status = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND status <> 'deleted'",
+        status,
+        now.naive_utc(),
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn detail(
+    pool: &MySqlPool,
+    id: u64,
+) -> AppResult<Option<(ListingDetail, Option<String>)>> {
+    let Some(r) = sqlx::query!(
+        "SELECT l.id, b.isbn13, b.title, b.author, b.publisher, b.published_on, l.category_id,
+                c.path AS `category_path?`, l.price, l.`condition` AS `condition: String`,
+                l.defects AS `defects: String`, l.status AS `status: String`,
+                l.delivery AS `delivery: String`, l.meet_label,
+                CAST(l.meet_lat AS DOUBLE) AS `meet_lat: f64`, CAST(l.meet_lng AS DOUBLE) AS `meet_lng: f64`,
+                l.payment_ways AS `payment_ways: String`, l.description, l.seller_id,
+                m.nickname AS seller_nickname, l.created_at, l.version
+         FROM listing l
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = l.seller_id
+         LEFT JOIN category c ON c.id = l.category_id
+         WHERE l.id = ? AND l.status <> 'deleted'",
+        id
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let bad = |what: &str| {
+        tracing::error!(listing = id, what, "unexpected enum value in listing row");
+        AppError::Internal
+    };
+    let has = |set: &str, v: &str| set.split(',').any(|x| x == v);
+    let detail = ListingDetail {
+        id: r.id,
+        isbn13: r.isbn13,
+        title: r.title,
+        author: r.author,
+        publisher: r.publisher,
+        published_on: r.published_on,
+        category_id: r.category_id,
+        category_trail: Vec::new(),
+        price: i64::from(r.price),
+        condition: Condition::from_db(&r.condition).ok_or_else(|| bad("condition"))?,
+        checklist: checklist_from(&r.defects),
+        status: ListingStatus::from_db(&r.status).ok_or_else(|| bad("status"))?,
+        parcel: has(&r.delivery, "parcel"),
+        pickup: has(&r.delivery, "pickup"),
+        meet: has(&r.delivery, "meet"),
+        meet_label: r.meet_label,
+        meet_lat: r.meet_lat,
+        meet_lng: r.meet_lng,
+        pay_safe: has(&r.payment_ways, "safe_pay"),
+        pay_transfer: has(&r.payment_ways, "bank_transfer"),
+        pay_cash: has(&r.payment_ways, "cash"),
+        description: r.description,
+        seller_id: r.seller_id,
+        seller_nickname: r.seller_nickname,
+        created_at: r.created_at.and_utc(),
+        version: r.version,
+        can_edit: false,
+    };
+    Ok(Some((detail, r.category_path)))
+}
+
+/// A seller's own listings, every status but deleted, newest first; keyset on
+/// (created_at, id) written as an expanded OR (MariaDB scans on row comparisons).
+pub async fn by_seller(
+    pool: &MySqlPool,
+    seller_id: u64,
+    before: Option<(NaiveDateTime, u64)>,
+    limit: u32,
+) -> AppResult<Vec<ListingCard>> {
+    // No cursor: start after the largest DATETIME MariaDB stores.
+    let end_of_time = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .expect("valid date");
+    let (at, id) = before.unwrap_or((end_of_time, u64::MAX));
+    let rows = sqlx::query_as!(
+        CardRow,
+        "SELECT l.id, b.title, b.author, b.publisher, l.price,
+                l.`condition` AS `condition: String`, l.status AS `status: String`,
+                l.delivery AS `delivery: String`, l.meet_label,
+                m.nickname AS seller_nickname, l.created_at
+         FROM listing l
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = l.seller_id
+         WHERE l.seller_id = ? AND l.status <> 'deleted'
+           AND (l.created_at < ? OR (l.created_at = ? AND l.id < ?))
+         ORDER BY l.created_at DESC, l.id DESC
+         LIMIT ?",
+        seller_id,
+        at,
+        at,
+        id,
         limit
     )
     .fetch_all(pool)

@@ -1,5 +1,7 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldError};
 
 /// 상 / 중 / 하.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +26,49 @@ impl Condition {
             "fair" => Some(Condition::Fair),
             "poor" => Some(Condition::Poor),
             _ => None,
+        }
+    }
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            Condition::Good => "good",
+            Condition::Fair => "fair",
+            Condition::Poor => "poor",
+        }
+    }
+    /// 상 = 2, 중 = 1, 하 = 0: higher is better.
+    fn rank(&self) -> u8 {
+        match self {
+            Condition::Good => 2,
+            Condition::Fair => 1,
+            Condition::Poor => 0,
+        }
+    }
+}
+
+/// The objective checklist behind the condition grade (what buyers actually ask).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConditionChecklist {
+    /// 필기·밑줄
+    pub writing: bool,
+    /// 물 얼룩·젖음
+    pub water_damage: bool,
+    /// 찢어진 페이지·낙장
+    pub torn_pages: bool,
+    /// 부록·CD·해설지 없음
+    pub missing_supplements: bool,
+}
+
+impl ConditionChecklist {
+    /// The best grade the checked defects allow: damage to the text block means 하,
+    /// marks or missing parts mean 중 at best, nothing checked allows 상.
+    pub fn suggested(&self) -> Condition {
+        if self.water_damage || self.torn_pages {
+            Condition::Poor
+        } else if self.writing || self.missing_supplements {
+            Condition::Fair
+        } else {
+            Condition::Good
         }
     }
 }
@@ -52,6 +97,13 @@ impl ListingStatus {
             _ => None,
         }
     }
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            ListingStatus::OnSale => "on_sale",
+            ListingStatus::Reserved => "reserved",
+            ListingStatus::Sold => "sold",
+        }
+    }
 }
 
 /// One listing as a card in a feed or result list.
@@ -76,3 +128,379 @@ pub struct ListingCard {
 pub const HOME_FEED_SIZE: u32 = 24;
 /// Longest search text accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 100;
+
+pub const MIN_PRICE: i64 = 100;
+pub const MAX_PRICE: i64 = 10_000_000;
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+/// "12,000", "12000원", " 12 000 " → 12000. Whole won only.
+pub fn parse_price(raw: &str) -> Result<i64, String> {
+    let cleaned: String = raw
+        .trim()
+        .trim_end_matches('원')
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' '))
+        .collect();
+    if cleaned.is_empty() {
+        return Err("가격을 입력해 주세요.".into());
+    }
+    if !cleaned.chars().all(|c| c.is_ascii_digit()) {
+        return Err("가격은 숫자로만 입력해 주세요. (원 단위)".into());
+    }
+    let price: i64 = cleaned
+        .parse()
+        .map_err(|_| "가격이 너무 큽니다.".to_string())?;
+    if !(MIN_PRICE..=MAX_PRICE).contains(&price) {
+        return Err("가격은 100원 이상 1,000만 원 이하로 입력해 주세요.".into());
+    }
+    Ok(price)
+}
+
+pub fn check_description(text: &str) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_DESCRIPTION_CHARS {
+        return Err(format!(
+            "설명은 {MAX_DESCRIPTION_CHARS}자까지 쓸 수 있어요. ({}자 초과)",
+            n - MAX_DESCRIPTION_CHARS
+        ));
+    }
+    Ok(())
+}
+
+/// Where to meet: a label people recognise, and optionally the map point.
+pub fn check_meet_place(label: &str, lat: Option<f64>, lng: Option<f64>) -> Result<(), String> {
+    let n = label.trim().chars().count();
+    if n == 0 {
+        return Err("직거래 장소를 입력해 주세요. (예: 신촌역 2번 출구)".into());
+    }
+    if n > 50 {
+        return Err("직거래 장소는 50자까지 입력할 수 있어요.".into());
+    }
+    match (lat, lng) {
+        (None, None) => Ok(()),
+        // Roughly South Korea, with its islands.
+        (Some(lat), Some(lng))
+            if (33.0..=38.7).contains(&lat) && (124.5..=131.9).contains(&lng) =>
+        {
+            Ok(())
+        }
+        _ => Err("위치가 대한민국 안이 아니에요. 위치를 다시 지정해 주세요.".into()),
+    }
+}
+
+/// The sale form as typed (create and edit). Every field defaults so a missing one is
+/// a field error, not a malformed request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListingInput {
+    /// Create only: the book (edit cannot change it).
+    pub isbn: String,
+    /// Used only when no catalog source knows the ISBN.
+    pub book_title: String,
+    pub book_author: String,
+    pub book_publisher: String,
+    pub category_id: Option<u32>,
+    pub price: String,
+    pub condition: Option<Condition>,
+    pub checklist: ConditionChecklist,
+    pub parcel: bool,
+    pub pickup: bool,
+    pub meet: bool,
+    pub meet_label: String,
+    pub meet_lat: Option<f64>,
+    pub meet_lng: Option<f64>,
+    pub pay_safe: bool,
+    pub pay_transfer: bool,
+    pub pay_cash: bool,
+    pub description: String,
+    /// Edit only: the version the form was loaded at (optimistic concurrency).
+    pub version: u32,
+}
+
+/// A sale form that passed every rule (the book is resolved separately).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidListing {
+    pub category_id: u32,
+    pub price: i64,
+    pub condition: Condition,
+    pub checklist: ConditionChecklist,
+    pub delivery: Vec<&'static str>,
+    pub meet: Option<(String, Option<f64>, Option<f64>)>,
+    pub payment_ways: Vec<&'static str>,
+    pub description: String,
+}
+
+impl ListingInput {
+    /// Every sale rule except the book; all problems at once.
+    pub fn validate(&self) -> Result<ValidListing, AppError> {
+        let mut errors = Vec::new();
+        let mut note = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        if self.category_id.is_none() {
+            note("category_id", "분야를 선택해 주세요.".into());
+        }
+        let price = parse_price(&self.price).map_err(|m| note("price", m)).ok();
+        match self.condition {
+            None => note("condition", "책 상태를 골라 주세요.".into()),
+            Some(c) if c.rank() > self.checklist.suggested().rank() => note(
+                "condition",
+                format!(
+                    "체크한 항목이 있으면 '{}' 이상으로 등록할 수 없어요. ('{}' 추천)",
+                    c.label(),
+                    self.checklist.suggested().label()
+                ),
+            ),
+            Some(_) => {}
+        }
+        let delivery: Vec<&'static str> = [
+            (self.parcel, "parcel"),
+            (self.pickup, "pickup"),
+            (self.meet, "meet"),
+        ]
+        .into_iter()
+        .filter_map(|(on, v)| on.then_some(v))
+        .collect();
+        if delivery.is_empty() {
+            note("delivery", "거래 방법을 하나 이상 골라 주세요.".into());
+        }
+        if self.meet
+            && let Err(m) = check_meet_place(&self.meet_label, self.meet_lat, self.meet_lng)
+        {
+            note("meet_label", m);
+        }
+        let payment_ways: Vec<&'static str> = [
+            (self.pay_safe, "safe_pay"),
+            (self.pay_transfer, "bank_transfer"),
+            (self.pay_cash, "cash"),
+        ]
+        .into_iter()
+        .filter_map(|(on, v)| on.then_some(v))
+        .collect();
+        if payment_ways.is_empty() {
+            note("payment", "결제 방법을 하나 이상 골라 주세요.".into());
+        }
+        if let Err(m) = check_description(&self.description) {
+            note("description", m);
+        }
+        match (errors.is_empty(), self.category_id, price, self.condition) {
+            (true, Some(category_id), Some(price), Some(condition)) => Ok(ValidListing {
+                category_id,
+                price,
+                condition,
+                checklist: self.checklist,
+                delivery,
+                meet: self.meet.then(|| {
+                    (
+                        self.meet_label.trim().to_owned(),
+                        self.meet_lat,
+                        self.meet_lng,
+                    )
+                }),
+                payment_ways,
+                description: self.description.trim().to_owned(),
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// Everything the detail page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingDetail {
+    pub id: u64,
+    pub isbn13: String,
+    pub title: String,
+    pub author: String,
+    pub publisher: String,
+    pub published_on: Option<NaiveDate>,
+    pub category_id: Option<u32>,
+    pub category_trail: Vec<String>,
+    pub price: i64,
+    pub condition: Condition,
+    pub checklist: ConditionChecklist,
+    pub status: ListingStatus,
+    pub parcel: bool,
+    pub pickup: bool,
+    pub meet: bool,
+    pub meet_label: Option<String>,
+    pub meet_lat: Option<f64>,
+    pub meet_lng: Option<f64>,
+    pub pay_safe: bool,
+    pub pay_transfer: bool,
+    pub pay_cash: bool,
+    pub description: String,
+    pub seller_id: u64,
+    pub seller_nickname: String,
+    pub created_at: DateTime<Utc>,
+    pub version: u32,
+    /// The viewer may edit (owner or admin).
+    pub can_edit: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_whole_won_in_range() {
+        assert_eq!(parse_price("12,000").unwrap(), 12000);
+        assert_eq!(parse_price(" 12000원 ").unwrap(), 12000);
+        assert_eq!(parse_price("100").unwrap(), 100);
+        assert_eq!(parse_price("10,000,000").unwrap(), 10_000_000);
+        assert_eq!(parse_price("").unwrap_err(), "가격을 입력해 주세요.");
+        assert_eq!(
+            parse_price("12.5").unwrap_err(),
+            "가격은 숫자로만 입력해 주세요. (원 단위)"
+        );
+        assert_eq!(
+            parse_price("-500").unwrap_err(),
+            "가격은 숫자로만 입력해 주세요. (원 단위)"
+        );
+        assert_eq!(
+            parse_price("만원").unwrap_err(),
+            "가격은 숫자로만 입력해 주세요. (원 단위)"
+        );
+        assert!(parse_price("99").unwrap_err().contains("100원 이상"));
+        assert!(
+            parse_price("10000001")
+                .unwrap_err()
+                .contains("1,000만 원 이하")
+        );
+        assert!(parse_price("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn checklist_suggests_the_grade() {
+        let none = ConditionChecklist::default();
+        assert_eq!(none.suggested(), Condition::Good);
+        assert_eq!(
+            ConditionChecklist {
+                writing: true,
+                ..none
+            }
+            .suggested(),
+            Condition::Fair
+        );
+        assert_eq!(
+            ConditionChecklist {
+                missing_supplements: true,
+                ..none
+            }
+            .suggested(),
+            Condition::Fair
+        );
+        assert_eq!(
+            ConditionChecklist {
+                water_damage: true,
+                ..none
+            }
+            .suggested(),
+            Condition::Poor
+        );
+        assert_eq!(
+            ConditionChecklist {
+                torn_pages: true,
+                writing: true,
+                ..none
+            }
+            .suggested(),
+            Condition::Poor
+        );
+    }
+
+    #[test]
+    fn description_counts_characters_not_bytes() {
+        assert!(check_description(&"가".repeat(1000)).is_ok());
+        assert_eq!(
+            check_description(&"가".repeat(1003)).unwrap_err(),
+            "설명은 1000자까지 쓸 수 있어요. (3자 초과)"
+        );
+    }
+
+    #[test]
+    fn meet_place_rules() {
+        assert!(check_meet_place("신촌역 2번 출구", None, None).is_ok());
+        assert!(check_meet_place("신촌역", Some(37.5551), Some(126.9368)).is_ok());
+        assert!(
+            check_meet_place(" ", None, None)
+                .unwrap_err()
+                .contains("직거래 장소")
+        );
+        assert!(
+            check_meet_place(&"가".repeat(51), None, None)
+                .unwrap_err()
+                .contains("50자")
+        );
+        assert!(
+            check_meet_place("파리", Some(48.85), Some(2.35))
+                .unwrap_err()
+                .contains("대한민국")
+        );
+        assert!(check_meet_place("반쪽", Some(37.5), None).is_err());
+    }
+
+    fn valid() -> ListingInput {
+        ListingInput {
+            isbn: "9788936433598".into(),
+            category_id: Some(141),
+            price: "9,000".into(),
+            condition: Some(Condition::Fair),
+            checklist: ConditionChecklist {
+                writing: true,
+                ..Default::default()
+            },
+            meet: true,
+            meet_label: "신촌역 2번 출구".into(),
+            pay_cash: true,
+            description: "밑줄 조금 있어요.".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_is_valid() {
+        let v = valid().validate().unwrap();
+        assert_eq!(v.price, 9000);
+        assert_eq!(v.delivery, ["meet"]);
+        assert_eq!(v.payment_ways, ["cash"]);
+        assert_eq!(v.meet.unwrap().0, "신촌역 2번 출구");
+    }
+
+    #[test]
+    fn grade_better_than_the_checklist_allows_is_refused() {
+        let input = ListingInput {
+            condition: Some(Condition::Good),
+            ..valid()
+        };
+        let err = input.validate().unwrap_err();
+        assert_eq!(
+            err.field_message("condition").unwrap(),
+            "체크한 항목이 있으면 '상' 이상으로 등록할 수 없어요. ('중' 추천)"
+        );
+        // A worse grade than suggested is the seller's call.
+        assert!(
+            ListingInput {
+                condition: Some(Condition::Poor),
+                ..valid()
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn empty_form_names_every_required_choice() {
+        let err = ListingInput::default().validate().unwrap_err();
+        for f in ["category_id", "price", "condition", "delivery", "payment"] {
+            assert!(err.field_message(f).is_some(), "{f}");
+        }
+        assert!(
+            err.field_message("meet_label").is_none(),
+            "no meet place needed without meeting"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::MySqlPool;
+
+use crate::helpers::{TestApp, field_message};
+
+/// A complete sale form for 채식주의자 (known to the catalog once seeded). Keys are
+/// wrapped as `input[key]`, so "checklist][writing" becomes `input[checklist][writing]`.
+fn form(price: &str) -> Vec<(String, String)> {
+    [
+        ("isbn", "9788936433598"),
+        ("category_id", "141"),
+        ("price", price),
+        ("condition", "fair"),
+        ("checklist][writing", "true"),
+        ("meet", "true"),
+        ("parcel", "true"),
+        ("meet_label", "신촌역 2번 출구"),
+        ("meet_lat", "37.5551"),
+        ("meet_lng", "126.9368"),
+        ("pay_safe", "true"),
+        ("pay_cash", "true"),
+        ("description", "밑줄이 몇 군데 있어요."),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("input[{k}]"), v.to_owned()))
+    .collect()
+}
+
+fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn seeded(pool: MySqlPool) -> TestApp {
+    let app = TestApp::spawn(pool).await;
+    bread_book::server::seed::seed_demo_if_empty(&app.pool, &app.clock)
+        .await
+        .unwrap();
+    app
+}
+
+async fn create(
+    app: &TestApp,
+    client: &reqwest::Client,
+    form: &[(String, String)],
+) -> reqwest::Response {
+    app.call_as(client, "listings/create", &pairs(form)).await
+}
+
+async fn detail(app: &TestApp, client: &reqwest::Client, id: u64) -> reqwest::Response {
+    app.call_as(client, "listings/get", &[("id", &id.to_string())])
+        .await
+}
+
+#[sqlx::test]
+async fn a_member_lists_a_book_and_everyone_sees_it(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let anonymous = TestApp::new_client();
+    assert_eq!(
+        create(&app, &anonymous, &form("9000")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let seller = app.member("seller01", false).await;
+    let res = create(&app, &seller, &form("9,000")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id: u64 = res.json().await.unwrap();
+
+    let d: Value = detail(&app, &anonymous, id).await.json().await.unwrap();
+    assert_eq!(d["title"], "채식주의자");
+    assert_eq!(d["price"], 9000);
+    assert_eq!(d["condition"], "fair");
+    assert_eq!(d["checklist"]["writing"], true);
+    assert_eq!(d["status"], "on_sale");
+    assert_eq!(
+        (d["parcel"].clone(), d["meet"].clone(), d["pickup"].clone()),
+        (json!(true), json!(true), json!(false))
+    );
+    assert_eq!(d["meet_label"], "신촌역 2번 출구");
+    assert!((d["meet_lat"].as_f64().unwrap() - 37.5551).abs() < 1e-6);
+    assert_eq!(
+        (d["pay_safe"].clone(), d["pay_cash"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(d["category_trail"], json!(["문학", "한국문학"]));
+    assert_eq!(d["seller_nickname"], "seller01");
+    assert_eq!(d["can_edit"], false, "a visitor cannot edit");
+    let mine: Value = detail(&app, &seller, id).await.json().await.unwrap();
+    assert_eq!(mine["can_edit"], true);
+
+    // On the home feed, newest first.
+    let feed: Vec<Value> = app
+        .call_as(&anonymous, "listings/newest", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(feed[0]["id"], id);
+}
+
+#[sqlx::test]
+async fn bad_sale_forms_get_every_field_error_at_once(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let mut bad = form("12.5");
+    bad.retain(|(k, _)| k != "input[meet_label]" && k != "input[isbn]" && k != "input[condition]");
+    bad.push(("input[isbn]".into(), "9788936433599".into()));
+    bad.push(("input[condition]".into(), "good".into()));
+    let res = create(&app, &seller, &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        field_message(&body, "price").unwrap(),
+        "가격은 숫자로만 입력해 주세요. (원 단위)"
+    );
+    assert!(field_message(&body, "isbn").unwrap().contains("검증 숫자"));
+    assert!(
+        field_message(&body, "meet_label")
+            .unwrap()
+            .contains("직거래 장소")
+    );
+    assert!(
+        field_message(&body, "condition")
+            .unwrap()
+            .contains("'중' 추천")
+    );
+
+    // An unknown category is a field error, not a foreign-key 500.
+    let mut f = form("9000");
+    f.retain(|(k, _)| k != "input[category_id]");
+    f.push(("input[category_id]".into(), "99999".into()));
+    let res = create(&app, &seller, &f).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_message(&res.json().await.unwrap(), "category_id").unwrap(),
+        "분야를 다시 선택해 주세요."
+    );
+
+    let count: i64 = sqlx::query_scalar!("SELECT COUNT(*) FROM listing WHERE seller_id = (SELECT id FROM member WHERE login_id = 'seller01')")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[sqlx::test]
+async fn an_unknown_isbn_needs_the_book_typed_in(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let mut f = form("15000");
+    f.retain(|(k, _)| k != "input[isbn]");
+    f.push(("input[isbn]".into(), "978-89-6626-247-2".into()));
+    let res = create(&app, &seller, &f).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        field_message(&body, "book_title").unwrap(),
+        "책 정보를 찾지 못했어요. 제목을(를) 직접 입력해 주세요."
+    );
+    assert!(field_message(&body, "book_author").is_some());
+
+    f.push((
+        "input[book_title]".into(),
+        "러스트 프로그래밍 공식 가이드".into(),
+    ));
+    f.push((
+        "input[book_author]".into(),
+        "스티브 클라브닉, 캐럴 니콜스".into(),
+    ));
+    f.push(("input[book_publisher]".into(), "제이펍".into()));
+    let res = create(&app, &seller, &f).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id: u64 = res.json().await.unwrap();
+    let d: Value = detail(&app, &seller, id).await.json().await.unwrap();
+    assert_eq!(d["isbn13"], "9788966262472");
+    assert_eq!(d["title"], "러스트 프로그래밍 공식 가이드");
+}
+
+#[sqlx::test]
+async fn only_the_owner_or_an_admin_may_edit_or_change_status(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let other = app.member("other002", false).await;
+    let admin = app.member("admin003", true).await;
+    let anonymous = TestApp::new_client();
+    let id: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_s = id.to_string();
+
+    let edit = |version: &'static str, price: &'static str| {
+        let mut f = form(price);
+        f.push(("input[version]".into(), version.into()));
+        f.push(("id".into(), id_s.clone()));
+        f
+    };
+    for (who, expected) in [
+        (&anonymous, StatusCode::UNAUTHORIZED),
+        (&other, StatusCode::FORBIDDEN),
+    ] {
+        let res = app
+            .call_as(who, "listings/update", &pairs(&edit("0", "1000")))
+            .await;
+        assert_eq!(res.status(), expected);
+        let res = app
+            .call_as(
+                who,
+                "listings/status",
+                &[("id", id_s.as_str()), ("status", "sold")],
+            )
+            .await;
+        assert_eq!(res.status(), expected);
+    }
+    let d: Value = detail(&app, &anonymous, id).await.json().await.unwrap();
+    assert_eq!(
+        (d["price"].clone(), d["status"].clone()),
+        (json!(9000), json!("on_sale")),
+        "refused calls changed nothing"
+    );
+
+    // The owner edits (version 0 → 1); a form still at version 0 then loses.
+    assert_eq!(
+        app.call_as(&seller, "listings/update", &pairs(&edit("0", "8000")))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = app
+        .call_as(&admin, "listings/update", &pairs(&edit("0", "7000")))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        res.json::<Value>().await.unwrap()["Rejected"]
+            .as_str()
+            .unwrap()
+            .contains("먼저 수정")
+    );
+    // The admin, at the current version, may.
+    assert_eq!(
+        app.call_as(&admin, "listings/update", &pairs(&edit("1", "7000")))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let d: Value = detail(&app, &anonymous, id).await.json().await.unwrap();
+    assert_eq!(d["price"], 7000);
+    assert_eq!(d["title"], "채식주의자", "the book never changes on edit");
+
+    for status in ["reserved", "sold", "on_sale"] {
+        let res = app
+            .call_as(
+                &seller,
+                "listings/status",
+                &[("id", id_s.as_str()), ("status", status)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let d: Value = detail(&app, &anonymous, id).await.json().await.unwrap();
+        assert_eq!(d["status"], status);
+    }
+    let res = app
+        .call_as(
+            &seller,
+            "listings/status",
+            &[("id", id_s.as_str()), ("status", "stolen")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Deleted: gone for everyone, and no longer editable.
+    assert_eq!(
+        app.call_as(
+            &admin,
+            "listings/status",
+            &[("id", id_s.as_str()), ("status", "deleted")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        detail(&app, &seller, id).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call_as(&seller, "listings/update", &pairs(&edit("3", "5000")))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test]
+async fn my_listings_shows_mine_in_every_status_but_deleted_with_keyset_pages(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let other = app.member("other002", false).await;
+    assert_eq!(
+        app.call("listings/mine", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let mut ids = Vec::new();
+    for i in 0..35u64 {
+        app.clock.advance(chrono::Duration::seconds(1));
+        let id: u64 = create(&app, &seller, &form(&(1000 + i * 100).to_string()))
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    create(&app, &other, &form("5000")).await;
+    app.call_as(
+        &seller,
+        "listings/status",
+        &[("id", &ids[34].to_string()), ("status", "sold")],
+    )
+    .await;
+    app.call_as(
+        &seller,
+        "listings/status",
+        &[("id", &ids[33].to_string()), ("status", "deleted")],
+    )
+    .await;
+
+    let page1: Vec<Value> = app
+        .call_as(&seller, "listings/mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page1.len(), 30);
+    assert_eq!(page1[0]["id"], ids[34]);
+    assert_eq!(page1[0]["status"], "sold");
+    assert_eq!(page1[1]["id"], ids[32], "deleted one skipped");
+    let last = page1[29]["id"].as_u64().unwrap().to_string();
+    let page2: Vec<Value> = app
+        .call_as(&seller, "listings/mine", &[("after", last.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page2.len(), 4);
+    assert_eq!(page2[3]["id"], ids[0]);
+    assert!(
+        page1
+            .iter()
+            .chain(&page2)
+            .all(|c| c["seller_nickname"] == "seller01")
+    );
+}
