@@ -9,7 +9,9 @@ use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
 use crate::features::catalog::pages::CategoryPage;
-use crate::features::listings::pages::{HomePage, SearchPage};
+use crate::features::listings::detail::ListingPage;
+use crate::features::listings::pages::{HomePage, MyListingsPage, SearchPage};
+use crate::features::listings::sell::{EditListingPage, SellPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -88,6 +90,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/me") view=MyPage />
+                    <Route path=path!("/me/listings") view=MyListingsPage />
+                    <Route path=path!("/sell") view=SellPage />
+                    <Route path=path!("/listings/:id") view=ListingPage ssr=SsrMode::Async />
+                    <Route path=path!("/listings/:id/edit") view=EditListingPage />
                 </Routes>
             </main>
             <BottomNav />
@@ -137,6 +143,7 @@ fn UserMenu() -> impl IntoView {
                 match auth.me.await {
                     Ok(Some(me)) => {
                         view! {
+                            <A href="/sell" attr:class="button small sell-link">"판매하기"</A>
                             <A href="/me" attr:class="me-link" attr:data-test="header-nickname">
                                 {me.nickname}
                                 "님"
@@ -174,6 +181,10 @@ fn BottomNav() -> impl IntoView {
             <A href="/search">
                 <SearchIcon />
                 <span>"검색"</span>
+            </A>
+            <A href="/sell">
+                <NavIcon path="M12 4v16M4 12h16" />
+                <span>"판매하기"</span>
             </A>
             <A href="/categories">
                 <NavIcon path="M4 5h7v6H4zm9 0h7v6h-7zM4 13h7v6H4zm9 0h7v6h-7z" />

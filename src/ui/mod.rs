@@ -1,4 +1,5 @@
 //! Presentational pieces with no data access.
 
+pub mod browser;
 pub mod form;
 pub mod format;

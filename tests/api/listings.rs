@@ -352,3 +352,99 @@ async fn my_listings_shows_mine_in_every_status_but_deleted_with_keyset_pages(po
             .all(|c| c["seller_nickname"] == "seller01")
     );
 }
+
+#[sqlx::test]
+async fn price_guide_shows_lowest_on_sale_and_median_of_recent_sales(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let isbn = [("isbn", "978-89-364-3359-8")];
+    let before: Value = app
+        .call("listings/price-guide", &isbn)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seeded_lowest = before["lowest_on_sale"].as_i64().unwrap();
+
+    let mut ids = Vec::new();
+    for price in ["2000", "4000", "9000", "6000"] {
+        ids.push(
+            create(&app, &seller, &form(price))
+                .await
+                .json::<u64>()
+                .await
+                .unwrap(),
+        );
+    }
+    // Three sell: 4000, 9000, 6000 → median 6000; 2000 stays on sale.
+    for id in &ids[1..] {
+        app.clock.advance(chrono::Duration::days(1));
+        app.call_as(
+            &seller,
+            "listings/status",
+            &[("id", &id.to_string()), ("status", "sold")],
+        )
+        .await;
+    }
+    let g: Value = app
+        .call("listings/price-guide", &isbn)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["lowest_on_sale"], 2000.min(seeded_lowest));
+    assert_eq!(g["median_sold"], 6000);
+    let sold: Vec<i64> = g["sold"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["price"].as_i64().unwrap())
+        .collect();
+    assert_eq!(sold, [4000, 9000, 6000], "oldest first");
+
+    // Sales older than six months no longer count.
+    app.clock.advance(chrono::Duration::days(200));
+    let g: Value = app
+        .call("listings/price-guide", &isbn)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["median_sold"], Value::Null);
+
+    let res = app.call("listings/price-guide", &[("isbn", "123")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test]
+async fn detail_and_sell_pages_render(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let id: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app.get(&format!("/listings/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("채식주의자") && html.contains("9,000원") && html.contains("신촌역 2번 출구")
+    );
+    assert_eq!(
+        app.get("/listings/999999").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let html = app.get("/sell").await.text().await.unwrap();
+    assert!(
+        html.contains("책을 팔려면 로그인해 주세요."),
+        "a visitor is asked to log in"
+    );
+    let tree: Vec<Value> = app
+        .call("catalog/category-tree", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tree.len(), 113);
+}

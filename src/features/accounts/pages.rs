@@ -470,6 +470,7 @@ pub fn MyPage() -> impl IntoView {
                                     <dt>"휴대폰"</dt><dd>{a.phone.unwrap_or_else(|| "등록 안 함".into())}</dd>
                                     <dt>"가입일"</dt><dd>{kst(a.joined_at).format("%Y.%m.%d").to_string()}</dd>
                                 </dl>
+                                <A href="/me/listings" attr:class="button secondary block">"내 판매글"</A>
                                 <h2>"동의 내역"</h2>
                                 <ul class="consent-list">
                                     {a.consents.into_iter().map(|c| view! {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::types::{BookInfo, Category};
+use super::types::{BookInfo, Category, CategoryNode};
 use crate::error::AppError;
 use crate::features::listings::types::ListingCard;
 
@@ -64,4 +64,10 @@ pub async fn category_listings(id: u32) -> Result<Vec<ListingCard>, AppError> {
     let pool = &request::state().pool;
     let path = repo::path_of(pool, id).await?.ok_or(AppError::NotFound)?;
     repo::newest_under(pool, &path, 60).await
+}
+
+/// The whole category tree, for the level-by-level picker on the sale form. Public.
+#[server(endpoint = "catalog/category-tree")]
+pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
+    repo::all(&request::state().pool).await
 }

@@ -1,6 +1,6 @@
 use sqlx::MySqlPool;
 
-use super::types::Category;
+use super::types::{Category, CategoryNode};
 use crate::error::AppResult;
 use crate::features::listings::repo::CardRow;
 use crate::features::listings::types::ListingCard;
@@ -87,4 +87,14 @@ pub async fn path_of(pool: &MySqlPool, id: u32) -> AppResult<Option<String>> {
             .fetch_optional(pool)
             .await?,
     )
+}
+
+/// The whole tree (about a hundred rows), in display order.
+pub async fn all(pool: &MySqlPool) -> AppResult<Vec<CategoryNode>> {
+    Ok(sqlx::query_as!(
+        CategoryNode,
+        "SELECT id, parent_id, name FROM category ORDER BY depth, sort_order, id"
+    )
+    .fetch_all(pool)
+    .await?)
 }

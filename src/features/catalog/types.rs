@@ -102,6 +102,14 @@ pub struct Category {
     pub has_children: bool,
 }
 
+/// A category with its parent, for pickers that hold the whole (small) tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryNode {
+    pub id: u32,
+    pub parent_id: Option<u32>,
+    pub name: String,
+}
+
 /// Longest title query sent to the catalog.
 pub const MAX_TITLE_QUERY_CHARS: usize = 100;
 

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use super::types::{ListingCard, ListingDetail, ListingInput};
+use super::types::{ListingCard, ListingDetail, ListingInput, PriceGuide};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::repo,
-    super::types::{HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS},
+    super::types::{HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS, SOLD_WINDOW_DAYS},
     crate::error::FieldError,
     crate::features::catalog::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
@@ -218,4 +218,13 @@ pub async fn my_listings(after: Option<u64>) -> Result<Vec<ListingCard>, AppErro
         None => None,
     };
     repo::by_seller(pool, caller.id, cursor, 30).await
+}
+
+/// What this book sells for now and sold for lately. Public (prices are public).
+#[server(endpoint = "listings/price-guide")]
+pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
+    let isbn = Isbn13::parse(&isbn).map_err(|m| AppError::field("isbn", m))?;
+    let state = request::state();
+    let since = state.clock.now() - chrono::Duration::days(SOLD_WINDOW_DAYS);
+    repo::price_guide(&state.pool, isbn.as_str(), since).await
 }

@@ -3,8 +3,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{newest_listings, search_listings};
-use super::types::ListingCard;
+use super::api::{my_listings, newest_listings, search_listings};
+use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
 use crate::ui::format::{now_utc, relative_time, won};
 
@@ -71,6 +71,7 @@ pub fn ListingGrid(items: Vec<ListingCard>) -> impl IntoView {
                 .map(|l| {
                     view! {
                         <li class="listing-card" data-test="listing-card">
+                            <a class="card-link" href=format!("/listings/{}", l.id) aria-label=l.title.clone()></a>
                             <div class="cover" aria-hidden="true">
                                 <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span>
                             </div>
@@ -79,6 +80,9 @@ pub fn ListingGrid(items: Vec<ListingCard>) -> impl IntoView {
                                 <p class="author">{l.author.clone()} " · " {l.publisher.clone()}</p>
                                 <p class="price">{won(l.price)}</p>
                                 <p class="badges">
+                                    {(l.status != ListingStatus::OnSale).then(|| view! {
+                                        <span class="badge status">{l.status.label()}</span>
+                                    })}
                                     <span class=format!("badge cond-{}", l.condition.label())>
                                         "상태 " {l.condition.label()}
                                     </span>
@@ -96,5 +100,62 @@ pub fn ListingGrid(items: Vec<ListingCard>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// My listings (USER-POST-01): every status but deleted, 30 at a time.
+#[component]
+pub fn MyListingsPage() -> impl IntoView {
+    let pages = RwSignal::new(Vec::<Vec<ListingCard>>::new());
+    let cursor = RwSignal::new(None::<u64>);
+    let first = Resource::new(|| (), |_| my_listings(None));
+    let more = Action::new(move |after: &u64| {
+        let after = *after;
+        async move { my_listings(Some(after)).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = more.value().get() {
+            cursor.set(if page.len() == 30 {
+                page.last().map(|c| c.id)
+            } else {
+                None
+            });
+            pages.update(|p| p.push(page));
+        }
+    });
+    view! {
+        <Title text="내 판매글" />
+        <h1 class="section-title">"내 판매글"</h1>
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Err(AppError::Unauthorized) => view! {
+                        <div class="empty-state" data-test="login-required">
+                            <p>"로그인이 필요한 페이지예요."</p>
+                            <A href="/login?next=/me/listings" attr:class="button">"로그인"</A>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! {
+                        <div class="empty-state">
+                            <p>"아직 올린 책이 없어요."</p>
+                            <A href="/sell" attr:class="button">"첫 책 팔기"</A>
+                        </div>
+                    }.into_any(),
+                    Ok(items) => {
+                        if cursor.get_untracked().is_none() && pages.with_untracked(Vec::is_empty) && items.len() == 30 {
+                            cursor.set(items.last().map(|c| c.id));
+                        }
+                        view! {
+                            <ListingGrid items />
+                            {move || pages.get().into_iter().map(|items| view! { <ListingGrid items /> }).collect_view()}
+                            {move || cursor.get().map(|after| view! {
+                                <button class="button secondary block" on:click=move |_| { more.dispatch(after); }>"더 보기"</button>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
     }
 }

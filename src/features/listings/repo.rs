@@ -2,7 +2,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
 use super::types::{
-    Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, ValidListing,
+    Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, PriceGuide,
+    SoldPoint, ValidListing, median,
 };
 use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
@@ -356,4 +357,43 @@ pub async fn by_seller(
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(ListingCard::try_from).collect()
+}
+
+/// Lowest price on sale and recent sold prices for one ISBN (the (book_id, status,
+/// price) index serves both).
+pub async fn price_guide(
+    pool: &MySqlPool,
+    isbn13: &str,
+    sold_since: DateTime<Utc>,
+) -> AppResult<PriceGuide> {
+    let on_sale = sqlx::query!(
+        "SELECT MIN(l.price) AS `lowest: u32`, COUNT(*) AS n FROM listing l JOIN book b ON b.id = l.book_id
+         WHERE b.isbn13 = ? AND l.status = 'on_sale'",
+        isbn13
+    )
+    .fetch_one(pool)
+    .await?;
+    let sold = sqlx::query!(
+        "SELECT l.price, l.updated_at FROM listing l JOIN book b ON b.id = l.book_id
+         WHERE b.isbn13 = ? AND l.status = 'sold' AND l.updated_at >= ?
+         ORDER BY l.updated_at",
+        isbn13,
+        sold_since.naive_utc()
+    )
+    .fetch_all(pool)
+    .await?;
+    let sold: Vec<SoldPoint> = sold
+        .into_iter()
+        .map(|r| SoldPoint {
+            on: r.updated_at.date(),
+            price: i64::from(r.price),
+        })
+        .collect();
+    let mut prices: Vec<i64> = sold.iter().map(|p| p.price).collect();
+    Ok(PriceGuide {
+        lowest_on_sale: on_sale.lowest.map(i64::from),
+        on_sale: on_sale.n as u32,
+        median_sold: median(&mut prices),
+        sold,
+    })
 }

@@ -308,6 +308,34 @@ impl ListingInput {
     }
 }
 
+/// What the same book sells for (PRODUCT_01 and the reviewers' "show me the price").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceGuide {
+    pub lowest_on_sale: Option<i64>,
+    pub on_sale: u32,
+    pub median_sold: Option<i64>,
+    /// Sold in the last `SOLD_WINDOW_DAYS` days, oldest first.
+    pub sold: Vec<SoldPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SoldPoint {
+    pub on: NaiveDate,
+    pub price: i64,
+}
+
+pub const SOLD_WINDOW_DAYS: i64 = 180;
+
+/// The median of whole-won prices (the lower middle for an even count: never a
+/// price nobody asked).
+pub fn median(prices: &mut [i64]) -> Option<i64> {
+    if prices.is_empty() {
+        return None;
+    }
+    prices.sort_unstable();
+    Some(prices[(prices.len() - 1) / 2])
+}
+
 /// Everything the detail page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListingDetail {
@@ -371,6 +399,14 @@ mod tests {
                 .contains("1,000만 원 이하")
         );
         assert!(parse_price("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn median_of_prices() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5000]), Some(5000));
+        assert_eq!(median(&mut [9000, 3000, 5000]), Some(5000));
+        assert_eq!(median(&mut [4000, 1000, 3000, 2000]), Some(2000));
     }
 
     #[test]

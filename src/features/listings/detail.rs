@@ -1,0 +1,141 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::api::{SetListingStatus, get_listing};
+use super::types::{ListingDetail, ListingStatus};
+use crate::error::AppError;
+use crate::ui::format::{korean_date, kst, won};
+
+#[component]
+pub fn ListingPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<u64>().ok()));
+    let set_status = ServerAction::<SetListingStatus>::new();
+    let listing = Resource::new(
+        move || (id.get(), set_status.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_listing(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(l) => view! { <ListingView l set_status /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> impl IntoView {
+    let id = l.id;
+    let defects: Vec<&str> = [
+        (l.checklist.writing, "필기·밑줄 있음"),
+        (l.checklist.water_damage, "물 얼룩 있음"),
+        (l.checklist.torn_pages, "찢어진 페이지 있음"),
+        (l.checklist.missing_supplements, "부록 없음"),
+    ]
+    .into_iter()
+    .filter_map(|(on, label)| on.then_some(label))
+    .collect();
+    let delivery: Vec<String> = [
+        (l.parcel, "택배".to_owned()),
+        (l.pickup, "직접 픽업".to_owned()),
+        (
+            l.meet,
+            format!("직거래 · {}", l.meet_label.clone().unwrap_or_default()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(on, label)| on.then_some(label))
+    .collect();
+    let payments: Vec<&str> = [
+        (l.pay_safe, "안전결제"),
+        (l.pay_transfer, "계좌이체"),
+        (l.pay_cash, "현금"),
+    ]
+    .into_iter()
+    .filter_map(|(on, label)| on.then_some(label))
+    .collect();
+    let status_error = move || match set_status.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <Title text=l.title.clone() />
+        <article class="listing-detail" data-test="listing-detail">
+            {(!l.category_trail.is_empty()).then(|| view! {
+                <nav class="breadcrumb" aria-label="분야 경로">{l.category_trail.join(" › ")}</nav>
+            })}
+            <div class="detail-top">
+                <div class="cover big-cover" aria-hidden="true">
+                    <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span>
+                </div>
+                <div class="detail-head">
+                    <p class=format!("status-badge status-{}", l.status.as_db()) data-test="listing-status">{l.status.label()}</p>
+                    <h1 data-test="listing-title">{l.title.clone()}</h1>
+                    <p class="muted">
+                        {l.author.clone()} " · " {l.publisher.clone()}
+                        {l.published_on.map(|d| format!(" · {}", korean_date(d)))}
+                    </p>
+                    <p class="muted small">"ISBN " {l.isbn13.clone()}</p>
+                    <p class="detail-price" data-test="listing-price">{won(l.price)}</p>
+                </div>
+            </div>
+            <dl class="info detail-info">
+                <dt>"책 상태"</dt>
+                <dd>
+                    <span class=format!("badge cond-{}", l.condition.label())>{l.condition.label()}</span>
+                    {if defects.is_empty() { " 체크된 흠 없음".to_owned() } else { format!(" {}", defects.join(", ")) }}
+                </dd>
+                <dt>"거래 방법"</dt>
+                <dd>{delivery.join(" / ")}</dd>
+                <dt>"결제"</dt>
+                <dd>{payments.join(", ")}</dd>
+                <dt>"판매자"</dt>
+                <dd data-test="listing-seller">{l.seller_nickname.clone()}</dd>
+                <dt>"등록일"</dt>
+                <dd>{kst(l.created_at).format("%Y.%m.%d %H:%M").to_string()}</dd>
+            </dl>
+            {(!l.description.is_empty()).then(|| view! { <p class="description">{l.description.clone()}</p> })}
+
+            {l.can_edit.then(|| view! {
+                <section class="owner-tools" aria-label="판매자 메뉴">
+                    <h2>"판매 상태 바꾸기"</h2>
+                    <div class="status-buttons">
+                        {[ListingStatus::OnSale, ListingStatus::Reserved, ListingStatus::Sold]
+                            .into_iter()
+                            .map(|s| {
+                                let current = s == l.status;
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="button secondary small"
+                                        class:current=current
+                                        disabled=current
+                                        on:click=move |_| {
+                                            set_status.dispatch(SetListingStatus { id, status: s.as_db().to_owned() });
+                                        }
+                                    >
+                                        {s.label()}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    {move || status_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    <A href=format!("/listings/{id}/edit") attr:class="button block">"수정하기"</A>
+                </section>
+            })}
+        </article>
+    }
+}

@@ -1,0 +1,708 @@
+//! The sale form (`/sell`) and the edit form (`/listings/{id}/edit`): every field is
+//! checked while typing with the same rules the server applies, nothing typed is lost
+//! on an error, and a new listing's draft survives a reload.
+
+use std::time::Duration;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::api::{CreateListing, UpdateListing, get_listing, get_price_guide};
+use super::types::{
+    Condition, ConditionChecklist, ListingDetail, ListingInput, MAX_DESCRIPTION_CHARS, PriceGuide,
+    SoldPoint,
+};
+use crate::app::use_auth;
+use crate::error::{AppError, FieldError};
+use crate::features::catalog::api::{category_tree, lookup_isbn};
+use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
+use crate::ui::browser;
+use crate::ui::form::TextField;
+use crate::ui::format::won;
+
+const DRAFT_KEY: &str = "breadbook.sell-draft";
+
+#[component]
+pub fn SellPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="책 팔기" />
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(_)) => view! { <SellForm existing=None /> }.into_any(),
+                    _ => login_required("/sell"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn EditListingPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<u64>().ok()));
+    let listing = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_listing(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="판매글 수정" />
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(l) if l.can_edit => view! { <SellForm existing=Some(l) /> }.into_any(),
+                    Ok(l) => view! {
+                        <div class="empty-state">
+                            <p>"이 판매글을 수정할 수 있는 사람은 판매자뿐이에요."</p>
+                            <A href=format!("/listings/{}", l.id) attr:class="button">"판매글 보기"</A>
+                        </div>
+                    }
+                    .into_any(),
+                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn login_required(next: &str) -> AnyView {
+    view! {
+        <div class="empty-state" data-test="login-required">
+            <p>"책을 팔려면 로그인해 주세요."</p>
+            <A href=format!("/login?next={next}") attr:class="button">"로그인"</A>
+        </div>
+    }
+    .into_any()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum BookState {
+    Idle,
+    Looking,
+    Found(BookInfo),
+    Missing,
+    Failed(String),
+}
+
+fn input_from(l: &ListingDetail) -> ListingInput {
+    ListingInput {
+        isbn: l.isbn13.clone(),
+        category_id: l.category_id,
+        price: l.price.to_string(),
+        condition: Some(l.condition),
+        checklist: l.checklist,
+        parcel: l.parcel,
+        pickup: l.pickup,
+        meet: l.meet,
+        meet_label: l.meet_label.clone().unwrap_or_default(),
+        meet_lat: l.meet_lat,
+        meet_lng: l.meet_lng,
+        pay_safe: l.pay_safe,
+        pay_transfer: l.pay_transfer,
+        pay_cash: l.pay_cash,
+        description: l.description.clone(),
+        version: l.version,
+        ..Default::default()
+    }
+}
+
+#[component]
+fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
+    let navigate = use_navigate();
+    let editing = existing.as_ref().map(|l| l.id);
+    let initial = existing.as_ref().map(input_from).unwrap_or_default();
+    let fixed_book = existing.as_ref().map(|l| BookInfo {
+        isbn13: l.isbn13.clone(),
+        title: l.title.clone(),
+        author: l.author.clone(),
+        publisher: l.publisher.clone(),
+        published_on: l.published_on,
+        cover_url: None,
+    });
+
+    let isbn = RwSignal::new(initial.isbn.clone());
+    let book_title = RwSignal::new(String::new());
+    let book_author = RwSignal::new(String::new());
+    let book_publisher = RwSignal::new(String::new());
+    let category = RwSignal::new(initial.category_id);
+    let price = RwSignal::new(initial.price.clone());
+    let condition = RwSignal::new(initial.condition);
+    let writing = RwSignal::new(initial.checklist.writing);
+    let water = RwSignal::new(initial.checklist.water_damage);
+    let torn = RwSignal::new(initial.checklist.torn_pages);
+    let missing_parts = RwSignal::new(initial.checklist.missing_supplements);
+    let parcel = RwSignal::new(initial.parcel);
+    let pickup = RwSignal::new(initial.pickup);
+    let meet = RwSignal::new(initial.meet);
+    let meet_label = RwSignal::new(initial.meet_label.clone());
+    let meet_at = RwSignal::new(initial.meet_lat.zip(initial.meet_lng));
+    let pay_safe = RwSignal::new(initial.pay_safe);
+    let pay_transfer = RwSignal::new(initial.pay_transfer);
+    let pay_cash = RwSignal::new(initial.pay_cash);
+    let description = RwSignal::new(initial.description.clone());
+    let version = initial.version;
+
+    let book = RwSignal::new(match &fixed_book {
+        Some(b) => BookState::Found(b.clone()),
+        None => BookState::Idle,
+    });
+    let submitted = RwSignal::new(false);
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let form_error = RwSignal::new(None::<String>);
+    let location_note = RwSignal::new(None::<String>);
+
+    let checklist = move || ConditionChecklist {
+        writing: writing.get(),
+        water_damage: water.get(),
+        torn_pages: torn.get(),
+        missing_supplements: missing_parts.get(),
+    };
+    let current_input = move || ListingInput {
+        isbn: isbn.get(),
+        book_title: book_title.get(),
+        book_author: book_author.get(),
+        book_publisher: book_publisher.get(),
+        category_id: category.get(),
+        price: price.get(),
+        condition: condition.get(),
+        checklist: checklist(),
+        parcel: parcel.get(),
+        pickup: pickup.get(),
+        meet: meet.get(),
+        meet_label: meet_label.get(),
+        meet_lat: meet_at.get().map(|p| p.0),
+        meet_lng: meet_at.get().map(|p| p.1),
+        pay_safe: pay_safe.get(),
+        pay_transfer: pay_transfer.get(),
+        pay_cash: pay_cash.get(),
+        description: description.get(),
+        version,
+    };
+    let checked = Memo::new(move |_| current_input().validate().err());
+    // The shared rule's message first, then what the server said about the field.
+    let error_of = move |field: &'static str| {
+        Signal::derive(move || {
+            checked
+                .with(|e| e.as_ref().and_then(|e| e.field_message(field)))
+                .or_else(|| {
+                    server_errors.with(|s| {
+                        s.iter()
+                            .find(|x| x.field == field)
+                            .map(|x| x.message.clone())
+                    })
+                })
+        })
+    };
+    let shown = move |field: &'static str| {
+        let err = error_of(field);
+        move || submitted.get().then(|| err.get()).flatten()
+    };
+    let isbn_error = Signal::derive(move || {
+        if editing.is_some() {
+            return None;
+        }
+        match Isbn13::parse(&isbn.get()) {
+            Err(m) => Some(m),
+            Ok(_) => match book.get() {
+                BookState::Failed(m) => Some(m),
+                _ => None,
+            },
+        }
+    });
+    let book_found_note = Signal::derive(move || match book.get() {
+        BookState::Looking => Some("책 정보를 찾는 중…".to_owned()),
+        BookState::Found(_) => Some("책 정보를 찾았어요.".to_owned()),
+        BookState::Missing => {
+            Some("등록된 책 정보가 없어요. 아래에 직접 입력해 주세요.".to_owned())
+        }
+        _ => None,
+    });
+    let manual_error = move |field: &'static str, what: &'static str, value: RwSignal<String>| {
+        Signal::derive(move || {
+            (book.get() == BookState::Missing && value.get().trim().is_empty())
+                .then(|| format!("{what}을(를) 입력해 주세요."))
+                .or_else(|| {
+                    server_errors.with(|s| {
+                        s.iter()
+                            .find(|x| x.field == field)
+                            .map(|x| x.message.clone())
+                    })
+                })
+        })
+    };
+
+    // ISBN typed or scanned: look the book up once the checksum is right.
+    let lookup_generation = StoredValue::new(0u64);
+    let on_isbn = Callback::new(move |raw: String| {
+        lookup_generation.update_value(|g| *g += 1);
+        let mine = lookup_generation.get_value();
+        let Ok(parsed) = Isbn13::parse(&raw) else {
+            book.set(BookState::Idle);
+            return;
+        };
+        book.set(BookState::Looking);
+        set_timeout(
+            move || {
+                if lookup_generation.try_get_value() != Some(mine) {
+                    return;
+                }
+                spawn_local(async move {
+                    let result = lookup_isbn(parsed.as_str().to_owned()).await;
+                    if lookup_generation.try_get_value() != Some(mine) {
+                        return;
+                    }
+                    book.try_set(match result {
+                        Ok(Some(b)) => BookState::Found(b),
+                        Ok(None) => BookState::Missing,
+                        Err(e) => BookState::Failed(e.to_string()),
+                    });
+                });
+            },
+            Duration::from_millis(300),
+        );
+    });
+
+    let valid_isbn = Memo::new(move |_| {
+        Isbn13::parse(&isbn.get())
+            .ok()
+            .map(|i| i.as_str().to_owned())
+    });
+    let guide = Resource::new(
+        move || valid_isbn.get(),
+        |isbn| async move {
+            match isbn {
+                Some(isbn) => get_price_guide(isbn).await.ok(),
+                None => None,
+            }
+        },
+    );
+
+    // Checking a defect moves the grade to what it allows; the seller may go lower.
+    let on_checklist = move || {
+        let suggested = checklist().suggested();
+        condition.set(Some(suggested));
+    };
+
+    // Draft: restored once on a new listing, then saved on every change.
+    Effect::new(move |restored: Option<bool>| {
+        if editing.is_some() {
+            return true;
+        }
+        if restored.is_none()
+            && let Some(draft) =
+                browser::load(DRAFT_KEY).and_then(|d| serde_json::from_str::<ListingInput>(&d).ok())
+        {
+            isbn.set(draft.isbn.clone());
+            book_title.set(draft.book_title);
+            book_author.set(draft.book_author);
+            book_publisher.set(draft.book_publisher);
+            category.set(draft.category_id);
+            price.set(draft.price);
+            condition.set(draft.condition);
+            writing.set(draft.checklist.writing);
+            water.set(draft.checklist.water_damage);
+            torn.set(draft.checklist.torn_pages);
+            missing_parts.set(draft.checklist.missing_supplements);
+            parcel.set(draft.parcel);
+            pickup.set(draft.pickup);
+            meet.set(draft.meet);
+            meet_label.set(draft.meet_label);
+            meet_at.set(draft.meet_lat.zip(draft.meet_lng));
+            pay_safe.set(draft.pay_safe);
+            pay_transfer.set(draft.pay_transfer);
+            pay_cash.set(draft.pay_cash);
+            description.set(draft.description);
+            on_isbn.run(draft.isbn);
+        }
+        let snapshot = current_input();
+        if restored.is_some()
+            && let Ok(json) = serde_json::to_string(&snapshot)
+        {
+            browser::save(DRAFT_KEY, &json);
+        }
+        true
+    });
+
+    let create = ServerAction::<CreateListing>::new();
+    let update = ServerAction::<UpdateListing>::new();
+    let pending = move || create.pending().get() || update.pending().get();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        server_errors.set(Vec::new());
+        let input = current_input();
+        let book_problem = editing.is_none()
+            && (isbn_error.get_untracked().is_some()
+                || matches!(book.get_untracked(), BookState::Idle | BookState::Looking)
+                || (book.get_untracked() == BookState::Missing
+                    && [&input.book_title, &input.book_author, &input.book_publisher]
+                        .iter()
+                        .any(|v| v.trim().is_empty())));
+        if input.validate().is_err() || book_problem {
+            form_error.set(Some(
+                "입력 내용을 확인해 주세요. 빨간 글씨로 표시된 항목을 고쳐 주세요.".into(),
+            ));
+            return;
+        }
+        form_error.set(None);
+        match editing {
+            Some(id) => {
+                update.dispatch(UpdateListing { id, input });
+            }
+            None => {
+                create.dispatch(CreateListing { input });
+            }
+        }
+    };
+    let after_save = {
+        let navigate = navigate.clone();
+        move |result: Option<Result<u64, AppError>>| match result {
+            Some(Ok(id)) => {
+                browser::remove(DRAFT_KEY);
+                navigate(&format!("/listings/{id}"), Default::default());
+            }
+            Some(Err(AppError::Validation(errors))) => {
+                server_errors.set(errors);
+                form_error.set(Some("입력 내용을 확인해 주세요.".into()));
+            }
+            Some(Err(e)) => form_error.set(Some(e.to_string())),
+            None => {}
+        }
+    };
+    {
+        let after_save = after_save.clone();
+        Effect::new(move |_| after_save(create.value().get()));
+    }
+    Effect::new(move |_| {
+        let result = update
+            .value()
+            .get()
+            .map(|r| r.map(|_| editing.unwrap_or_default()));
+        after_save(result)
+    });
+
+    let use_location = move |_| {
+        location_note.set(Some("위치를 확인하는 중…".into()));
+        browser::current_position(move |r| match r {
+            Ok(p) => {
+                meet_at.try_set(Some(p));
+                location_note.try_set(None);
+            }
+            Err(m) => {
+                location_note.try_set(Some(m));
+            }
+        });
+    };
+    let description_count = move || description.with(|d| d.chars().count());
+
+    view! {
+        <section class="auth-card wide sell-form">
+            <h1>{if editing.is_some() { "판매글 수정" } else { "책 팔기" }}</h1>
+            <form on:submit=on_submit novalidate data-test="sell-form">
+                <fieldset class="group">
+                    <legend>"어떤 책인가요?"</legend>
+                    {match fixed_book.clone() {
+                        Some(_) => view! { <p class="muted small">"책 정보는 바꿀 수 없어요."</p> }.into_any(),
+                        None => view! {
+                            <TextField name="isbn" label="ISBN" value=isbn error=isbn_error ok_message=book_found_note
+                                on_change=on_isbn show_errors=Signal::derive(move || submitted.get()) required=true
+                                placeholder="978로 시작하는 13자리 (10자리도 돼요)" maxlength=20
+                                hint="책 뒷면 바코드 위의 숫자예요" />
+                        }.into_any(),
+                    }}
+                    {move || match book.get() {
+                        BookState::Found(b) => view! { <BookCard book=b /> }.into_any(),
+                        BookState::Missing => view! {
+                            <TextField name="book_title" label="제목" value=book_title
+                                error=manual_error("book_title", "제목", book_title)
+                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
+                            <TextField name="book_author" label="저자" value=book_author
+                                error=manual_error("book_author", "저자", book_author)
+                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
+                            <TextField name="book_publisher" label="출판사" value=book_publisher
+                                error=manual_error("book_publisher", "출판사", book_publisher)
+                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=120 />
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                </fieldset>
+
+                <fieldset class="group">
+                    <legend>"분야"</legend>
+                    <CategoryPicker value=category />
+                    {move || shown("category_id")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                </fieldset>
+
+                <fieldset class="group">
+                    <legend>"가격"</legend>
+                    <TextField name="price" label="판매 가격 (원)" value=price error=error_of("price")
+                        show_errors=Signal::derive(move || submitted.get()) required=true
+                        placeholder="예: 12,000" maxlength=12 hint="100원 ~ 1,000만 원, 원 단위" />
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g /> }) })}
+                    </Transition>
+                </fieldset>
+
+                <fieldset class="group" data-test="condition">
+                    <legend>"책 상태"</legend>
+                    <p class="muted small">"해당하는 항목을 모두 체크하면 상태 등급을 추천해 드려요."</p>
+                    <Check label="필기·밑줄이 있어요" value=writing on_toggle=on_checklist />
+                    <Check label="물 얼룩이 있거나 젖은 적이 있어요" value=water on_toggle=on_checklist />
+                    <Check label="찢어지거나 빠진 페이지가 있어요" value=torn on_toggle=on_checklist />
+                    <Check label="부록·CD·해설지가 없어요" value=missing_parts on_toggle=on_checklist />
+                    <div class="grades" role="radiogroup" aria-label="상태 등급">
+                        {[Condition::Good, Condition::Fair, Condition::Poor]
+                            .into_iter()
+                            .map(|c| view! {
+                                <label class="grade" class:selected=move || condition.get() == Some(c)>
+                                    <input type="radio" name="condition" prop:checked=move || condition.get() == Some(c)
+                                        on:change=move |_| condition.set(Some(c)) />
+                                    <span>{c.label()}</span>
+                                </label>
+                            })
+                            .collect_view()}
+                    </div>
+                    <p class="muted small">{move || format!("체크한 항목으로 보면 '{}' 등급이에요.", checklist().suggested().label())}</p>
+                    {move || shown("condition")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                </fieldset>
+
+                <fieldset class="group">
+                    <legend>"거래 방법"</legend>
+                    <Check label="택배" value=parcel />
+                    <Check label="직접 픽업 (판매자 집 앞 등)" value=pickup />
+                    <Check label="직거래 (만나서)" value=meet />
+                    {move || meet.get().then(|| view! {
+                        <TextField name="meet_label" label="직거래 장소" value=meet_label error=error_of("meet_label")
+                            show_errors=Signal::derive(move || submitted.get()) maxlength=50
+                            placeholder="예: 신촌역 2번 출구" />
+                        <div class="location-row">
+                            <button type="button" class="button secondary small" on:click=use_location>"📍 내 위치 사용"</button>
+                            {move || meet_at.get().map(|(lat, lng)| view! {
+                                <span class="muted small">{format!("위치 저장됨 ({lat:.4}, {lng:.4})")}</span>
+                                <button type="button" class="link-button" on:click=move |_| meet_at.set(None)>"지우기"</button>
+                            })}
+                        </div>
+                        {move || location_note.get().map(|m| view! { <p class="muted small">{m}</p> })}
+                    })}
+                    {move || shown("delivery")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                </fieldset>
+
+                <fieldset class="group">
+                    <legend>"결제 방법"</legend>
+                    <Check label="안전결제 (구매 확정 후 정산)" value=pay_safe />
+                    <Check label="계좌이체" value=pay_transfer />
+                    <Check label="현금 (직거래)" value=pay_cash />
+                    {move || shown("payment")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                </fieldset>
+
+                <div class="field" class:invalid=move || error_of("description").get().is_some()>
+                    <label for="f-description">"설명 (선택)"</label>
+                    <textarea id="f-description" rows="5" bind:value=description
+                        placeholder="책 상태, 거래 시간 등 구매자에게 알려줄 내용을 적어 주세요."></textarea>
+                    <p class="field-msg counter" class:over=move || { description_count() > MAX_DESCRIPTION_CHARS } data-test="description-count">
+                        {move || format!("{} / {MAX_DESCRIPTION_CHARS}", description_count())}
+                    </p>
+                    {move || error_of("description").get().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                </div>
+
+                {move || form_error.get().map(|e| view! { <p class="form-error" role="alert" data-test="form-error">{e}</p> })}
+                <button type="submit" class="button block" disabled=pending>
+                    {move || match (pending(), editing.is_some()) {
+                        (true, _) => "저장하는 중…",
+                        (false, true) => "수정 완료",
+                        (false, false) => "판매 시작하기",
+                    }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Check(
+    label: &'static str,
+    value: RwSignal<bool>,
+    #[prop(optional, into)] on_toggle: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" bind:checked=value on:change=move |_| {
+                if let Some(cb) = on_toggle {
+                    cb.run(());
+                }
+            } />
+            <span>{label}</span>
+        </label>
+    }
+}
+
+#[component]
+fn BookCard(book: BookInfo) -> impl IntoView {
+    view! {
+        <div class="book-card" data-test="book-card">
+            <div class="cover" aria-hidden="true">
+                <span>{book.title.chars().next().map(String::from).unwrap_or_default()}</span>
+            </div>
+            <div>
+                <p class="title">{book.title.clone()}</p>
+                <p class="muted small">{book.author.clone()} " · " {book.publisher.clone()}</p>
+                <p class="muted small">"ISBN " {book.isbn13.clone()}</p>
+            </div>
+        </div>
+    }
+}
+
+/// The whole tree is small, so it loads once and each level is a plain select.
+#[component]
+fn CategoryPicker(value: RwSignal<Option<u32>>) -> impl IntoView {
+    let tree = Resource::new(|| (), |_| category_tree());
+    view! {
+        <Transition fallback=|| view! { <p class="muted small">"분야 불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                let nodes = tree.await.unwrap_or_default();
+                let nodes = StoredValue::new(nodes);
+                view! {
+                    <div class="category-picker" data-test="category-picker">
+                        {move || {
+                            let chosen = chain(&nodes.read_value(), value.get());
+                            let mut levels = Vec::new();
+                            let mut parent: Option<u32> = None;
+                            for depth in 0..=chosen.len() {
+                                let options: Vec<CategoryNode> = nodes
+                                    .read_value()
+                                    .iter()
+                                    .filter(|n| n.parent_id == parent)
+                                    .cloned()
+                                    .collect();
+                                if options.is_empty() {
+                                    break;
+                                }
+                                let selected = chosen.get(depth).copied();
+                                let level_parent = parent;
+                                levels.push(view! {
+                                    <select
+                                        aria-label=format!("분야 {}단계", depth + 1)
+                                        data-test=format!("category-level-{depth}")
+                                        on:change:target=move |ev| {
+                                            let v = ev.target().value().parse::<u32>().ok();
+                                            value.set(v.or(level_parent));
+                                        }
+                                    >
+                                        <option value="" selected=selected.is_none()>
+                                            {if depth == 0 { "분야 선택" } else { "세부 분야 (선택)" }}
+                                        </option>
+                                        {options
+                                            .into_iter()
+                                            .map(|o| view! {
+                                                <option value=o.id.to_string() selected=selected == Some(o.id)>{o.name}</option>
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                });
+                                match selected {
+                                    Some(id) => parent = Some(id),
+                                    None => break,
+                                }
+                            }
+                            levels
+                        }}
+                    </div>
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The ids from the root down to `leaf`.
+fn chain(nodes: &[CategoryNode], leaf: Option<u32>) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut at = leaf;
+    while let Some(id) = at {
+        out.push(id);
+        at = nodes.iter().find(|n| n.id == id).and_then(|n| n.parent_id);
+        if out.len() > 8 {
+            break;
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[component]
+fn PriceGuideBox(g: PriceGuide) -> impl IntoView {
+    let nothing = g.lowest_on_sale.is_none() && g.median_sold.is_none();
+    view! {
+        <div class="price-guide" data-test="price-guide">
+            {if nothing {
+                view! { <p class="muted small">"이 책은 아직 거래 기록이 없어요. 첫 판매자가 되어 보세요!"</p> }.into_any()
+            } else {
+                view! {
+                    <p>
+                        "판매 중 최저가 "
+                        <strong data-test="lowest-price">{g.lowest_on_sale.map(won).unwrap_or_else(|| "—".into())}</strong>
+                        <span class="muted small">{format!(" ({}권 판매 중)", g.on_sale)}</span>
+                    </p>
+                    <p>
+                        "최근 6개월 거래 중간값 "
+                        <strong>{g.median_sold.map(won).unwrap_or_else(|| "—".into())}</strong>
+                        <span class="muted small">{format!(" ({}건)", g.sold.len())}</span>
+                    </p>
+                    {(g.sold.len() >= 2).then(|| view! { <PriceChart points=g.sold.clone() /> })}
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Sold prices over time as a small line chart (our own SVG: no chart library).
+#[component]
+fn PriceChart(points: Vec<SoldPoint>) -> impl IntoView {
+    const W: f64 = 300.0;
+    const H: f64 = 90.0;
+    const PAD: f64 = 8.0;
+    let first = points.first().map(|p| p.on).unwrap_or_default();
+    let last = points.last().map(|p| p.on).unwrap_or_default();
+    let span = (last - first).num_days().max(1) as f64;
+    let min = points.iter().map(|p| p.price).min().unwrap_or(0) as f64;
+    let max = points.iter().map(|p| p.price).max().unwrap_or(0) as f64;
+    let range = (max - min).max(1.0);
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|p| {
+            let x = PAD + (p.on - first).num_days() as f64 / span * (W - 2.0 * PAD);
+            let y = H - PAD - (p.price as f64 - min) / range * (H - 2.0 * PAD);
+            (x, y)
+        })
+        .collect();
+    let line = xy
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let label = format!(
+        "최근 거래가 {}건: 최저 {}, 최고 {}",
+        points.len(),
+        won(min as i64),
+        won(max as i64)
+    );
+    let title = label.clone();
+    view! {
+        <svg class="price-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
+            <title>{label}</title>
+            <polyline points=line fill="none" stroke="currentColor" stroke-width="2" />
+            {xy.into_iter().map(|(x, y)| view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="3" /> }).collect_view()}
+        </svg>
+        <p class="muted small chart-range">{format!("{} ~ {}", won(min as i64), won(max as i64))}</p>
+    }
+}

@@ -1,0 +1,96 @@
+//! Browser-only services (location, local storage). On the server these do nothing:
+//! they are only ever called from event handlers and effects, which run in the browser.
+
+/// Asks the browser for the current position: Ok((lat, lng)) or a Korean message.
+pub fn current_position(done: impl FnOnce(Result<(f64, f64), String>) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        let done = Rc::new(RefCell::new(Some(done)));
+        let finish = {
+            let done = done.clone();
+            move |r: Result<(f64, f64), String>| {
+                if let Some(f) = done.borrow_mut().take() {
+                    f(r);
+                }
+            }
+        };
+        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
+            finish(Err("이 브라우저는 위치 정보를 지원하지 않아요.".into()));
+            return;
+        };
+        // The typed GeolocationPosition bindings are behind web-sys's unstable cfg;
+        // the two numbers are read off the plain JS object instead.
+        let number = |obj: &wasm_bindgen::JsValue, key: &str| {
+            js_sys::Reflect::get(obj, &key.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+        };
+        let ok = {
+            let finish = finish.clone();
+            Closure::once_into_js(move |p: wasm_bindgen::JsValue| {
+                let coords = js_sys::Reflect::get(&p, &"coords".into()).unwrap_or_default();
+                match (number(&coords, "latitude"), number(&coords, "longitude")) {
+                    (Some(lat), Some(lng)) => finish(Ok((lat, lng))),
+                    _ => finish(Err("위치를 알 수 없어요.".into())),
+                }
+            })
+        };
+        let err = {
+            let finish = finish.clone();
+            Closure::once_into_js(move |e: wasm_bindgen::JsValue| {
+                // PERMISSION_DENIED is code 1.
+                finish(Err(if number(&e, "code") == Some(1.0) {
+                    "위치 권한이 거부되었어요. 장소 이름만 입력해도 돼요.".into()
+                } else {
+                    "위치를 알 수 없어요. 장소 이름만 입력해도 돼요.".into()
+                }));
+            })
+        };
+        if geo
+            .get_current_position_with_error_callback(ok.unchecked_ref(), Some(err.unchecked_ref()))
+            .is_err()
+        {
+            finish(Err("위치를 알 수 없어요.".into()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    done(Err("위치는 브라우저에서만 알 수 있어요.".into()));
+}
+
+#[cfg(feature = "hydrate")]
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+pub fn load(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return storage()?.get_item(key).ok()?;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn save(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+pub fn remove(key: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = key;
+}
