@@ -42,7 +42,7 @@ test('list a book by ISBN: inline errors, draft kept over a reload, then on home
   await page.locator('#f-meet_label').fill('신촌역 2번 출구');
   await page.getByText('안전결제 (구매 확정 후 정산)').click();
   await page.locator('#f-description').fill('밑줄 몇 군데 있어요. 표지 깨끗합니다.');
-  await expect(page.locator('[data-test="description-count"]')).toHaveText('21 / 1000');
+  await expect(page.locator('[data-test="description-count"]')).toHaveText('22 / 1000');
   await snap(page, info, 'sell-form');
 
   await page.getByRole('button', { name: '판매 시작하기' }).click();

@@ -410,111 +410,125 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
         <section class="auth-card wide sell-form">
             <h1>{if editing.is_some() { "판매글 수정" } else { "책 팔기" }}</h1>
             <form on:submit=on_submit novalidate data-test="sell-form">
-                <fieldset class="group">
-                    <legend>"어떤 책인가요?"</legend>
-                    {match fixed_book.clone() {
-                        Some(_) => view! { <p class="muted small">"책 정보는 바꿀 수 없어요."</p> }.into_any(),
-                        None => view! {
-                            <TextField name="isbn" label="ISBN" value=isbn error=isbn_error ok_message=book_found_note
-                                on_change=on_isbn show_errors=Signal::derive(move || submitted.get()) required=true
-                                placeholder="978로 시작하는 13자리 (10자리도 돼요)" maxlength=20
-                                hint="책 뒷면 바코드 위의 숫자예요" />
-                        }.into_any(),
-                    }}
-                    {move || match book.get() {
-                        BookState::Found(b) => view! { <BookCard book=b /> }.into_any(),
-                        BookState::Missing => view! {
-                            <TextField name="book_title" label="제목" value=book_title
-                                error=manual_error("book_title", "제목", book_title)
-                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
-                            <TextField name="book_author" label="저자" value=book_author
-                                error=manual_error("book_author", "저자", book_author)
-                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
-                            <TextField name="book_publisher" label="출판사" value=book_publisher
-                                error=manual_error("book_publisher", "출판사", book_publisher)
-                                show_errors=Signal::derive(move || submitted.get()) required=true maxlength=120 />
-                        }.into_any(),
-                        _ => ().into_any(),
-                    }}
-                </fieldset>
+                {view! {
+                    <fieldset class="group">
+                        <legend>"어떤 책인가요?"</legend>
+                        {match fixed_book.clone() {
+                            Some(_) => view! { <p class="muted small">"책 정보는 바꿀 수 없어요."</p> }.into_any(),
+                            None => view! {
+                                <TextField name="isbn" label="ISBN" value=isbn error=isbn_error ok_message=book_found_note
+                                    on_change=on_isbn show_errors=Signal::derive(move || submitted.get()) required=true
+                                    placeholder="978로 시작하는 13자리 (10자리도 돼요)" maxlength=20
+                                    hint="책 뒷면 바코드 위의 숫자예요" />
+                            }.into_any(),
+                        }}
+                        {move || match book.get() {
+                            BookState::Found(b) => view! { <BookCard book=b /> }.into_any(),
+                            BookState::Missing => view! {
+                                <TextField name="book_title" label="제목" value=book_title
+                                    error=manual_error("book_title", "제목", book_title)
+                                    show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
+                                <TextField name="book_author" label="저자" value=book_author
+                                    error=manual_error("book_author", "저자", book_author)
+                                    show_errors=Signal::derive(move || submitted.get()) required=true maxlength=255 />
+                                <TextField name="book_publisher" label="출판사" value=book_publisher
+                                    error=manual_error("book_publisher", "출판사", book_publisher)
+                                    show_errors=Signal::derive(move || submitted.get()) required=true maxlength=120 />
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }}
+                    </fieldset>
+                }.into_any()}
 
-                <fieldset class="group">
-                    <legend>"분야"</legend>
-                    <CategoryPicker value=category />
-                    {move || shown("category_id")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
-                </fieldset>
+                {view! {
+                    <fieldset class="group">
+                        <legend>"분야"</legend>
+                        <CategoryPicker value=category />
+                        {move || shown("category_id")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                    </fieldset>
+                }.into_any()}
 
-                <fieldset class="group">
-                    <legend>"가격"</legend>
-                    <TextField name="price" label="판매 가격 (원)" value=price error=error_of("price")
-                        show_errors=Signal::derive(move || submitted.get()) required=true
-                        placeholder="예: 12,000" maxlength=12 hint="100원 ~ 1,000만 원, 원 단위" />
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g /> }) })}
-                    </Transition>
-                </fieldset>
+                {view! {
+                    <fieldset class="group">
+                        <legend>"가격"</legend>
+                        <TextField name="price" label="판매 가격 (원)" value=price error=error_of("price")
+                            show_errors=Signal::derive(move || submitted.get()) required=true
+                            placeholder="예: 12,000" maxlength=12 hint="100원 ~ 1,000만 원, 원 단위" />
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g /> }) })}
+                        </Transition>
+                    </fieldset>
+                }.into_any()}
 
-                <fieldset class="group" data-test="condition">
-                    <legend>"책 상태"</legend>
-                    <p class="muted small">"해당하는 항목을 모두 체크하면 상태 등급을 추천해 드려요."</p>
-                    <Check label="필기·밑줄이 있어요" value=writing on_toggle=on_checklist />
-                    <Check label="물 얼룩이 있거나 젖은 적이 있어요" value=water on_toggle=on_checklist />
-                    <Check label="찢어지거나 빠진 페이지가 있어요" value=torn on_toggle=on_checklist />
-                    <Check label="부록·CD·해설지가 없어요" value=missing_parts on_toggle=on_checklist />
-                    <div class="grades" role="radiogroup" aria-label="상태 등급">
-                        {[Condition::Good, Condition::Fair, Condition::Poor]
-                            .into_iter()
-                            .map(|c| view! {
-                                <label class="grade" class:selected=move || condition.get() == Some(c)>
-                                    <input type="radio" name="condition" prop:checked=move || condition.get() == Some(c)
-                                        on:change=move |_| condition.set(Some(c)) />
-                                    <span>{c.label()}</span>
-                                </label>
-                            })
-                            .collect_view()}
-                    </div>
-                    <p class="muted small">{move || format!("체크한 항목으로 보면 '{}' 등급이에요.", checklist().suggested().label())}</p>
-                    {move || shown("condition")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
-                </fieldset>
-
-                <fieldset class="group">
-                    <legend>"거래 방법"</legend>
-                    <Check label="택배" value=parcel />
-                    <Check label="직접 픽업 (판매자 집 앞 등)" value=pickup />
-                    <Check label="직거래 (만나서)" value=meet />
-                    {move || meet.get().then(|| view! {
-                        <TextField name="meet_label" label="직거래 장소" value=meet_label error=error_of("meet_label")
-                            show_errors=Signal::derive(move || submitted.get()) maxlength=50
-                            placeholder="예: 신촌역 2번 출구" />
-                        <div class="location-row">
-                            <button type="button" class="button secondary small" on:click=use_location>"📍 내 위치 사용"</button>
-                            {move || meet_at.get().map(|(lat, lng)| view! {
-                                <span class="muted small">{format!("위치 저장됨 ({lat:.4}, {lng:.4})")}</span>
-                                <button type="button" class="link-button" on:click=move |_| meet_at.set(None)>"지우기"</button>
-                            })}
+                {view! {
+                    <fieldset class="group" data-test="condition">
+                        <legend>"책 상태"</legend>
+                        <p class="muted small">"해당하는 항목을 모두 체크하면 상태 등급을 추천해 드려요."</p>
+                        <Check label="필기·밑줄이 있어요" value=writing on_toggle=on_checklist />
+                        <Check label="물 얼룩이 있거나 젖은 적이 있어요" value=water on_toggle=on_checklist />
+                        <Check label="찢어지거나 빠진 페이지가 있어요" value=torn on_toggle=on_checklist />
+                        <Check label="부록·CD·해설지가 없어요" value=missing_parts on_toggle=on_checklist />
+                        <div class="grades" role="radiogroup" aria-label="상태 등급">
+                            {[Condition::Good, Condition::Fair, Condition::Poor]
+                                .into_iter()
+                                .map(|c| view! {
+                                    <label class="grade" class:selected=move || condition.get() == Some(c)>
+                                        <input type="radio" name="condition" prop:checked=move || condition.get() == Some(c)
+                                            on:change=move |_| condition.set(Some(c)) />
+                                        <span>{c.label()}</span>
+                                    </label>
+                                })
+                                .collect_view()}
                         </div>
-                        {move || location_note.get().map(|m| view! { <p class="muted small">{m}</p> })}
-                    })}
-                    {move || shown("delivery")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
-                </fieldset>
+                        <p class="muted small">{move || format!("체크한 항목으로 보면 '{}' 등급이에요.", checklist().suggested().label())}</p>
+                        {move || shown("condition")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                    </fieldset>
+                }.into_any()}
 
-                <fieldset class="group">
-                    <legend>"결제 방법"</legend>
-                    <Check label="안전결제 (구매 확정 후 정산)" value=pay_safe />
-                    <Check label="계좌이체" value=pay_transfer />
-                    <Check label="현금 (직거래)" value=pay_cash />
-                    {move || shown("payment")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
-                </fieldset>
+                {view! {
+                    <fieldset class="group">
+                        <legend>"거래 방법"</legend>
+                        <Check label="택배" value=parcel />
+                        <Check label="직접 픽업 (판매자 집 앞 등)" value=pickup />
+                        <Check label="직거래 (만나서)" value=meet />
+                        {move || meet.get().then(|| view! {
+                            <TextField name="meet_label" label="직거래 장소" value=meet_label error=error_of("meet_label")
+                                show_errors=Signal::derive(move || submitted.get()) maxlength=50
+                                placeholder="예: 신촌역 2번 출구" />
+                            <div class="location-row">
+                                <button type="button" class="button secondary small" on:click=use_location>"내 위치 사용"</button>
+                                {move || meet_at.get().map(|(lat, lng)| view! {
+                                    <span class="muted small">{format!("위치 저장됨 ({lat:.4}, {lng:.4})")}</span>
+                                    <button type="button" class="link-button" on:click=move |_| meet_at.set(None)>"지우기"</button>
+                                })}
+                            </div>
+                            {move || location_note.get().map(|m| view! { <p class="muted small">{m}</p> })}
+                        })}
+                        {move || shown("delivery")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                    </fieldset>
+                }.into_any()}
 
-                <div class="field" class:invalid=move || error_of("description").get().is_some()>
-                    <label for="f-description">"설명 (선택)"</label>
-                    <textarea id="f-description" rows="5" bind:value=description
-                        placeholder="책 상태, 거래 시간 등 구매자에게 알려줄 내용을 적어 주세요."></textarea>
-                    <p class="field-msg counter" class:over=move || { description_count() > MAX_DESCRIPTION_CHARS } data-test="description-count">
-                        {move || format!("{} / {MAX_DESCRIPTION_CHARS}", description_count())}
-                    </p>
-                    {move || error_of("description").get().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
-                </div>
+                {view! {
+                    <fieldset class="group">
+                        <legend>"결제 방법"</legend>
+                        <Check label="안전결제 (구매 확정 후 정산)" value=pay_safe />
+                        <Check label="계좌이체" value=pay_transfer />
+                        <Check label="현금 (직거래)" value=pay_cash />
+                        {move || shown("payment")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                    </fieldset>
+                }.into_any()}
+
+                {view! {
+                    <div class="field" class:invalid=move || error_of("description").get().is_some()>
+                        <label for="f-description">"설명 (선택)"</label>
+                        <textarea id="f-description" rows="5" bind:value=description
+                            placeholder="책 상태, 거래 시간 등 구매자에게 알려줄 내용을 적어 주세요."></textarea>
+                        <p class="field-msg counter" class:over=move || { description_count() > MAX_DESCRIPTION_CHARS } data-test="description-count">
+                            {move || format!("{} / {MAX_DESCRIPTION_CHARS}", description_count())}
+                        </p>
+                        {move || error_of("description").get().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
+                    </div>
+                }.into_any()}
 
                 {move || form_error.get().map(|e| view! { <p class="form-error" role="alert" data-test="form-error">{e}</p> })}
                 <button type="submit" class="button block" disabled=pending>
