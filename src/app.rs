@@ -10,7 +10,9 @@ use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::listings::detail::ListingPage;
-use crate::features::listings::pages::{HomePage, MyListingsPage, SearchPage};
+use crate::features::listings::pages::{
+    HomePage, MyListingsPage, MyWishesPage, SearchPage, SellerPage,
+};
 use crate::features::listings::sell::{EditListingPage, SellPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -91,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/me") view=MyPage />
                     <Route path=path!("/me/listings") view=MyListingsPage />
+                    <Route path=path!("/me/wishes") view=MyWishesPage />
+                    <Route path=path!("/sellers/:id") view=SellerPage ssr=SsrMode::Async />
                     <Route path=path!("/sell") view=SellPage />
                     <Route path=path!("/listings/:id") view=ListingPage ssr=SsrMode::Async />
                     <Route path=path!("/listings/:id/edit") view=EditListingPage />

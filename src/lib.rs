@@ -1,6 +1,10 @@
 //! 책빵 — a used-book marketplace. One crate: server (feature `ssr`) and browser
 //! (feature `hydrate`, wasm) share the app, its types and its validation rules.
 
+// Leptos views are deeply nested static types; release builds (which do not erase
+// component types) exceed rustc's default query depth of 128 on the larger pages.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod error;
 pub mod features;

@@ -448,3 +448,230 @@ async fn detail_and_sell_pages_render(pool: MySqlPool) {
         .unwrap();
     assert_eq!(tree.len(), 113);
 }
+
+#[sqlx::test]
+async fn wishes_count_once_per_member_and_only_members_wish(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer002", false).await;
+    let buyer2 = app.member("buyer003", false).await;
+    let id: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_s = id.to_string();
+    let wish = |client: &reqwest::Client, on: &'static str| {
+        let client = client.clone();
+        let id_s = id_s.clone();
+        let app = &app;
+        async move {
+            app.call_as(
+                &client,
+                "listings/wish",
+                &[("listing_id", id_s.as_str()), ("wished", on)],
+            )
+            .await
+        }
+    };
+
+    assert_eq!(
+        wish(&TestApp::new_client(), "true").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = wish(&seller, "true").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "not one's own listing");
+
+    let w: Value = wish(&buyer, "true").await.json().await.unwrap();
+    assert_eq!(w, json!({"wished": true, "count": 1}));
+    let w: Value = wish(&buyer, "true").await.json().await.unwrap();
+    assert_eq!(w["count"], 1, "wishing twice counts once");
+    let w: Value = wish(&buyer2, "true").await.json().await.unwrap();
+    assert_eq!(w["count"], 2);
+
+    let d: Value = detail(&app, &buyer, id).await.json().await.unwrap();
+    assert_eq!(
+        (d["wished"].clone(), d["wish_count"].clone()),
+        (json!(true), json!(2))
+    );
+    let d: Value = detail(&app, &TestApp::new_client(), id)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["wished"], false);
+
+    let mine: Vec<Value> = app
+        .call_as(&buyer, "listings/wishes", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["id"], id);
+    assert_eq!(
+        app.call("listings/wishes", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let w: Value = wish(&buyer, "false").await.json().await.unwrap();
+    assert_eq!(w, json!({"wished": false, "count": 1}));
+    let w: Value = wish(&buyer, "false").await.json().await.unwrap();
+    assert_eq!(w["count"], 1, "removing twice counts once");
+    let mine: Vec<Value> = app
+        .call_as(&buyer, "listings/wishes", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.is_empty());
+
+    let res = app
+        .call_as(
+            &buyer,
+            "listings/wish",
+            &[("listing_id", "999999"), ("wished", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn a_member_reports_a_listing_once(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let reporter = app.member("reporter2", false).await;
+    let id: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_s = id.to_string();
+    let report = [
+        ("listing_id", id_s.as_str()),
+        ("reason", "pirated"),
+        ("detail", "스캔본 제본이에요"),
+    ];
+
+    assert_eq!(
+        app.call_as(&TestApp::new_client(), "listings/report", &report)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call_as(&seller, "listings/report", &report)
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.call_as(&reporter, "listings/report", &report)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = app.call_as(&reporter, "listings/report", &report).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        res.json::<Value>().await.unwrap()["Rejected"]
+            .as_str()
+            .unwrap()
+            .contains("이미 신고")
+    );
+
+    let rows = sqlx::query!(
+        "SELECT reason AS `reason: String`, detail FROM listing_report WHERE listing_id = ?",
+        id
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].reason.as_str(), rows[0].detail.as_str()),
+        ("pirated", "스캔본 제본이에요")
+    );
+
+    let bad = app
+        .call_as(
+            &reporter,
+            "listings/report",
+            &[("listing_id", id_s.as_str()), ("reason", "because")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let long = "가".repeat(501);
+    let other = app.member("reporter3", false).await;
+    let res = app
+        .call_as(
+            &other,
+            "listings/report",
+            &[
+                ("listing_id", id_s.as_str()),
+                ("reason", "other"),
+                ("detail", long.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test]
+async fn the_seller_page_keeps_sold_books_in_the_history(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let a: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::seconds(5));
+    let b: u64 = create(&app, &seller, &form("7000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.call_as(
+        &seller,
+        "listings/status",
+        &[("id", &a.to_string()), ("status", "sold")],
+    )
+    .await;
+    let seller_id = sqlx::query_scalar!("SELECT id FROM member WHERE login_id = 'seller01'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let p: Value = app
+        .call("listings/seller", &[("seller_id", &seller_id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["nickname"], "seller01");
+    assert_eq!(
+        (p["on_sale"].clone(), p["sold"].clone()),
+        (json!(1), json!(1))
+    );
+    let ids: Vec<u64> = p["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [b, a]);
+    assert_eq!(p["listings"][1]["status"], "sold");
+    assert_eq!(
+        app.call("listings/seller", &[("seller_id", "999999")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let html = app
+        .get(&format!("/sellers/{seller_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("거래 완료") && html.contains("seller01"));
+}

@@ -471,6 +471,7 @@ pub fn MyPage() -> impl IntoView {
                                     <dt>"가입일"</dt><dd>{kst(a.joined_at).format("%Y.%m.%d").to_string()}</dd>
                                 </dl>
                                 <A href="/me/listings" attr:class="button secondary block">"내 판매글"</A>
+                                <A href="/me/wishes" attr:class="button secondary block">"찜 목록"</A>
                                 <h2>"동의 내역"</h2>
                                 <ul class="consent-list">
                                     {a.consents.into_iter().map(|c| view! {

@@ -1,12 +1,16 @@
 use leptos::prelude::*;
 
-use super::types::{ListingCard, ListingDetail, ListingInput, PriceGuide};
+use super::types::{
+    ListingCard, ListingDetail, ListingInput, PriceGuide, ReportReason, SellerProfile, WishState,
+};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::repo,
-    super::types::{HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS, SOLD_WINDOW_DAYS},
+    super::types::{
+        HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS, MAX_REPORT_DETAIL_CHARS, SOLD_WINDOW_DAYS,
+    },
     crate::error::FieldError,
     crate::features::catalog::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
@@ -191,9 +195,10 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
             .map(|c| c.name)
             .collect();
     }
-    detail.can_edit = request::caller()
-        .await?
-        .is_some_and(|c| c.may_manage(detail.seller_id));
+    if let Some(caller) = request::caller().await? {
+        detail.can_edit = caller.may_manage(detail.seller_id);
+        detail.wished = repo::is_wished(&state.pool, caller.id, id).await?;
+    }
     Ok(detail)
 }
 
@@ -227,4 +232,87 @@ pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
     let state = request::state();
     let since = state.clock.now() - chrono::Duration::days(SOLD_WINDOW_DAYS);
     repo::price_guide(&state.pool, isbn.as_str(), since).await
+}
+
+/// Adds a listing to (or removes it from) the caller's wish list. Members only; not
+/// one's own listing. Repeating a call changes nothing.
+#[server(endpoint = "listings/wish")]
+pub async fn set_wish(listing_id: u64, wished: bool) -> Result<WishState, AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    let seller = repo::seller_of(&state.pool, listing_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if seller == caller.id {
+        return Err(AppError::Rejected("내 판매글은 찜할 수 없어요.".into()));
+    }
+    repo::set_wish(
+        &state.pool,
+        caller.id,
+        listing_id,
+        wished,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// The caller's wish list, most recent first. Members only.
+#[server(endpoint = "listings/wishes")]
+pub async fn my_wishes() -> Result<Vec<ListingCard>, AppError> {
+    let caller = request::require_caller().await?;
+    repo::wished_by(&request::state().pool, caller.id, 100).await
+}
+
+/// Reports a listing to the moderators (PRODUCT_10). Members only, once per listing,
+/// never one's own.
+#[server(endpoint = "listings/report")]
+pub async fn report_listing(
+    listing_id: u64,
+    reason: ReportReason,
+    #[server(default)] detail: String,
+) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    let seller = repo::seller_of(&state.pool, listing_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if seller == caller.id {
+        return Err(AppError::Rejected("내 판매글은 신고할 수 없어요.".into()));
+    }
+    let detail = detail.trim();
+    if detail.chars().count() > MAX_REPORT_DETAIL_CHARS {
+        return Err(AppError::field(
+            "detail",
+            format!("신고 내용은 {MAX_REPORT_DETAIL_CHARS}자까지 쓸 수 있어요."),
+        ));
+    }
+    if !repo::report(
+        &state.pool,
+        listing_id,
+        caller.id,
+        reason,
+        detail,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return Err(AppError::Rejected(
+            "이미 신고한 판매글이에요. 운영자가 확인하고 있어요.".into(),
+        ));
+    }
+    tracing::info!(
+        listing = listing_id,
+        reporter = caller.id,
+        reason = reason.as_db(),
+        "listing reported"
+    );
+    Ok(())
+}
+
+/// A seller's public page: profile, counts and listings (sold ones stay). Public.
+#[server(endpoint = "listings/seller")]
+pub async fn get_seller_profile(seller_id: u64) -> Result<SellerProfile, AppError> {
+    repo::seller_profile(&request::state().pool, seller_id)
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -3,8 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{SetListingStatus, get_listing};
-use super::types::{ListingDetail, ListingStatus};
+use super::api::{ReportListing, SetListingStatus, SetWish, get_listing};
+use super::types::{ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason};
+use crate::app::use_auth;
 use crate::error::AppError;
 use crate::ui::format::{korean_date, kst, won};
 
@@ -102,11 +103,14 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 <dt>"결제"</dt>
                 <dd>{payments.join(", ")}</dd>
                 <dt>"판매자"</dt>
-                <dd data-test="listing-seller">{l.seller_nickname.clone()}</dd>
+                <dd data-test="listing-seller">
+                    <A href=format!("/sellers/{}", l.seller_id)>{l.seller_nickname.clone()}</A>
+                </dd>
                 <dt>"등록일"</dt>
                 <dd>{kst(l.created_at).format("%Y.%m.%d %H:%M").to_string()}</dd>
             </dl>
             {(!l.description.is_empty()).then(|| view! { <p class="description">{l.description.clone()}</p> })}
+            {(!l.can_edit).then(|| view! { <BuyerTools id wished=l.wished count=l.wish_count /> })}
 
             {l.can_edit.then(|| view! {
                 <section class="owner-tools" aria-label="판매자 메뉴">
@@ -137,5 +141,93 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 </section>
             })}
         </article>
+    }
+}
+
+/// Wish and report, for anyone but the seller. Visitors are sent to log in.
+#[component]
+fn BuyerTools(id: u64, wished: bool, count: u32) -> impl IntoView {
+    let auth = use_auth();
+    let wish = ServerAction::<SetWish>::new();
+    let report = ServerAction::<ReportListing>::new();
+    let state = RwSignal::new((wished, count));
+    let signed_in = move || matches!(auth.me.get(), Some(Ok(Some(_))));
+    Effect::new(move |_| {
+        if let Some(Ok(w)) = wish.value().get() {
+            state.set((w.wished, w.count));
+        }
+    });
+    let wish_error = move || match wish.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    let report_open = RwSignal::new(false);
+    let reason = RwSignal::new(None::<ReportReason>);
+    let detail = RwSignal::new(String::new());
+    let report_result = move || report.value().get();
+    view! {
+        <section class="buyer-tools">
+            <div class="wish-row">
+                {move || if signed_in() {
+                    let (on, n) = state.get();
+                    view! {
+                        <button
+                            type="button"
+                            class="button secondary wish"
+                            class:on=on
+                            aria-pressed=if on { "true" } else { "false" }
+                            data-test="wish"
+                            disabled=move || wish.pending().get()
+                            on:click=move |_| { wish.dispatch(SetWish { listing_id: id, wished: !on }); }
+                        >
+                            {if on { "♥ 찜함" } else { "♡ 찜하기" }}
+                            <span class="count" data-test="wish-count">{n}</span>
+                        </button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <A href=format!("/login?next=/listings/{id}") attr:class="button secondary wish">
+                            {format!("♡ 찜하기 {}", state.get().1)}
+                        </A>
+                    }.into_any()
+                }}
+                {move || signed_in().then(|| view! {
+                    <button type="button" class="link-button" data-test="report-open" on:click=move |_| report_open.update(|o| *o = !*o)>
+                        "신고하기"
+                    </button>
+                })}
+            </div>
+            {move || wish_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || report_open.get().then(|| view! {
+                <form class="report-form" data-test="report-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    if let Some(r) = reason.get_untracked() {
+                        report.dispatch(ReportListing { listing_id: id, reason: r, detail: detail.get_untracked() });
+                    }
+                }>
+                    <fieldset>
+                        <legend>"신고 사유"</legend>
+                        {ReportReason::ALL.into_iter().map(|r| view! {
+                            <label class="check">
+                                <input type="radio" name="reason" prop:checked=move || reason.get() == Some(r)
+                                    on:change=move |_| reason.set(Some(r)) />
+                                <span>{r.label()}</span>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label class="sr-only" for="report-detail">"자세한 내용"</label>
+                    <textarea id="report-detail" rows="3" maxlength=MAX_REPORT_DETAIL_CHARS.to_string()
+                        placeholder="자세한 내용 (선택)" bind:value=detail></textarea>
+                    {move || match report_result() {
+                        Some(Ok(())) => view! { <p class="ok-note" role="status" data-test="report-done">"신고가 접수되었어요. 운영자가 확인할게요."</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    <button type="submit" class="button secondary small" disabled=move || reason.get().is_none() || report.pending().get() || matches!(report_result(), Some(Ok(())))>
+                        "신고 보내기"
+                    </button>
+                </form>
+            })}
+        </section>
     }
 }

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{my_listings, newest_listings, search_listings};
+use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings, search_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
-use crate::ui::format::{now_utc, relative_time, won};
+use crate::ui::format::{kst, now_utc, relative_time, won};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -154,6 +154,67 @@ pub fn MyListingsPage() -> impl IntoView {
                             })}
                         }.into_any()
                     }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// My wish list (찜 목록).
+#[component]
+pub fn MyWishesPage() -> impl IntoView {
+    let wishes = Resource::new(|| (), |_| my_wishes());
+    view! {
+        <Title text="찜 목록" />
+        <h1 class="section-title">"찜 목록"</h1>
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match wishes.await {
+                    Err(AppError::Unauthorized) => view! {
+                        <div class="empty-state" data-test="login-required">
+                            <p>"로그인이 필요한 페이지예요."</p>
+                            <A href="/login?next=/me/wishes" attr:class="button">"로그인"</A>
+                        </div>
+                    }.into_any(),
+                    result => listing_results(result, "아직 찜한 책이 없어요. 마음에 드는 책에서 ♡를 눌러 보세요."),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A seller's page (PRODUCT_05): who, since when, how many sold, and their books.
+#[component]
+pub fn SellerPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<u64>().ok()));
+    let profile = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_seller_profile(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => view! {
+                        <Title text=format!("{}님의 책", p.nickname) />
+                        <section class="seller-head" data-test="seller-profile">
+                            <h1>{p.nickname.clone()}</h1>
+                            <p class="muted">{format!("{} 가입", kst(p.joined_at).format("%Y년 %-m월"))}</p>
+                            <p>
+                                <span class="stat">"판매 중 " <strong>{p.on_sale}</strong></span>
+                                <span class="stat" data-test="seller-sold">"거래 완료 " <strong>{p.sold}</strong></span>
+                            </p>
+                        </section>
+                        {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>

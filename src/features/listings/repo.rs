@@ -3,7 +3,7 @@ use sqlx::MySqlPool;
 
 use super::types::{
     Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, PriceGuide,
-    SoldPoint, ValidListing, median,
+    ReportReason, SellerProfile, SoldPoint, ValidListing, WishState, median,
 };
 use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
@@ -272,7 +272,7 @@ pub async fn detail(
                 l.delivery AS `delivery: String`, l.meet_label,
                 CAST(l.meet_lat AS DOUBLE) AS `meet_lat: f64`, CAST(l.meet_lng AS DOUBLE) AS `meet_lng: f64`,
                 l.payment_ways AS `payment_ways: String`, l.description, l.seller_id,
-                m.nickname AS seller_nickname, l.created_at, l.version
+                m.nickname AS seller_nickname, l.created_at, l.version, l.wish_count
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -318,6 +318,8 @@ pub async fn detail(
         created_at: r.created_at.and_utc(),
         version: r.version,
         can_edit: false,
+        wish_count: r.wish_count,
+        wished: false,
     };
     Ok(Some((detail, r.category_path)))
 }
@@ -396,4 +398,148 @@ pub async fn price_guide(
         median_sold: median(&mut prices),
         sold,
     })
+}
+
+/// Adds or removes a wish; the count on the listing changes only when a row did, in the
+/// same transaction, so repeats and races never drift it.
+pub async fn set_wish(
+    pool: &MySqlPool,
+    member_id: u64,
+    listing_id: u64,
+    wished: bool,
+    now: DateTime<Utc>,
+) -> AppResult<WishState> {
+    let mut tx = pool.begin().await?;
+    let changed = if wished {
+        sqlx::query!(
+            "INSERT IGNORE INTO wish (member_id, listing_id, created_at) VALUES (?, ?, ?)",
+            member_id,
+            listing_id,
+            now.naive_utc()
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query!(
+            "DELETE FROM wish WHERE member_id = ? AND listing_id = ?",
+            member_id,
+            listing_id
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    };
+    if changed == 1 {
+        if wished {
+            sqlx::query!(
+                "UPDATE listing SET wish_count = wish_count + 1 WHERE id = ?",
+                listing_id
+            )
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query!(
+                "UPDATE listing SET wish_count = wish_count - 1 WHERE id = ? AND wish_count > 0",
+                listing_id
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let count = sqlx::query_scalar!("SELECT wish_count FROM listing WHERE id = ?", listing_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(WishState { wished, count })
+}
+
+pub async fn is_wished(pool: &MySqlPool, member_id: u64, listing_id: u64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        "SELECT 1 AS `x: i32` FROM wish WHERE member_id = ? AND listing_id = ?",
+        member_id,
+        listing_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .is_some())
+}
+
+/// The member's wishes, most recently wished first (deleted listings drop out).
+pub async fn wished_by(
+    pool: &MySqlPool,
+    member_id: u64,
+    limit: u32,
+) -> AppResult<Vec<ListingCard>> {
+    let rows = sqlx::query_as!(
+        CardRow,
+        "SELECT l.id, b.title, b.author, b.publisher, l.price,
+                l.`condition` AS `condition: String`, l.status AS `status: String`,
+                l.delivery AS `delivery: String`, l.meet_label,
+                m.nickname AS seller_nickname, l.created_at
+         FROM wish w
+         JOIN listing l ON l.id = w.listing_id AND l.status <> 'deleted'
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = l.seller_id
+         WHERE w.member_id = ?
+         ORDER BY w.created_at DESC, w.listing_id DESC
+         LIMIT ?",
+        member_id,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(ListingCard::try_from).collect()
+}
+
+/// Records a report; false when this member had already reported the listing.
+pub async fn report(
+    pool: &MySqlPool,
+    listing_id: u64,
+    reporter_id: u64,
+    reason: ReportReason,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let inserted = sqlx::query!(
+        "INSERT IGNORE INTO listing_report (listing_id, reporter_id, reason, detail, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+        listing_id,
+        reporter_id,
+        reason.as_db(),
+        detail,
+        now.naive_utc()
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerProfile>> {
+    let Some(m) = sqlx::query!(
+        "SELECT id, nickname, created_at FROM member WHERE id = ? AND withdrawn_at IS NULL",
+        seller_id
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let counts = sqlx::query!(
+        "SELECT CAST(COALESCE(SUM(status = 'on_sale'), 0) AS UNSIGNED) AS `on_sale: u64`,
+                CAST(COALESCE(SUM(status = 'sold'), 0) AS UNSIGNED) AS `sold: u64`
+         FROM listing WHERE seller_id = ?",
+        seller_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Some(SellerProfile {
+        id: m.id,
+        nickname: m.nickname,
+        joined_at: m.created_at.and_utc(),
+        on_sale: counts.on_sale as u32,
+        sold: counts.sold as u32,
+        listings: by_seller(pool, seller_id, None, 60).await?,
+    }))
 }

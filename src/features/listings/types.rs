@@ -367,6 +367,72 @@ pub struct ListingDetail {
     pub version: u32,
     /// The viewer may edit (owner or admin).
     pub can_edit: bool,
+    pub wish_count: u32,
+    /// The signed-in viewer has this listing on their wish list.
+    pub wished: bool,
+}
+
+/// A listing's wish state after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishState {
+    pub wished: bool,
+    pub count: u32,
+}
+
+/// Why a listing is reported (PRODUCT_10: pirated copies first of all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportReason {
+    /// 불법 복제물 (제본·스캔본)
+    Pirated,
+    /// 판매 금지 물품
+    Prohibited,
+    /// 사진·설명과 다른 책
+    Misleading,
+    Spam,
+    Other,
+}
+
+impl ReportReason {
+    pub const ALL: [ReportReason; 5] = [
+        ReportReason::Pirated,
+        ReportReason::Prohibited,
+        ReportReason::Misleading,
+        ReportReason::Spam,
+        ReportReason::Other,
+    ];
+    pub fn label(&self) -> &'static str {
+        match self {
+            ReportReason::Pirated => "불법 복제물 (제본·스캔본)",
+            ReportReason::Prohibited => "판매 금지 물품",
+            ReportReason::Misleading => "설명과 다른 책",
+            ReportReason::Spam => "스팸·광고",
+            ReportReason::Other => "기타",
+        }
+    }
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            ReportReason::Pirated => "pirated",
+            ReportReason::Prohibited => "prohibited",
+            ReportReason::Misleading => "misleading",
+            ReportReason::Spam => "spam",
+            ReportReason::Other => "other",
+        }
+    }
+}
+
+pub const MAX_REPORT_DETAIL_CHARS: usize = 500;
+
+/// A seller's public page (PRODUCT_05).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerProfile {
+    pub id: u64,
+    pub nickname: String,
+    pub joined_at: DateTime<Utc>,
+    pub on_sale: u32,
+    pub sold: u32,
+    /// Newest first: on sale, reserved and sold (a sold book stays in the history).
+    pub listings: Vec<ListingCard>,
 }
 
 #[cfg(test)]
