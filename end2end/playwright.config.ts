@@ -1,14 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-// Debian's Chromium (browser downloads are not possible here). The flags keep it from
-// reaching out to Google services on this closed network.
-const chromium = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-};
+import { chromiumArgs, chromiumPath } from './chromium';
+
+const chromium = { executablePath: chromiumPath, args: chromiumArgs };
 
 export default defineConfig({
   testDir: './tests',

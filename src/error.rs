@@ -38,6 +38,12 @@ pub enum AppError {
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     Locked(String),
+    /// The upload is bigger than we accept; the message gives the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind we do not take (sniffed from its bytes, not its name).
+    #[error("{0}")]
+    Unsupported(String),
     /// Anything that is our fault. Deliberately carries no detail.
     #[error("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")]
     Internal,
@@ -76,6 +82,8 @@ impl AppError {
             AppError::Rejected(_) => 409,
             AppError::BadCredentials(_) => 401,
             AppError::Locked(_) => 423,
+            AppError::TooLarge(_) => 413,
+            AppError::Unsupported(_) => 415,
             AppError::Internal | AppError::Network => 500,
         }
     }

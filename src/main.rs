@@ -5,8 +5,8 @@ async fn main() -> anyhow::Result<()> {
     use std::sync::Arc;
 
     use bread_book::server::{
-        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, router, seed,
-        telemetry,
+        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, photos, router,
+        seed, telemetry,
     };
     use leptos::prelude::get_configuration;
 
@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let catalog = books::Catalog::new(pool.clone(), books::external_sources(&config));
+    let photos = photos::PhotoStore::open(&config.photo_backend)?;
     let state = AppState {
         leptos_options,
         pool,
@@ -30,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
         catalog: Arc::new(catalog),
+        photos: Arc::new(photos),
     };
     let app = router::build(state);
     let listener = tokio::net::TcpListener::bind(&addr).await?;

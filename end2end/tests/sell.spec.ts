@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, snap, watchConsole } from './helpers';
+import { gotoHydrated, photoFile, snap, watchConsole } from './helpers';
 
 async function logIn(page: import('@playwright/test').Page, loginId: string) {
   await gotoHydrated(page, '/login?next=/sell');
@@ -10,10 +10,11 @@ async function logIn(page: import('@playwright/test').Page, loginId: string) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
-test('list a book by ISBN: inline errors, draft kept over a reload, then on home and its page', async ({ page }, info) => {
+test('list a book by ISBN with two photos: inline errors, draft kept over a reload, then on home and its page', async ({ page }, info) => {
   const errors = watchConsole(page);
   // A demo seller per viewport, so the two runs do not share a draft or a lock-out.
   await logIn(page, info.project.name === 'phone' ? 'kaistcs' : 'maporeader');
+  const photos = [photoFile('front.png', 2000, 1500, 40), photoFile('back.png', 1200, 1600, 200)];
   const started = Date.now();
 
   // An invalid price is flagged while typing, before any submit.
@@ -27,11 +28,24 @@ test('list a book by ISBN: inline errors, draft kept over a reload, then on home
   await page.locator('#f-price').fill('8,000');
   await expect(page.locator('[data-test="field-price"] .err')).toHaveCount(0);
 
+  // Two photos: previews at once, each downscaled and uploaded with its own progress.
+  await page.locator('[data-test="photo-input"]').setInputFiles(photos);
+  const slots = page.locator('[data-test="photo-slot"]');
+  await expect(slots).toHaveCount(2);
+  await expect(page.locator('[data-test="photo-progress"]')).toHaveCount(0);
+  await expect(page.locator('.photo-state')).toHaveCount(0);
+  // Make the back cover the cover photo.
+  await slots.nth(1).getByRole('button', { name: '앞으로' }).click();
+  await expect(slots.first().locator('.cover-badge')).toHaveText('대표');
+
   // The draft survives a reload.
   await page.reload();
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(page.locator('#f-price')).toHaveValue('8,000');
   await expect(page.locator('[data-test="book-card"]')).toContainText('채식주의자');
+  await expect(slots).toHaveCount(2);
+  await expect(slots.first().locator('img')).toHaveAttribute('src', /^\/photos\/[0-9a-f]{64}_t\.jpg$/);
+  const cover = await slots.first().locator('img').getAttribute('src');
 
   await page.locator('[data-test="category-level-0"]').selectOption({ label: '문학' });
   await page.locator('[data-test="category-level-1"]').selectOption({ label: '한국문학' });
@@ -50,6 +64,10 @@ test('list a book by ISBN: inline errors, draft kept over a reload, then on home
   await expect(page.locator('[data-test="listing-title"]')).toHaveText('채식주의자');
   await expect(page.locator('[data-test="listing-price"]')).toHaveText('8,000원');
   await expect(page.locator('[data-test="listing-status"]')).toHaveText('판매중');
+  const gallery = page.locator('[data-test="gallery"] img');
+  await expect(gallery).toHaveCount(2);
+  await expect(gallery.first()).toHaveAttribute('src', cover!.replace('_t.jpg', '.jpg'));
+  expect(await gallery.first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   const url = page.url();
   info.annotations.push({ type: 'list-a-book-ms', description: String(Date.now() - started) });
   console.log(`[${info.project.name}] listed a book in ${Date.now() - started} ms`);
@@ -60,6 +78,7 @@ test('list a book by ISBN: inline errors, draft kept over a reload, then on home
   const first = page.locator('[data-test="listing-card"]').first();
   await expect(first).toContainText('채식주의자');
   await expect(first).toContainText('8,000원');
+  await expect(first.locator('.cover img')).toHaveAttribute('src', cover!);
   await first.locator('a.card-link').click();
   await expect(page).toHaveURL(url);
 

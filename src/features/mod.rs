@@ -1,3 +1,4 @@
 pub mod accounts;
 pub mod catalog;
 pub mod listings;
+pub mod photos;

@@ -1,6 +1,9 @@
 //! Configuration from the environment, with defaults that make a local run work.
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use super::photos::{PhotoBackend, S3Settings};
 
 #[derive(Clone)]
 pub struct Config {
@@ -18,6 +21,8 @@ pub struct Config {
     /// Naver book search: (client id, client secret); disabled without them.
     pub naver_client: Option<(String, String)>,
     pub naver_api_base: String,
+    /// Where listing photos are stored.
+    pub photo_backend: PhotoBackend,
 }
 
 impl std::fmt::Debug for Config {
@@ -30,6 +35,7 @@ impl std::fmt::Debug for Config {
             .field("seed_demo", &self.seed_demo)
             .field("kakao", &self.kakao_rest_api_key.as_ref().map(|_| "***"))
             .field("naver", &self.naver_client.as_ref().map(|_| "***"))
+            .field("photo_backend", &self.photo_backend)
             .finish()
     }
 }
@@ -58,6 +64,22 @@ impl Config {
             naver_client: var("NAVER_CLIENT_ID").zip(var("NAVER_CLIENT_SECRET")),
             naver_api_base: var("NAVER_API_BASE")
                 .unwrap_or_else(|| super::books::naver::DEFAULT_BASE.into()),
+            photo_backend: match var("PHOTO_S3_BUCKET") {
+                Some(bucket) => PhotoBackend::S3(S3Settings {
+                    bucket,
+                    endpoint: var("PHOTO_S3_ENDPOINT"),
+                    region: var("PHOTO_S3_REGION").unwrap_or_else(|| "ap-northeast-2".into()),
+                    access_key_id: var("AWS_ACCESS_KEY_ID").ok_or_else(|| {
+                        anyhow::anyhow!("PHOTO_S3_BUCKET is set but AWS_ACCESS_KEY_ID is not")
+                    })?,
+                    secret_access_key: var("AWS_SECRET_ACCESS_KEY").ok_or_else(|| {
+                        anyhow::anyhow!("PHOTO_S3_BUCKET is set but AWS_SECRET_ACCESS_KEY is not")
+                    })?,
+                }),
+                None => PhotoBackend::Local(
+                    var("PHOTO_DIR").map_or_else(|| PathBuf::from(".data/photos"), PathBuf::from),
+                ),
+            },
         })
     }
 
@@ -77,6 +99,10 @@ impl Config {
             kakao_api_base: super::books::kakao::DEFAULT_BASE.into(),
             naver_client: None,
             naver_api_base: super::books::naver::DEFAULT_BASE.into(),
+            // Each test app gets its own folder.
+            photo_backend: PhotoBackend::Local(
+                std::env::temp_dir().join(format!("bread-photos-{}", uuid::Uuid::new_v4())),
+            ),
         }
     }
 }

@@ -1,9 +1,10 @@
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
@@ -11,9 +12,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use super::AppState;
 use super::http::{record_metrics, server_fn_error_status};
+use super::{AppState, photos};
 use crate::app::{App, shell};
+use crate::features::photos::types::{MAX_REQUEST_BYTES, UPLOAD_PATH};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -36,6 +38,11 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route(
+            UPLOAD_PATH,
+            post(photos::http::upload).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+        )
+        .route("/photos/{file}", get(photos::http::serve))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -8,6 +8,7 @@ use super::books::Catalog;
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
+use super::photos::PhotoStore;
 
 /// Everything a request handler or server function needs; provided to server functions
 /// as context by `leptos_routes_with_context` (no globals).
@@ -19,6 +20,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub catalog: Arc<Catalog>,
+    pub photos: Arc<PhotoStore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -3,3 +3,4 @@
 pub mod browser;
 pub mod form;
 pub mod format;
+pub mod icons;

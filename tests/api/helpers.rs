@@ -5,6 +5,7 @@ use bread_book::server::books::{Catalog, external_sources};
 use bread_book::server::clock::ManualClock;
 use bread_book::server::config::Config;
 use bread_book::server::metrics::Metrics;
+use bread_book::server::photos::PhotoStore;
 use bread_book::server::{AppState, router};
 use chrono::{TimeZone, Utc};
 use leptos::prelude::LeptosOptions;
@@ -36,6 +37,7 @@ impl TestApp {
             .site_root("target/site")
             .build();
         let catalog = Catalog::new(pool.clone(), external_sources(&config));
+        let photos = PhotoStore::open(&config.photo_backend).unwrap();
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
@@ -43,6 +45,7 @@ impl TestApp {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             catalog: Arc::new(catalog),
+            photos: Arc::new(photos),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, field_message};
 
 /// A complete sale form for 채식주의자 (known to the catalog once seeded). Keys are
 /// wrapped as `input[key]`, so "checklist][writing" becomes `input[checklist][writing]`.
-fn form(price: &str) -> Vec<(String, String)> {
+pub(crate) fn form(price: &str) -> Vec<(String, String)> {
     [
         ("isbn", "9788936433598"),
         ("category_id", "141"),
@@ -27,11 +27,11 @@ fn form(price: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-async fn seeded(pool: MySqlPool) -> TestApp {
+pub(crate) async fn seeded(pool: MySqlPool) -> TestApp {
     let app = TestApp::spawn(pool).await;
     bread_book::server::seed::seed_demo_if_empty(&app.pool, &app.clock)
         .await
@@ -39,7 +39,7 @@ async fn seeded(pool: MySqlPool) -> TestApp {
     app
 }
 
-async fn create(
+pub(crate) async fn create(
     app: &TestApp,
     client: &reqwest::Client,
     form: &[(String, String)],
@@ -47,7 +47,7 @@ async fn create(
     app.call_as(client, "listings/create", &pairs(form)).await
 }
 
-async fn detail(app: &TestApp, client: &reqwest::Client, id: u64) -> reqwest::Response {
+pub(crate) async fn detail(app: &TestApp, client: &reqwest::Client, id: u64) -> reqwest::Response {
     app.call_as(client, "listings/get", &[("id", &id.to_string())])
         .await
 }

@@ -6,4 +6,5 @@ mod catalog;
 mod categories;
 mod helpers;
 mod listings;
+mod photos;
 mod shell;

@@ -14,6 +14,7 @@ use {
     crate::error::FieldError,
     crate::features::catalog::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
+    crate::features::photos::repo as photo_repo,
     crate::server::request,
 };
 
@@ -86,13 +87,37 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     let (Ok(valid), Some(book), true) = (valid, book, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    check_photos_owned(&state.pool, caller.id, caller.id, &valid.photos).await?;
 
     let mut tx = state.pool.begin().await?;
     let book_id = repo::book_id_for(&mut tx, &book, now).await?;
     let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
+    photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     tx.commit().await?;
     tracing::info!(listing = id, seller = caller.id, "listing created");
     Ok(id)
+}
+
+/// A listing shows only photos its seller (or the admin editing it) uploaded: keys are
+/// not secrets, since every photo URL carries one.
+#[cfg(feature = "ssr")]
+async fn check_photos_owned(
+    pool: &sqlx::MySqlPool,
+    seller_id: u64,
+    editor_id: u64,
+    keys: &[String],
+) -> Result<(), AppError> {
+    if photo_repo::not_owned(pool, seller_id, editor_id, keys)
+        .await?
+        .is_empty()
+    {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "photos",
+            "올리지 않은 사진이 들어 있어요. 사진을 다시 올려 주세요.",
+        ))
+    }
 }
 
 /// A book no source knows: the seller types its facts.
@@ -151,11 +176,15 @@ pub async fn update_listing(
     {
         return Err(AppError::field("category_id", "분야를 다시 선택해 주세요."));
     }
-    if !repo::update_listing(&state.pool, id, input.version, &valid, state.clock.now()).await? {
+    check_photos_owned(&state.pool, seller, caller.id, &valid.photos).await?;
+    let mut tx = state.pool.begin().await?;
+    if !repo::update_listing(&mut tx, id, input.version, &valid, state.clock.now()).await? {
         return Err(AppError::Rejected(
             "다른 곳에서 먼저 수정되었어요. 새로고침한 뒤 다시 수정해 주세요.".into(),
         ));
     }
+    photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -195,6 +224,7 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
             .map(|c| c.name)
             .collect();
     }
+    detail.photos = photo_repo::listing_photos(&state.pool, id).await?;
     if let Some(caller) = request::caller().await? {
         detail.can_edit = caller.may_manage(detail.seller_id);
         detail.wished = repo::is_wished(&state.pool, caller.id, id).await?;

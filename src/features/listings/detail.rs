@@ -7,6 +7,7 @@ use super::api::{ReportListing, SetListingStatus, SetWish, get_listing};
 use super::types::{ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason};
 use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::photos::types::photo_url;
 use crate::ui::format::{korean_date, kst, won};
 
 #[component]
@@ -77,10 +78,13 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
             {(!l.category_trail.is_empty()).then(|| view! {
                 <nav class="breadcrumb" aria-label="분야 경로">{l.category_trail.join(" › ")}</nav>
             })}
+            {(!l.photos.is_empty()).then(|| view! { <Gallery photos=l.photos.clone() title=l.title.clone() /> })}
             <div class="detail-top">
-                <div class="cover big-cover" aria-hidden="true">
-                    <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span>
-                </div>
+                {l.photos.is_empty().then(|| view! {
+                    <div class="cover big-cover" aria-hidden="true">
+                        <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span>
+                    </div>
+                })}
                 <div class="detail-head">
                     <p class=format!("status-badge status-{}", l.status.as_db()) data-test="listing-status">{l.status.label()}</p>
                     <h1 data-test="listing-title">{l.title.clone()}</h1>
@@ -141,6 +145,27 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 </section>
             })}
         </article>
+    }
+}
+
+/// The listing's photos: swipe on a phone (scroll snap), each opens full size.
+#[component]
+fn Gallery(photos: Vec<String>, title: String) -> impl IntoView {
+    let total = photos.len();
+    view! {
+        <section class="gallery" aria-label="사진" data-test="gallery">
+            <ul class="gallery-strip">
+                {photos.into_iter().enumerate().map(|(i, key)| view! {
+                    <li>
+                        <a href=photo_url(&key) target="_blank" rel="noopener">
+                            <img src=photo_url(&key) alt=format!("{title} 사진 {}/{total}", i + 1)
+                                loading=if i == 0 { "eager" } else { "lazy" } decoding="async" />
+                        </a>
+                        <span class="gallery-count">{format!("{} / {total}", i + 1)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

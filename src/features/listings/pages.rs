@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings, search_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
+use crate::features::photos::types::thumb_url;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
 #[component]
@@ -73,7 +74,10 @@ pub fn ListingGrid(items: Vec<ListingCard>) -> impl IntoView {
                         <li class="listing-card" data-test="listing-card">
                             <a class="card-link" href=format!("/listings/{}", l.id) aria-label=l.title.clone()></a>
                             <div class="cover" aria-hidden="true">
-                                <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span>
+                                {match &l.cover {
+                                    Some(key) => view! { <img src=thumb_url(key) alt="" loading="lazy" decoding="async" /> }.into_any(),
+                                    None => view! { <span>{l.title.chars().next().map(String::from).unwrap_or_default()}</span> }.into_any(),
+                                }}
                             </div>
                             <div class="body">
                                 <h3 class="title">{l.title.clone()}</h3>

@@ -21,6 +21,7 @@ pub struct CardRow {
     pub meet_label: Option<String>,
     pub seller_nickname: String,
     pub created_at: NaiveDateTime,
+    pub cover_photo: Option<String>,
 }
 
 impl TryFrom<CardRow> for ListingCard {
@@ -49,6 +50,7 @@ impl TryFrom<CardRow> for ListingCard {
             meet_label: r.meet_label,
             seller_nickname: r.seller_nickname,
             created_at: r.created_at.and_utc(),
+            cover: r.cover_photo,
         })
     }
 }
@@ -60,7 +62,7 @@ pub async fn newest_on_sale(pool: &MySqlPool, limit: u32) -> AppResult<Vec<Listi
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at
+                m.nickname AS seller_nickname, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -92,7 +94,7 @@ pub async fn simple_search(
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at
+                m.nickname AS seller_nickname, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -211,7 +213,7 @@ pub async fn seller_of(pool: &MySqlPool, id: u64) -> AppResult<Option<u64>> {
 /// Updates everything but the book and the status, if nobody changed the listing since
 /// `version` was read. Returns false on a lost race.
 pub async fn update_listing(
-    pool: &MySqlPool,
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     id: u64,
     version: u32,
     v: &ValidListing,
@@ -237,7 +239,7 @@ pub async fn update_listing(
         id,
         version,
     )
-    .execute(pool)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(updated == 1)
@@ -313,6 +315,7 @@ pub async fn detail(
         pay_transfer: has(&r.payment_ways, "bank_transfer"),
         pay_cash: has(&r.payment_ways, "cash"),
         description: r.description,
+        photos: Vec::new(),
         seller_id: r.seller_id,
         seller_nickname: r.seller_nickname,
         created_at: r.created_at.and_utc(),
@@ -342,7 +345,7 @@ pub async fn by_seller(
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at
+                m.nickname AS seller_nickname, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -476,7 +479,7 @@ pub async fn wished_by(
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at
+                m.nickname AS seller_nickname, l.created_at, l.cover_photo
          FROM wish w
          JOIN listing l ON l.id = w.listing_id AND l.status <> 'deleted'
          JOIN book b ON b.id = l.book_id

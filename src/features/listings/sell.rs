@@ -19,7 +19,9 @@ use super::types::{
 use crate::app::use_auth;
 use crate::error::{AppError, FieldError};
 use crate::features::catalog::api::{category_tree, lookup_isbn};
+use crate::features::catalog::scan::IsbnScanner;
 use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
+use crate::features::photos::picker::{PhotoPicker, keys_of, slots_from_keys, still_uploading};
 use crate::ui::browser;
 use crate::ui::form::TextField;
 use crate::ui::format::won;
@@ -112,6 +114,7 @@ fn input_from(l: &ListingDetail) -> ListingInput {
         pay_transfer: l.pay_transfer,
         pay_cash: l.pay_cash,
         description: l.description.clone(),
+        photos: l.photos.clone(),
         version: l.version,
         ..Default::default()
     }
@@ -151,6 +154,7 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
     let pay_transfer = RwSignal::new(initial.pay_transfer);
     let pay_cash = RwSignal::new(initial.pay_cash);
     let description = RwSignal::new(initial.description.clone());
+    let photos = RwSignal::new(slots_from_keys(&initial.photos));
     let version = initial.version;
 
     let book = RwSignal::new(match &fixed_book {
@@ -187,6 +191,7 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
         pay_transfer: pay_transfer.get(),
         pay_cash: pay_cash.get(),
         description: description.get(),
+        photos: photos.with(|p| keys_of(p)),
         version,
     };
     let checked = Memo::new(move |_| current_input().validate().err());
@@ -323,6 +328,7 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
             pay_transfer.set(draft.pay_transfer);
             pay_cash.set(draft.pay_cash);
             description.set(draft.description);
+            photos.set(slots_from_keys(&draft.photos));
             on_isbn.run(draft.isbn);
         }
         let snapshot = current_input();
@@ -341,6 +347,12 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
         ev.prevent_default();
         submitted.set(true);
         server_errors.set(Vec::new());
+        if photos.with_untracked(|p| still_uploading(p)) {
+            form_error.set(Some(
+                "사진을 올리는 중이에요. 끝나면 다시 눌러 주세요.".into(),
+            ));
+            return;
+        }
         let input = current_input();
         let book_problem = editing.is_none()
             && (isbn_error.get_untracked().is_some()
@@ -420,6 +432,10 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
                                     on_change=on_isbn show_errors=Signal::derive(move || submitted.get()) required=true
                                     placeholder="978로 시작하는 13자리 (10자리도 돼요)" maxlength=20
                                     hint="책 뒷면 바코드 위의 숫자예요" />
+                                <IsbnScanner on_found=Callback::new(move |code: String| {
+                                    isbn.set(code.clone());
+                                    on_isbn.run(code);
+                                }) />
                             }.into_any(),
                         }}
                         {move || match book.get() {
@@ -437,6 +453,13 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
                             }.into_any(),
                             _ => ().into_any(),
                         }}
+                    </fieldset>
+                }.into_any()}
+
+                {view! {
+                    <fieldset class="group" data-test="photos">
+                        <legend>"사진"</legend>
+                        <PhotoPicker slots=photos error=error_of("photos") />
                     </fieldset>
                 }.into_any()}
 

@@ -2,6 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
+use crate::features::photos::types::check_photo_keys;
 
 /// 상 / 중 / 하.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +123,8 @@ pub struct ListingCard {
     pub meet_label: Option<String>,
     pub seller_nickname: String,
     pub created_at: DateTime<Utc>,
+    /// The first photo's key, if the listing has photos.
+    pub cover: Option<String>,
 }
 
 /// How many cards the home feed shows.
@@ -213,6 +216,8 @@ pub struct ListingInput {
     pub pay_transfer: bool,
     pub pay_cash: bool,
     pub description: String,
+    /// Uploaded photo keys in the seller's order; the first is the cover.
+    pub photos: Vec<String>,
     /// Edit only: the version the form was loaded at (optimistic concurrency).
     pub version: u32,
 }
@@ -228,6 +233,7 @@ pub struct ValidListing {
     pub meet: Option<(String, Option<f64>, Option<f64>)>,
     pub payment_ways: Vec<&'static str>,
     pub description: String,
+    pub photos: Vec<String>,
 }
 
 impl ListingInput {
@@ -286,6 +292,9 @@ impl ListingInput {
         if let Err(m) = check_description(&self.description) {
             note("description", m);
         }
+        if let Err(m) = check_photo_keys(&self.photos) {
+            note("photos", m);
+        }
         match (errors.is_empty(), self.category_id, price, self.condition) {
             (true, Some(category_id), Some(price), Some(condition)) => Ok(ValidListing {
                 category_id,
@@ -302,6 +311,7 @@ impl ListingInput {
                 }),
                 payment_ways,
                 description: self.description.trim().to_owned(),
+                photos: self.photos.clone(),
             }),
             _ => Err(AppError::Validation(errors)),
         }
@@ -361,6 +371,8 @@ pub struct ListingDetail {
     pub pay_transfer: bool,
     pub pay_cash: bool,
     pub description: String,
+    /// Photo keys in order; the first is the cover.
+    pub photos: Vec<String>,
     pub seller_id: u64,
     pub seller_nickname: String,
     pub created_at: DateTime<Utc>,
