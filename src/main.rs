@@ -4,6 +4,8 @@ async fn main() -> anyhow::Result<()> {
     use std::net::SocketAddr;
     use std::sync::Arc;
 
+    use axum::serve::ListenerExt;
+
     use bread_book::server::{
         AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, photos, router,
         seed, telemetry,
@@ -34,7 +36,13 @@ async fn main() -> anyhow::Result<()> {
         photos: Arc::new(photos),
     };
     let app = router::build(state);
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    // Streamed pages are written in several pieces; without TCP_NODELAY, Nagle's
+    // algorithm and the client's delayed ACK hold the last piece for ~40 ms.
+    let listener = tokio::net::TcpListener::bind(&addr).await?.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     tracing::info!(%addr, "책빵 listening on http://{addr}");
     axum::serve(
         listener,

@@ -68,6 +68,8 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   await expect(gallery).toHaveCount(2);
   await expect(gallery.first()).toHaveAttribute('src', cover!.replace('_t.jpg', '.jpg'));
   expect(await gallery.first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect(page.locator('[data-test="seller-card"]')).toContainText('판매 중');
+  await expect(page.locator('[data-test="similar"] [data-test="listing-card"]').first()).toBeVisible();
   const url = page.url();
   info.annotations.push({ type: 'list-a-book-ms', description: String(Date.now() - started) });
   console.log(`[${info.project.name}] listed a book in ${Date.now() - started} ms`);

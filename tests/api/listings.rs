@@ -675,3 +675,76 @@ async fn the_seller_page_keeps_sold_books_in_the_history(pool: MySqlPool) {
         .unwrap();
     assert!(html.contains("거래 완료") && html.contains("seller01"));
 }
+
+#[sqlx::test]
+async fn a_listing_page_shows_its_seller_and_similar_books(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let other = app.member("seller02", false).await;
+    let mine: u64 = create(&app, &seller, &form("9000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cheaper: u64 = create(&app, &other, &form("4000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dearer: u64 = create(&app, &other, &form("15000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let d: Value = detail(&app, &TestApp::new_client(), mine)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["seller"]["nickname"], "seller01");
+    assert_eq!(
+        (d["seller"]["on_sale"].clone(), d["seller"]["sold"].clone()),
+        (json!(1), json!(0))
+    );
+
+    let similar: Vec<Value> = app
+        .call_as(
+            &TestApp::new_client(),
+            "listings/similar",
+            &[("listing_id", &mine.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = similar.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert!(!ids.contains(&mine), "not itself");
+    // Other copies of the same book (the demo data has some too) lead, cheapest first …
+    let same_book = similar
+        .iter()
+        .take_while(|c| c["title"] == "채식주의자")
+        .count();
+    let prices: Vec<i64> = similar[..same_book]
+        .iter()
+        .map(|c| c["price"].as_i64().unwrap())
+        .collect();
+    assert!(prices.is_sorted(), "{prices:?}");
+    assert!(ids[..same_book].contains(&cheaper) && ids[..same_book].contains(&dearer));
+    // … then other books of the same category (한국문학 in the demo data), up to six.
+    assert!(similar.len() <= 6);
+    assert!(same_book < similar.len(), "the category fills the rest");
+    assert!(
+        similar[same_book..]
+            .iter()
+            .all(|c| c["title"] != "채식주의자" && c["status"] == "on_sale")
+    );
+
+    let html = app
+        .get(&format!("/listings/{mine}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-test=\"seller-card\"") && html.contains("비슷한 책"));
+}

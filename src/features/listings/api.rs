@@ -9,7 +9,8 @@ use crate::error::AppError;
 use {
     super::repo,
     super::types::{
-        HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS, MAX_REPORT_DETAIL_CHARS, SOLD_WINDOW_DAYS,
+        HOME_FEED_SIZE, ListingStatus, MAX_QUERY_CHARS, MAX_REPORT_DETAIL_CHARS, SIMILAR_SIZE,
+        SOLD_WINDOW_DAYS, SellerSummary,
     },
     crate::error::FieldError,
     crate::features::catalog::repo as catalog_repo,
@@ -225,11 +226,24 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
             .collect();
     }
     detail.photos = photo_repo::listing_photos(&state.pool, id).await?;
+    detail.seller = repo::seller_summary(&state.pool, detail.seller_id)
+        .await?
+        .unwrap_or_else(|| SellerSummary {
+            id: detail.seller_id,
+            nickname: detail.seller_nickname.clone(),
+            ..Default::default()
+        });
     if let Some(caller) = request::caller().await? {
         detail.can_edit = caller.may_manage(detail.seller_id);
         detail.wished = repo::is_wished(&state.pool, caller.id, id).await?;
     }
     Ok(detail)
+}
+
+/// Other copies of the same book, then the same category (the detail page). Public.
+#[server(endpoint = "listings/similar")]
+pub async fn similar_listings(listing_id: u64) -> Result<Vec<ListingCard>, AppError> {
+    repo::similar(&request::state().pool, listing_id, SIMILAR_SIZE).await
 }
 
 /// The caller's own listings (USER-POST-01), newest first, 30 a page; pass the last

@@ -3,8 +3,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{ReportListing, SetListingStatus, SetWish, get_listing};
-use super::types::{ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason};
+use super::api::{ReportListing, SetListingStatus, SetWish, get_listing, similar_listings};
+use super::pages::ListingGrid;
+use super::types::{
+    ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
+};
 use crate::app::use_auth;
 use crate::error::AppError;
 use crate::features::photos::types::photo_url;
@@ -114,6 +117,7 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 <dd>{kst(l.created_at).format("%Y.%m.%d %H:%M").to_string()}</dd>
             </dl>
             {(!l.description.is_empty()).then(|| view! { <p class="description">{l.description.clone()}</p> })}
+            <SellerCard seller=l.seller.clone() />
             {(!l.can_edit).then(|| view! { <BuyerTools id wished=l.wished count=l.wish_count /> })}
 
             {l.can_edit.then(|| view! {
@@ -144,7 +148,44 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                     <A href=format!("/listings/{id}/edit") attr:class="button block">"수정하기"</A>
                 </section>
             })}
+            <SimilarListings id />
         </article>
+    }
+}
+
+/// Who sells it, with a way to their other books (PRODUCT_05).
+#[component]
+fn SellerCard(seller: SellerSummary) -> impl IntoView {
+    let href = format!("/sellers/{}", seller.id);
+    view! {
+        <section class="seller-card" aria-label="판매자" data-test="seller-card">
+            <span class="avatar" aria-hidden="true">{seller.nickname.chars().next().map(String::from).unwrap_or_default()}</span>
+            <div class="who">
+                <A href=href.clone() attr:class="name">{seller.nickname.clone()}</A>
+                <p class="muted small">
+                    {format!("{} 가입 · 판매 중 {} · 거래 완료 {}", kst(seller.joined_at).format("%Y년 %-m월"), seller.on_sale, seller.sold)}
+                </p>
+            </div>
+            <A href=href attr:class="button secondary small">"다른 책"</A>
+        </section>
+    }
+}
+
+/// Other copies of this book and more of its category; loads after the listing itself.
+#[component]
+fn SimilarListings(id: u64) -> impl IntoView {
+    let similar = Resource::new(move || id, similar_listings);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                similar.await.ok().filter(|items| !items.is_empty()).map(|items| view! {
+                    <section class="similar" data-test="similar">
+                        <h2>"비슷한 책"</h2>
+                        <ListingGrid items />
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -206,13 +206,13 @@ pub fn SellerPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => view! {
-                        <Title text=format!("{}님의 책", p.nickname) />
+                        <Title text=format!("{}님의 책", p.seller.nickname) />
                         <section class="seller-head" data-test="seller-profile">
-                            <h1>{p.nickname.clone()}</h1>
-                            <p class="muted">{format!("{} 가입", kst(p.joined_at).format("%Y년 %-m월"))}</p>
+                            <h1>{p.seller.nickname.clone()}</h1>
+                            <p class="muted">{format!("{} 가입", kst(p.seller.joined_at).format("%Y년 %-m월"))}</p>
                             <p>
-                                <span class="stat">"판매 중 " <strong>{p.on_sale}</strong></span>
-                                <span class="stat" data-test="seller-sold">"거래 완료 " <strong>{p.sold}</strong></span>
+                                <span class="stat">"판매 중 " <strong>{p.seller.on_sale}</strong></span>
+                                <span class="stat" data-test="seller-sold">"거래 완료 " <strong>{p.seller.sold}</strong></span>
                             </p>
                         </section>
                         {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}

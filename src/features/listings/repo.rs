@@ -3,7 +3,7 @@ use sqlx::MySqlPool;
 
 use super::types::{
     Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, PriceGuide,
-    ReportReason, SellerProfile, SoldPoint, ValidListing, WishState, median,
+    ReportReason, SellerProfile, SellerSummary, SoldPoint, ValidListing, WishState, median,
 };
 use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
@@ -318,6 +318,7 @@ pub async fn detail(
         photos: Vec::new(),
         seller_id: r.seller_id,
         seller_nickname: r.seller_nickname,
+        seller: SellerSummary::default(),
         created_at: r.created_at.and_utc(),
         version: r.version,
         can_edit: false,
@@ -520,6 +521,71 @@ pub async fn report(
 }
 
 pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerProfile>> {
+    let Some(seller) = seller_summary(pool, seller_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SellerProfile {
+        seller,
+        listings: by_seller(pool, seller_id, None, 60).await?,
+    }))
+}
+
+/// Other copies of the same book on sale (cheapest first), then the newest of its
+/// category; each part walks its own index ((book_id, status, price) and
+/// (category_id, status, created_at)).
+pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
+    let Some(this) = sqlx::query!("SELECT book_id, category_id FROM listing WHERE id = ?", id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut rows = sqlx::query_as!(
+        CardRow,
+        "SELECT l.id, b.title, b.author, b.publisher, l.price,
+                l.`condition` AS `condition: String`, l.status AS `status: String`,
+                l.delivery AS `delivery: String`, l.meet_label,
+                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+         FROM listing l
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = l.seller_id
+         WHERE l.book_id = ? AND l.status = 'on_sale' AND l.id <> ?
+         ORDER BY l.price
+         LIMIT ?",
+        this.book_id,
+        id,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    let room = limit.saturating_sub(rows.len() as u32);
+    if let (Some(category), true) = (this.category_id, room > 0) {
+        rows.extend(
+            sqlx::query_as!(
+                CardRow,
+                "SELECT l.id, b.title, b.author, b.publisher, l.price,
+                        l.`condition` AS `condition: String`, l.status AS `status: String`,
+                        l.delivery AS `delivery: String`, l.meet_label,
+                        m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                 FROM listing l
+                 JOIN book b ON b.id = l.book_id
+                 JOIN member m ON m.id = l.seller_id
+                 WHERE l.category_id = ? AND l.status = 'on_sale' AND l.book_id <> ?
+                 ORDER BY l.created_at DESC
+                 LIMIT ?",
+                category,
+                this.book_id,
+                room
+            )
+            .fetch_all(pool)
+            .await?,
+        );
+    }
+    rows.into_iter().map(ListingCard::try_from).collect()
+}
+
+/// Nickname, join date and listing counts of a live member.
+pub async fn seller_summary(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerSummary>> {
     let Some(m) = sqlx::query!(
         "SELECT id, nickname, created_at FROM member WHERE id = ? AND withdrawn_at IS NULL",
         seller_id
@@ -537,12 +603,11 @@ pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
     )
     .fetch_one(pool)
     .await?;
-    Ok(Some(SellerProfile {
+    Ok(Some(SellerSummary {
         id: m.id,
         nickname: m.nickname,
         joined_at: m.created_at.and_utc(),
         on_sale: counts.on_sale as u32,
         sold: counts.sold as u32,
-        listings: by_seller(pool, seller_id, None, 60).await?,
     }))
 }

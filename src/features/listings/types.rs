@@ -127,6 +127,20 @@ pub struct ListingCard {
     pub cover: Option<String>,
 }
 
+/// A seller as the seller card shows them (PRODUCT_05).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerSummary {
+    pub id: u64,
+    pub nickname: String,
+    pub joined_at: DateTime<Utc>,
+    pub on_sale: u32,
+    /// Listings the seller marked sold (confirmed orders replace this with the orders issue).
+    pub sold: u32,
+}
+
+/// How many similar listings a detail page shows.
+pub const SIMILAR_SIZE: u32 = 6;
+
 /// How many cards the home feed shows.
 pub const HOME_FEED_SIZE: u32 = 24;
 /// Longest search text accepted (characters).
@@ -375,6 +389,8 @@ pub struct ListingDetail {
     pub photos: Vec<String>,
     pub seller_id: u64,
     pub seller_nickname: String,
+    /// The seller card; filled by the server function.
+    pub seller: SellerSummary,
     pub created_at: DateTime<Utc>,
     pub version: u32,
     /// The viewer may edit (owner or admin).
@@ -438,11 +454,8 @@ pub const MAX_REPORT_DETAIL_CHARS: usize = 500;
 /// A seller's public page (PRODUCT_05).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SellerProfile {
-    pub id: u64,
-    pub nickname: String,
-    pub joined_at: DateTime<Utc>,
-    pub on_sale: u32,
-    pub sold: u32,
+    #[serde(flatten)]
+    pub seller: SellerSummary,
     /// Newest first: on sale, reserved and sold (a sold book stays in the history).
     pub listings: Vec<ListingCard>,
 }
