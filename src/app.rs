@@ -10,10 +10,9 @@ use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::listings::detail::ListingPage;
-use crate::features::listings::pages::{
-    HomePage, MyListingsPage, MyWishesPage, SearchPage, SellerPage,
-};
+use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
 use crate::features::listings::sell::{EditListingPage, SellPage};
+use crate::features::search::pages::SearchPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -24,6 +24,12 @@ async fn main() -> anyhow::Result<()> {
         seed::seed_demo_if_empty(&pool, clock.as_ref()).await?;
     }
 
+    // Listings added before the search index existed, or by an older tokenizer.
+    let indexed = bread_book::features::search::repo::index_pending(&pool).await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "search index brought up to date");
+    }
+
     let catalog = books::Catalog::new(pool.clone(), books::external_sources(&config));
     let photos = photos::PhotoStore::open(&config.photo_backend)?;
     let state = AppState {

@@ -21,7 +21,7 @@ mariadb_start() {
     setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
       --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/pid" --skip-log-bin \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-      --default-time-zone=+00:00 --innodb-buffer-pool-size=256M \
+      --default-time-zone=+00:00 --innodb-buffer-pool-size="${BREAD_DB_BUFFER_POOL:-256M}" \
       --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
       --log-error="$dir/error.log" &
     local i

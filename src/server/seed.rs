@@ -163,6 +163,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
         }
     }
     tx.commit().await?;
+    crate::features::search::repo::index_pending(pool).await?;
     tracing::info!(members = DEMO_MEMBERS.len(), "demo marketplace loaded");
     Ok(())
 }

@@ -7,4 +7,5 @@ mod categories;
 mod helpers;
 mod listings;
 mod photos;
+mod search;
 mod shell;

@@ -20,6 +20,11 @@ impl Isbn13 {
         if cleaned.is_empty() {
             return Err("ISBN을 입력해 주세요.".into());
         }
+        // Lengths below are in bytes: anything non-ASCII is not an ISBN (and must not be
+        // sliced mid-character).
+        if !cleaned.is_ascii() {
+            return Err("ISBN은 숫자 10자리 또는 13자리입니다.".into());
+        }
         match cleaned.len() {
             13 => {
                 if !cleaned.chars().all(|c| c.is_ascii_digit()) {
@@ -116,6 +121,13 @@ pub const MAX_TITLE_QUERY_CHARS: usize = 100;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn korean_text_of_isbn_length_is_refused_not_sliced() {
+        // "CODE클린" is 10 bytes: it once reached the ISBN-10 branch and panicked.
+        assert!(Isbn13::parse("CODE클린").is_err());
+        assert!(Isbn13::parse("자바스크립트완").is_err());
+    }
 
     #[test]
     fn isbn13_with_and_without_hyphens() {

@@ -16,6 +16,7 @@ use {
     crate::features::catalog::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
     crate::features::photos::repo as photo_repo,
+    crate::features::search::repo as search_repo,
     crate::server::request,
 };
 
@@ -25,7 +26,7 @@ pub async fn newest_listings() -> Result<Vec<ListingCard>, AppError> {
     repo::newest_on_sale(&request::state().pool, HOME_FEED_SIZE).await
 }
 
-/// Header search box. Public.
+/// Header search box: the first page of the search (issue 4's engine). Public.
 #[server(endpoint = "listings/search")]
 pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError> {
     let query = query.trim();
@@ -38,7 +39,13 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
             format!("검색어는 {MAX_QUERY_CHARS}자까지 입력할 수 있습니다."),
         ));
     }
-    repo::simple_search(&request::state().pool, query, 60).await
+    let params = crate::features::search::types::SearchParams {
+        q: query.to_owned(),
+        ..Default::default()
+    };
+    Ok(search_repo::search(&request::state().pool, &params)
+        .await?
+        .items)
 }
 
 /// Lists a book for sale. Members only. Returns the new listing's id.
@@ -94,6 +101,8 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     let book_id = repo::book_id_for(&mut tx, &book, now).await?;
     let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
+    let terms = search_repo::listing_terms(&book.title, &book.author, &book.publisher);
+    search_repo::index_listing(&mut tx, id, valid.price, &terms).await?;
     tx.commit().await?;
     tracing::info!(listing = id, seller = caller.id, "listing created");
     Ok(id)
@@ -179,12 +188,16 @@ pub async fn update_listing(
     }
     check_photos_owned(&state.pool, seller, caller.id, &valid.photos).await?;
     let mut tx = state.pool.begin().await?;
+    let old_price = repo::price_for_update(&mut tx, id).await?;
     if !repo::update_listing(&mut tx, id, input.version, &valid, state.clock.now()).await? {
         return Err(AppError::Rejected(
             "다른 곳에서 먼저 수정되었어요. 새로고침한 뒤 다시 수정해 주세요.".into(),
         ));
     }
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
+    if let Some(old) = old_price {
+        search_repo::reprice(&mut tx, id, old, valid.price).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

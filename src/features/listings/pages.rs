@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings, search_listings};
+use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
 use crate::features::photos::types::thumb_url;
@@ -25,31 +25,6 @@ pub fn HomePage() -> impl IntoView {
         <h2 class="section-title">"방금 올라온 책"</h2>
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move { listing_results(listings.await, "아직 올라온 책이 없어요.") })}
-        </Transition>
-    }
-}
-
-#[component]
-pub fn SearchPage() -> impl IntoView {
-    let query = use_query_map();
-    let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let results = Resource::new(move || q.get(), search_listings);
-    view! {
-        <Title text=move || format!("'{}' 검색 결과", q.get()) />
-        <h1 class="section-title" data-test="search-heading">
-            {move || if q.get().trim().is_empty() {
-                "책 검색".to_owned()
-            } else {
-                format!("'{}' 검색 결과", q.get().trim())
-            }}
-        </h1>
-        <Transition fallback=|| view! { <p class="muted">"검색하는 중…"</p> }>
-            {move || Suspend::new(async move {
-                if q.get_untracked().trim().is_empty() {
-                    return view! { <p class="muted">"위 검색창에 책 제목, 저자, 출판사나 ISBN을 입력하세요."</p> }.into_any();
-                }
-                listing_results(results.await, "검색 결과가 없어요. 다른 검색어로 찾아보세요.")
-            })}
         </Transition>
     }
 }

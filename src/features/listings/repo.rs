@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
 
 /// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
+#[derive(sqlx::FromRow)]
 pub struct CardRow {
     pub id: u64,
     pub title: String,
@@ -69,43 +70,6 @@ pub async fn newest_on_sale(pool: &MySqlPool, limit: u32) -> AppResult<Vec<Listi
          WHERE l.status = 'on_sale'
          ORDER BY l.created_at DESC, l.id DESC
          LIMIT ?",
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter().map(ListingCard::try_from).collect()
-}
-
-/// Interim title/author/publisher/ISBN match for the header search box. The search
-/// issue replaces this with a tokenised index; LIKE '%…%' is fine at demo scale only.
-pub async fn simple_search(
-    pool: &MySqlPool,
-    query: &str,
-    limit: u32,
-) -> AppResult<Vec<ListingCard>> {
-    let escaped = query
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
-    let isbn: String = query.chars().filter(char::is_ascii_digit).collect();
-    let rows = sqlx::query_as!(
-        CardRow,
-        "SELECT l.id, b.title, b.author, b.publisher, l.price,
-                l.`condition` AS `condition: String`, l.status AS `status: String`,
-                l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
-         FROM listing l
-         JOIN book b ON b.id = l.book_id
-         JOIN member m ON m.id = l.seller_id
-         WHERE l.status = 'on_sale'
-           AND (b.title LIKE ? OR b.author LIKE ? OR b.publisher LIKE ? OR b.isbn13 = ?)
-         ORDER BY l.created_at DESC, l.id DESC
-         LIMIT ?",
-        pattern,
-        pattern,
-        pattern,
-        isbn,
         limit
     )
     .fetch_all(pool)
@@ -208,6 +172,20 @@ pub async fn seller_of(pool: &MySqlPool, id: u64) -> AppResult<Option<u64>> {
     )
     .fetch_optional(pool)
     .await?)
+}
+
+/// The current price, locking the row until the edit commits (the search index's price
+/// postings move with it).
+pub async fn price_for_update(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    id: u64,
+) -> Result<Option<i64>, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar!("SELECT price FROM listing WHERE id = ? FOR UPDATE", id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(i64::from),
+    )
 }
 
 /// Updates everything but the book and the status, if nobody changed the listing since

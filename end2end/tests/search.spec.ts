@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { gotoHydrated, snap, watchConsole } from './helpers';
+
+const won = (text: string) => Number(text.replace(/[^0-9]/g, ''));
+
+test('search: filter and sort in the URL, page two in place, open a result', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await gotoHydrated(page, '/search');
+  await expect(page.locator('[data-test="search-heading"]')).toHaveText('책 둘러보기');
+  const cards = page.locator('[data-test="listing-card"]');
+  await expect(cards).toHaveCount(20);
+
+  // Sort by price and keep only parcel delivery: a plain GET form, so the URL holds it.
+  await page.locator('[data-test="filter-sort"]').selectOption('price_asc');
+  await page.locator('[data-test="search-filters"]').getByText('택배', { exact: true }).click();
+  await page.locator('[data-test="filter-apply"]').click();
+  await expect(page).toHaveURL(/sort=price_asc/);
+  await expect(page).toHaveURL(/parcel=1/);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(page.locator('[data-test="filter-sort"]')).toHaveValue('price_asc');
+  const count = await cards.count();
+  expect(count).toBeGreaterThan(0);
+  const prices = (await cards.locator('.price').allTextContents()).map(won);
+  expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  await snap(page, info, 'search-filtered');
+
+  // Browse everything by price; page two is appended in place, still in price order.
+  await gotoHydrated(page, '/search?sort=price_asc');
+  await expect(cards).toHaveCount(20);
+  await page.locator('[data-test="more"]').click();
+  await expect.poll(() => cards.count()).toBeGreaterThan(20);
+  const all = (await cards.locator('.price').allTextContents()).map(won);
+  expect(all).toEqual([...all].sort((a, b) => a - b));
+  const url = page.url();
+  expect(url).not.toContain('after_id'); // appended, not navigated
+
+  const twentyFirst = cards.nth(20);
+  const title = (await twentyFirst.locator('.title').textContent())!;
+  await twentyFirst.locator('a.card-link').click();
+  await expect(page.locator('[data-test="listing-title"]')).toHaveText(title);
+  expect(errors).toEqual([]);
+});
+
+test('search words with a particle find the book; nothing found says so', async ({ page }) => {
+  await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주의자를'));
+  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
+  await gotoHydrated(page, '/search?q=' + encodeURIComponent('존재하지않는책제목'));
+  await expect(page.locator('[data-test="no-results"]')).toBeVisible();
+});

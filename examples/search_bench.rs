@@ -1,0 +1,133 @@
+//! Search latency through the app's own search code, against a generated database:
+//!
+//!   DATABASE_URL=mysql://… cargo run --release --features ssr --example search_bench
+//!
+//! Each case runs 10 times to warm up, then RUNS times; prints median and p95 in ms.
+//! Term frequencies are read from the index so the cases mean the same at any scale.
+
+use std::time::Instant;
+
+use bread_book::features::listings::types::Condition;
+use bread_book::features::search::repo::search;
+use bread_book::features::search::types::{SearchParams, Sort};
+use sqlx::mysql::MySqlPoolOptions;
+
+const RUNS: usize = 60;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+async fn time_case(
+    pool: &sqlx::MySqlPool,
+    name: &str,
+    params: &SearchParams,
+) -> anyhow::Result<(f64, f64)> {
+    let mut hits = 0;
+    for _ in 0..10 {
+        hits = search(pool, params).await?.items.len();
+    }
+    let mut ms = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        search(pool, params).await?;
+        ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    let (median, p95) = (percentile(&ms, 0.5), percentile(&ms, 0.95));
+    println!("| {name} | {hits} | {median:.2} | {p95:.2} |");
+    Ok((median, p95))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL"))?;
+    let pool = MySqlPoolOptions::new()
+        .max_connections(2)
+        .connect(&url)
+        .await?;
+    let listings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM listing")
+        .fetch_one(&pool)
+        .await?;
+    let on_sale: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM listing WHERE status = 'on_sale'")
+        .fetch_one(&pool)
+        .await?;
+    // A rare word: a term in a few dozen listings; a common one: in at least 10% of them.
+    let rare: String = sqlx::query_scalar(
+        "SELECT term FROM listing_term WHERE CHAR_LENGTH(term) = 2 AND term REGEXP '^[가-힣]+$'
+         GROUP BY term HAVING COUNT(*) BETWEEN 20 AND 60 ORDER BY term LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await?;
+    let (common, common_df): (String, i64) = sqlx::query_as(
+        "SELECT term, COUNT(*) AS n FROM listing_term WHERE term IN ('입문', '자바', '경제', '가이', '배우')
+         GROUP BY term ORDER BY n DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "{listings} listings ({on_sale} on sale); rare term '{rare}', common term '{common}' in {common_df} listings ({:.1}%)\n",
+        common_df as f64 * 100.0 / listings as f64
+    );
+    println!("| case | hits on page | median ms | p95 ms |\n| --- | ---: | ---: | ---: |");
+    let q = |q: &str| SearchParams {
+        q: q.into(),
+        ..Default::default()
+    };
+    time_case(&pool, &format!("rare term `{rare}`"), &q(&rare)).await?;
+    time_case(
+        &pool,
+        &format!("common term `{common}`, newest, top 20"),
+        &q(&common),
+    )
+    .await?;
+    time_case(&pool, "two words `자바 입문`, newest", &q("자바 입문")).await?;
+    time_case(&pool, "particle-glued query `자바를`", &q("자바를")).await?;
+    let filtered = SearchParams {
+        q: "자료구조".into(),
+        category: Some(152),
+        max_price: Some(20_000),
+        sort: Sort::PriceAsc,
+        ..Default::default()
+    };
+    time_case(
+        &pool,
+        "`자료구조` + 대학교재 subtree + price ≤ 20,000, price ↑",
+        &filtered,
+    )
+    .await?;
+    let filtered_common = SearchParams {
+        q: common.clone(),
+        condition: Some(Condition::Good),
+        parcel: true,
+        sort: Sort::PriceDesc,
+        ..Default::default()
+    };
+    time_case(
+        &pool,
+        &format!("`{common}` + 상 + parcel, price ↓"),
+        &filtered_common,
+    )
+    .await?;
+    time_case(
+        &pool,
+        "no words: 대학교재 subtree, newest",
+        &SearchParams {
+            category: Some(152),
+            ..Default::default()
+        },
+    )
+    .await?;
+
+    // Page 1 vs page 500 of the common query: walk the cursors, then time page 500.
+    let mut params = q(&common);
+    let (p1, _) = time_case(&pool, &format!("`{common}` page 1"), &params).await?;
+    for _ in 1..500 {
+        let page = search(&pool, &params).await?;
+        let Some(next) = page.next else { break };
+        params.after = Some(next);
+    }
+    let (p500, _) = time_case(&pool, &format!("`{common}` page 500"), &params).await?;
+    println!("\npage 500 / page 1 median: {:.2}×", p500 / p1);
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! `/search?q=…&category=…&min_price=…&max_price=…&condition=…&parcel=1&meet=1&sort=…`
+//!
+//! The URL holds the whole search, so a result list can be shared, the back button
+//! works and the server renders it. Filters are a plain GET form (works before the wasm
+//! loads); "더 보기" is a link to the next keyset page that, once hydrated, appends the
+//! page in place instead.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+use super::api::search;
+use super::types::{Cursor, SearchPage, SearchParams, Sort};
+use crate::features::catalog::api::category_tree;
+use crate::features::listings::pages::ListingGrid;
+use crate::features::listings::types::Condition;
+
+/// "12,000", "12000원" and "12000" are the same price; "1만원" is not understood.
+fn price_param(raw: Option<String>) -> Option<i64> {
+    let cleaned: String = raw?
+        .chars()
+        .filter(|c| !matches!(c, ',' | '원' | ' '))
+        .collect();
+    cleaned.parse().ok().filter(|p| *p > 0)
+}
+
+/// The search a URL describes; unknown or malformed values are ignored, not errors.
+pub fn params_from_query(q: &ParamsMap) -> SearchParams {
+    let flag = |k: &str| {
+        q.get(k)
+            .is_some_and(|v| v == "1" || v == "true" || v == "on")
+    };
+    SearchParams {
+        q: q.get("q").unwrap_or_default().trim().to_owned(),
+        category: q.get("category").and_then(|v| v.parse().ok()),
+        min_price: price_param(q.get("min_price")),
+        max_price: price_param(q.get("max_price")),
+        condition: q.get("condition").and_then(|v| Condition::from_db(&v)),
+        parcel: flag("parcel"),
+        meet: flag("meet"),
+        sort: match q.get("sort").as_deref() {
+            Some("price_asc") => Sort::PriceAsc,
+            Some("price_desc") => Sort::PriceDesc,
+            _ => Sort::Newest,
+        },
+        after: q
+            .get("after_id")
+            .and_then(|id| id.parse().ok())
+            .map(|id| Cursor {
+                id,
+                price: q
+                    .get("after_price")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0),
+            }),
+    }
+}
+
+/// The URL of a search (and of its page after `after`).
+pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if !p.q.is_empty() {
+        pairs.push(("q", p.q.clone()));
+    }
+    if let Some(c) = p.category {
+        pairs.push(("category", c.to_string()));
+    }
+    if let Some(v) = p.min_price {
+        pairs.push(("min_price", v.to_string()));
+    }
+    if let Some(v) = p.max_price {
+        pairs.push(("max_price", v.to_string()));
+    }
+    if let Some(c) = p.condition {
+        pairs.push(("condition", c.as_db().to_owned()));
+    }
+    if p.parcel {
+        pairs.push(("parcel", "1".into()));
+    }
+    if p.meet {
+        pairs.push(("meet", "1".into()));
+    }
+    match p.sort {
+        Sort::Newest => {}
+        Sort::PriceAsc => pairs.push(("sort", "price_asc".into())),
+        Sort::PriceDesc => pairs.push(("sort", "price_desc".into())),
+    }
+    if let Some(a) = after {
+        pairs.push(("after_id", a.id.to_string()));
+        pairs.push(("after_price", a.price.to_string()));
+    }
+    let query: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(&v)))
+        .collect();
+    format!("/search?{}", query.join("&"))
+}
+
+fn percent_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| query.with(params_from_query));
+    let first = Resource::new(move || params.get(), search);
+    // Pages appended by "더 보기"; emptied when the search changes.
+    let more = RwSignal::new(Vec::<SearchPage>::new());
+    let loading = RwSignal::new(false);
+    let more_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        params.track();
+        more.set(Vec::new());
+    });
+    let heading = move || {
+        let p = params.get();
+        if p.q.is_empty() {
+            "책 둘러보기".to_owned()
+        } else {
+            format!("'{}' 검색 결과", p.q)
+        }
+    };
+
+    view! {
+        <Title text=heading />
+        <h1 class="section-title" data-test="search-heading">{heading}</h1>
+        <SearchFilters params />
+        <Transition fallback=|| view! { <p class="muted">"검색하는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <p class="empty-state" data-test="no-results">"조건에 맞는 책이 없어요. 검색어를 줄이거나 필터를 풀어 보세요."</p>
+                    }.into_any(),
+                    Ok(page) => {
+                        let first_next = page.next;
+                        let next = move || more.with(|m| m.last().map_or(first_next, |p| p.next));
+                        let load_more = move |ev: leptos::ev::MouseEvent| {
+                            let Some(after) = next() else { return };
+                            ev.prevent_default();
+                            if loading.get_untracked() {
+                                return;
+                            }
+                            loading.set(true);
+                            more_error.set(None);
+                            let mut p = params.get_untracked();
+                            p.after = Some(after);
+                            leptos::task::spawn_local(async move {
+                                match search(p).await {
+                                    Ok(page) => more.update(|m| m.push(page)),
+                                    Err(e) => more_error.set(Some(e.to_string())),
+                                }
+                                loading.set(false);
+                            });
+                        };
+                        view! {
+                            <ListingGrid items=page.items />
+                            {move || more.get().into_iter().map(|p| view! { <ListingGrid items=p.items /> }).collect_view()}
+                            {move || more_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                            {move || next().map(|after| view! {
+                                <a class="button secondary block more" data-test="more" href=search_url(&params.get(), Some(after)) on:click=load_more>
+                                    {move || if loading.get() { "불러오는 중…" } else { "더 보기" }}
+                                </a>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
+    let tree = Resource::new(|| (), |_| category_tree());
+    let p = move || params.get();
+    view! {
+        <form class="search-filters" method="get" action="/search" data-test="search-filters">
+            <input type="hidden" name="q" prop:value=move || p().q />
+            <label>
+                <span>"분야"</span>
+                <Transition fallback=|| view! { <select name="category" disabled=true><option>"전체"</option></select> }>
+                    {move || Suspend::new(async move {
+                        let nodes = tree.await.unwrap_or_default();
+                        // Three levels: subjects, their fields; 대학교재, colleges, majors.
+                        let mut options: Vec<(u32, String)> = Vec::new();
+                        fn walk(nodes: &[crate::features::catalog::types::CategoryNode], parent: Option<u32>, level: usize, out: &mut Vec<(u32, String)>) {
+                            for n in nodes.iter().filter(|n| n.parent_id == parent) {
+                                if level <= 2 {
+                                    out.push((n.id, format!("{}{}", "· ".repeat(level), n.name)));
+                                    walk(nodes, Some(n.id), level + 1, out);
+                                }
+                            }
+                        }
+                        walk(&nodes, None, 0, &mut options);
+                        view! {
+                            <select name="category" data-test="filter-category">
+                                <option value="" selected=move || p().category.is_none()>"전체"</option>
+                                {options.into_iter().map(|(id, label)| view! {
+                                    <option value=id.to_string() selected=move || p().category == Some(id)>{label}</option>
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
+            </label>
+            <label>
+                <span>"정렬"</span>
+                <select name="sort" data-test="filter-sort">
+                    {[Sort::Newest, Sort::PriceAsc, Sort::PriceDesc].into_iter().map(|s| {
+                        let value = match s { Sort::Newest => "", Sort::PriceAsc => "price_asc", Sort::PriceDesc => "price_desc" };
+                        view! { <option value=value selected=move || p().sort == s>{s.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span>"상태"</span>
+                <select name="condition" data-test="filter-condition">
+                    <option value="" selected=move || p().condition.is_none()>"전체"</option>
+                    {[Condition::Good, Condition::Fair, Condition::Poor].into_iter().map(|c| view! {
+                        <option value=c.as_db() selected=move || p().condition == Some(c)>{c.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <div class="price-range">
+                <label>
+                    <span>"최저 가격"</span>
+                    <input type="text" inputmode="numeric" name="min_price" placeholder="원"
+                        prop:value=move || p().min_price.map(|v| v.to_string()).unwrap_or_default() />
+                </label>
+                <label>
+                    <span>"최고 가격"</span>
+                    <input type="text" inputmode="numeric" name="max_price" placeholder="원"
+                        prop:value=move || p().max_price.map(|v| v.to_string()).unwrap_or_default() />
+                </label>
+            </div>
+            <label class="check">
+                <input type="checkbox" name="parcel" value="1" prop:checked=move || p().parcel />
+                <span>"택배"</span>
+            </label>
+            <label class="check">
+                <input type="checkbox" name="meet" value="1" prop:checked=move || p().meet />
+                <span>"직거래"</span>
+            </label>
+            <button type="submit" class="button small" data-test="filter-apply">"적용"</button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_survives_the_round_trip_through_its_url() {
+        let p = SearchParams {
+            q: "자바 입문".into(),
+            category: Some(152),
+            min_price: Some(1000),
+            max_price: Some(20000),
+            condition: Some(Condition::Good),
+            parcel: true,
+            meet: false,
+            sort: Sort::PriceAsc,
+            after: Some(Cursor {
+                id: 42,
+                price: 3000,
+            }),
+        };
+        let url = search_url(&p, p.after);
+        assert!(url.starts_with("/search?q=%EC%9E%90%EB%B0%94%20%EC%9E%85%EB%AC%B8&category=152"));
+        let query = url.split_once('?').unwrap().1;
+        let map = ParamsMap::from_iter(query.split('&').map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            let v = v.replace("%20", " ");
+            let bytes: Vec<u8> = {
+                let mut out = Vec::new();
+                let b = v.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if b[i] == b'%' {
+                        out.push(
+                            u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16)
+                                .unwrap(),
+                        );
+                        i += 3;
+                    } else {
+                        out.push(b[i]);
+                        i += 1;
+                    }
+                }
+                out
+            };
+            (k.to_owned(), String::from_utf8(bytes).unwrap())
+        }));
+        assert_eq!(params_from_query(&map), p);
+    }
+
+    #[test]
+    fn malformed_values_are_ignored() {
+        let map = ParamsMap::from_iter([
+            ("min_price".to_owned(), "1만원".to_owned()),
+            ("max_price".to_owned(), "12,000원".to_owned()),
+            ("condition".to_owned(), "mint".to_owned()),
+            ("category".to_owned(), "x".to_owned()),
+        ]);
+        let p = params_from_query(&map);
+        assert_eq!(
+            (p.min_price, p.max_price, p.condition, p.category),
+            (None, Some(12000), None, None)
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! Search over the real index: recall on Korean particle-glued words, every filter and
+//! sort, keyset pages.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::MySqlPool;
+
+use crate::helpers::{TestApp, field_message};
+use crate::listings::pairs;
+
+/// A valid ISBN-13 in the 979-11 (Korean) range from a serial number.
+fn isbn(serial: u32) -> String {
+    let body = format!("97911{serial:07}");
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+struct Book<'a> {
+    serial: u32,
+    title: &'a str,
+    category: u32,
+    price: u32,
+    condition: &'a str,
+    parcel: bool,
+}
+
+fn sale_form(b: &Book<'_>) -> Vec<(String, String)> {
+    let fields = [
+        ("isbn", isbn(b.serial)),
+        ("book_title", b.title.to_owned()),
+        ("book_author", "김저자".to_owned()),
+        ("book_publisher", "한빛미디어".to_owned()),
+        ("category_id", b.category.to_string()),
+        ("price", b.price.to_string()),
+        ("condition", b.condition.to_owned()),
+        ("parcel", b.parcel.to_string()),
+        ("meet", (!b.parcel).to_string()),
+        ("meet_label", "신촌역".to_owned()),
+        ("pay_cash", "true".to_owned()),
+    ];
+    fields
+        .into_iter()
+        .map(|(k, v)| (format!("input[{k}]"), v))
+        .collect()
+}
+
+async fn list(app: &TestApp, seller: &reqwest::Client, b: &Book<'_>) -> u64 {
+    let form = sale_form(b);
+    let res = app.call_as(seller, "listings/create", &pairs(&form)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", b.title);
+    res.json().await.unwrap()
+}
+
+async fn search(app: &TestApp, params: &[(&str, &str)]) -> Value {
+    let form: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (format!("params[{k}]"), (*v).to_owned()))
+        .collect();
+    let res = app.call("search/listings", &pairs(&form)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{params:?}");
+    res.json().await.unwrap()
+}
+
+fn titles(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    let seller = app.member("searcher1", false).await;
+    let books = [
+        "이것이 자바다",
+        "자바스크립트 완벽 가이드",
+        "토비의 스프링 3.1",
+        "자바를 잡아라",
+        "파이썬으로 배우는 알고리즘",
+        "운영체제 아주 쉬운 세 가지 이야기",
+        "경제학원론",
+        "Clean Code 클린 코드",
+    ];
+    for (i, title) in books.iter().enumerate() {
+        let b = Book {
+            serial: i as u32 + 1,
+            title,
+            category: 154,
+            price: 10_000,
+            condition: "good",
+            parcel: true,
+        };
+        list(&app, &seller, &b).await;
+    }
+    // The recall list: every query must find exactly these titles.
+    let cases: [(&str, &[&str]); 10] = [
+        (
+            "자바",
+            &["자바를 잡아라", "자바스크립트 완벽 가이드", "이것이 자바다"],
+        ),
+        (
+            "자바를",
+            &["자바를 잡아라", "자바스크립트 완벽 가이드", "이것이 자바다"],
+        ),
+        ("토비", &["토비의 스프링 3.1"]),
+        ("스프링", &["토비의 스프링 3.1"]),
+        ("파이썬", &["파이썬으로 배우는 알고리즘"]),
+        ("운영체제의", &["운영체제 아주 쉬운 세 가지 이야기"]),
+        ("경제학에서", &["경제학원론"]),
+        ("clean", &["Clean Code 클린 코드"]),
+        ("CODE 클린", &["Clean Code 클린 코드"]),
+        ("한빛미디어 자바다", &["이것이 자바다"]),
+    ];
+    for (query, expected) in cases {
+        let mut found = titles(&search(&app, &[("q", query)]).await);
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected, "query {query}");
+    }
+    assert!(titles(&search(&app, &[("q", "러스트")]).await).is_empty());
+    // An ISBN, hyphenated or not, finds its listing.
+    let hyphenated = format!("{}-{}-{}", &isbn(3)[..3], &isbn(3)[3..5], &isbn(3)[5..]);
+    assert_eq!(
+        titles(&search(&app, &[("q", &hyphenated)]).await),
+        ["토비의 스프링 3.1"]
+    );
+    // The header search box uses the same engine.
+    let res: Vec<Value> = app
+        .call("listings/search", &[("query", "자바")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res.len(), 3);
+}
+
+#[sqlx::test]
+async fn filters_sorts_and_keyset_pages(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    let seller = app.member("searcher2", false).await;
+    let mut ids = Vec::new();
+    // 25 자료구조 books: prices 1,000 … 25,000; alternately 상/하, parcel/meet; every
+    // fifth filed under 한국문학 instead of 컴퓨터공학과.
+    for i in 0..25u32 {
+        let b = Book {
+            serial: 100 + i,
+            title: "자료구조 입문",
+            category: if i % 5 == 0 { 141 } else { 154 },
+            price: (i + 1) * 1000,
+            condition: if i % 2 == 0 { "good" } else { "poor" },
+            parcel: i % 2 == 0,
+        };
+        ids.push(list(&app, &seller, &b).await);
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    let id_list = |page: &Value| -> Vec<u64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect()
+    };
+
+    // Newest first, 20 a page, the cursor leads to the rest without overlap.
+    let first = search(&app, &[("q", "자료구조")]).await;
+    let page1 = id_list(&first);
+    assert_eq!(page1.len(), 20);
+    assert!(page1.windows(2).all(|w| w[0] > w[1]));
+    let next = &first["next"];
+    let second = search(
+        &app,
+        &[
+            ("q", "자료구조"),
+            ("after][id", &next["id"].to_string()),
+            ("after][price", &next["price"].to_string()),
+        ],
+    )
+    .await;
+    let page2 = id_list(&second);
+    assert_eq!(page2.len(), 5);
+    assert!(second["next"].is_null());
+    let all: HashSet<u64> = page1.iter().chain(&page2).copied().collect();
+    assert_eq!(all, ids.iter().copied().collect::<HashSet<_>>());
+
+    // Price ascending across two pages.
+    let p1 = search(&app, &[("q", "자료구조"), ("sort", "price_asc")]).await;
+    let n = &p1["next"];
+    let p2 = search(
+        &app,
+        &[
+            ("q", "자료구조"),
+            ("sort", "price_asc"),
+            ("after][id", &n["id"].to_string()),
+            ("after][price", &n["price"].to_string()),
+        ],
+    )
+    .await;
+    let prices: Vec<i64> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p2["items"].as_array().unwrap())
+        .map(|c| c["price"].as_i64().unwrap())
+        .collect();
+    assert_eq!(prices, (1..=25).map(|k| k * 1000).collect::<Vec<i64>>());
+    let desc = search(&app, &[("q", "자료구조"), ("sort", "price_desc")]).await;
+    assert_eq!(desc["items"][0]["price"], 25_000);
+
+    // Category subtree: 대학교재 (152) holds 컴퓨터공학과 (154); 문학 (140) holds 한국문학.
+    assert_eq!(
+        id_list(&search(&app, &[("q", "자료구조"), ("category", "152")]).await).len(),
+        20
+    );
+    assert_eq!(
+        id_list(&search(&app, &[("q", "자료구조"), ("category", "140")]).await).len(),
+        5
+    );
+    // Price range, condition, delivery; and all of them at once with a sort.
+    let ranged = search(
+        &app,
+        &[
+            ("q", "자료구조"),
+            ("min_price", "5000"),
+            ("max_price", "9000"),
+        ],
+    )
+    .await;
+    assert_eq!(id_list(&ranged).len(), 5);
+    let good = search(&app, &[("q", "자료구조"), ("condition", "good")]).await;
+    assert!(
+        good["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["condition"] == "good")
+    );
+    assert_eq!(id_list(&good).len(), 13);
+    let parcel = search(&app, &[("q", "자료구조"), ("parcel", "true")]).await;
+    assert!(
+        parcel["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["parcel"] == true)
+    );
+    let meet = search(&app, &[("q", "자료구조"), ("meet", "true")]).await;
+    assert_eq!(id_list(&meet).len(), 12);
+    let combined = search(
+        &app,
+        &[
+            ("q", "자료구조"),
+            ("category", "152"),
+            ("max_price", "10000"),
+            ("condition", "good"),
+            ("sort", "price_desc"),
+        ],
+    )
+    .await;
+    let combined: Vec<i64> = combined["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["price"].as_i64().unwrap())
+        .collect();
+    assert_eq!(combined, [9000, 7000, 5000, 3000]);
+
+    // Sold listings drop out; filters alone (no words) browse.
+    app.call_as(
+        &seller,
+        "listings/status",
+        &[("id", &ids[24].to_string()), ("status", "sold")],
+    )
+    .await;
+    assert_eq!(
+        id_list(&search(&app, &[("q", "자료구조"), ("min_price", "25000")]).await).len(),
+        0
+    );
+    assert_eq!(
+        id_list(&search(&app, &[("category", "140")]).await).len(),
+        5
+    );
+
+    let res = app
+        .call(
+            "search/listings",
+            &[("params[min_price]", "9000"), ("params[max_price]", "1000")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_message(&res.json().await.unwrap(), "price").is_some());
+}
+
+#[sqlx::test]
+async fn a_new_price_moves_the_listing_in_price_searches(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    let seller = app.member("searcher3", false).await;
+    let mut book = Book {
+        serial: 500,
+        title: "알고리즘 문제 해결 전략",
+        category: 157,
+        price: 5000,
+        condition: "fair",
+        parcel: true,
+    };
+    let id = list(&app, &seller, &book).await;
+    let cheap = [
+        ("q", "알고리즘"),
+        ("max_price", "10000"),
+        ("sort", "price_asc"),
+    ];
+    assert_eq!(titles(&search(&app, &cheap).await).len(), 1);
+
+    book.price = 50_000;
+    let mut form = sale_form(&book);
+    form.push(("input[version]".into(), "0".into()));
+    form.push(("id".into(), id.to_string()));
+    let res = app.call_as(&seller, "listings/update", &pairs(&form)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        titles(&search(&app, &cheap).await).is_empty(),
+        "the old price is gone from the index"
+    );
+    let dear = search(
+        &app,
+        &[
+            ("q", "알고리즘"),
+            ("min_price", "40000"),
+            ("sort", "price_desc"),
+        ],
+    )
+    .await;
+    assert_eq!(dear["items"][0]["id"], id);
+    assert_eq!(dear["items"][0]["price"], 50_000);
+}
