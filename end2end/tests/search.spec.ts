@@ -24,10 +24,11 @@ test('search: filter and sort in the URL, page two in place, open a result', asy
   expect(prices).toEqual([...prices].sort((a, b) => a - b));
   await snap(page, info, 'search-filtered');
 
-  // Browse everything by price; page two is appended in place, still in price order.
+  // Browse everything by price; scrolling to the end appends page two in place (the
+  // "더 보기" link is also a plain link to it without JS), still in price order.
   await gotoHydrated(page, '/search?sort=price_asc');
   await expect(cards).toHaveCount(20);
-  await page.locator('[data-test="more"]').click();
+  await page.locator('[data-test="more"]').scrollIntoViewIfNeeded();
   await expect.poll(() => cards.count()).toBeGreaterThan(20);
   const all = (await cards.locator('.price').allTextContents()).map(won);
   expect(all).toEqual([...all].sort((a, b) => a - b));
@@ -41,9 +42,11 @@ test('search: filter and sort in the URL, page two in place, open a result', asy
   expect(errors).toEqual([]);
 });
 
-test('search words with a particle find the book; nothing found says so', async ({ page }) => {
+test('search words with a particle find the book; a typo gets a suggestion', async ({ page }) => {
   await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주의자를'));
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
-  await gotoHydrated(page, '/search?q=' + encodeURIComponent('존재하지않는책제목'));
+  await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주으자'));
   await expect(page.locator('[data-test="no-results"]')).toBeVisible();
+  await page.locator('[data-test="suggestion"] a').click();
+  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
 });

@@ -128,6 +128,11 @@ async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
         assert_eq!(found, expected, "query {query}");
     }
     assert!(titles(&search(&app, &[("q", "러스트")]).await).is_empty());
+    // A typo finds nothing but suggests the book it most resembles.
+    let typo = search(&app, &[("q", "자바스트립트")]).await;
+    assert!(titles(&typo).is_empty());
+    assert_eq!(typo["suggestion"], "자바스크립트 완벽 가이드");
+    assert!(search(&app, &[("q", "러스트 입문서")]).await["suggestion"].is_null());
     // An ISBN, hyphenated or not, finds its listing.
     let hyphenated = format!("{}-{}-{}", &isbn(3)[..3], &isbn(3)[3..5], &isbn(3)[5..]);
     assert_eq!(
@@ -274,6 +279,31 @@ async fn filters_sorts_and_keyset_pages(pool: MySqlPool) {
         .map(|c| c["price"].as_i64().unwrap())
         .collect();
     assert_eq!(combined, [9000, 7000, 5000, 3000]);
+
+    // Publication years (books typed in by hand have no date until someone adds it).
+    for i in 0..10u32 {
+        sqlx::query!(
+            "UPDATE book SET published_on = '2019-03-01' WHERE isbn13 = ?",
+            isbn(100 + i)
+        )
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let years = search(
+        &app,
+        &[
+            ("q", "자료구조"),
+            ("year_from", "2018"),
+            ("year_to", "2019"),
+        ],
+    )
+    .await;
+    assert_eq!(id_list(&years).len(), 10);
+    assert_eq!(
+        id_list(&search(&app, &[("q", "자료구조"), ("year_from", "2020")]).await).len(),
+        0
+    );
 
     // Sold listings drop out; filters alone (no words) browse.
     app.call_as(

@@ -25,5 +25,10 @@ pub async fn search(#[server(default)] params: SearchParams) -> Result<SearchPag
             "최저 가격이 최고 가격보다 높아요.",
         ));
     }
+    if let (Some(from), Some(to)) = (params.year_from, params.year_to)
+        && from > to
+    {
+        return Err(AppError::field("year", "시작 연도가 끝 연도보다 늦어요."));
+    }
     repo::search(&request::state().pool, &params).await
 }

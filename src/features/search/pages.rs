@@ -25,6 +25,13 @@ fn price_param(raw: Option<String>) -> Option<i64> {
     cleaned.parse().ok().filter(|p| *p > 0)
 }
 
+fn year_param(raw: Option<String>) -> Option<i32> {
+    raw?.trim()
+        .parse()
+        .ok()
+        .filter(|y| (1900..=2100).contains(y))
+}
+
 /// The search a URL describes; unknown or malformed values are ignored, not errors.
 pub fn params_from_query(q: &ParamsMap) -> SearchParams {
     let flag = |k: &str| {
@@ -36,6 +43,8 @@ pub fn params_from_query(q: &ParamsMap) -> SearchParams {
         category: q.get("category").and_then(|v| v.parse().ok()),
         min_price: price_param(q.get("min_price")),
         max_price: price_param(q.get("max_price")),
+        year_from: year_param(q.get("year_from")),
+        year_to: year_param(q.get("year_to")),
         condition: q.get("condition").and_then(|v| Condition::from_db(&v)),
         parcel: flag("parcel"),
         meet: flag("meet"),
@@ -71,6 +80,12 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
     }
     if let Some(v) = p.max_price {
         pairs.push(("max_price", v.to_string()));
+    }
+    if let Some(y) = p.year_from {
+        pairs.push(("year_from", y.to_string()));
+    }
+    if let Some(y) = p.year_to {
+        pairs.push(("year_to", y.to_string()));
     }
     if let Some(c) = p.condition {
         pairs.push(("condition", c.as_db().to_owned()));
@@ -117,6 +132,12 @@ pub fn SearchPage() -> impl IntoView {
     let more = RwSignal::new(Vec::<SearchPage>::new());
     let loading = RwSignal::new(false);
     let more_error = RwSignal::new(None::<String>);
+    // Infinite scroll: the "더 보기" link clicks itself when it scrolls into view.
+    let more_link = NodeRef::<leptos::html::A>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_: Option<Option<visible::ClickWhenVisible>>| {
+        more_link.get().map(visible::ClickWhenVisible::new)
+    });
     Effect::new(move |_| {
         params.track();
         more.set(Vec::new());
@@ -138,9 +159,20 @@ pub fn SearchPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match first.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <p class="empty-state" data-test="no-results">"조건에 맞는 책이 없어요. 검색어를 줄이거나 필터를 풀어 보세요."</p>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => {
+                        let suggestion = page.suggestion.map(|title| {
+                            let href = search_url(&SearchParams { q: title.clone(), ..params.get_untracked() }, None);
+                            view! {
+                                <p data-test="suggestion">"혹시 " <a href=href>{format!("'{title}'")}</a> "을(를) 찾으시나요?"</p>
+                            }
+                        });
+                        view! {
+                            <div class="empty-state" data-test="no-results">
+                                <p>"조건에 맞는 책이 없어요. 검색어를 줄이거나 필터를 풀어 보세요."</p>
+                                {suggestion}
+                            </div>
+                        }.into_any()
+                    }
                     Ok(page) => {
                         let first_next = page.next;
                         let next = move || more.with(|m| m.last().map_or(first_next, |p| p.next));
@@ -167,7 +199,8 @@ pub fn SearchPage() -> impl IntoView {
                             {move || more.get().into_iter().map(|p| view! { <ListingGrid items=p.items /> }).collect_view()}
                             {move || more_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                             {move || next().map(|after| view! {
-                                <a class="button secondary block more" data-test="more" href=search_url(&params.get(), Some(after)) on:click=load_more>
+                                <a class="button secondary block more" data-test="more" node_ref=more_link
+                                    href=search_url(&params.get(), Some(after)) on:click=load_more>
                                     {move || if loading.get() { "불러오는 중…" } else { "더 보기" }}
                                 </a>
                             })}
@@ -243,6 +276,18 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
                         prop:value=move || p().max_price.map(|v| v.to_string()).unwrap_or_default() />
                 </label>
             </div>
+            <div class="price-range">
+                <label>
+                    <span>"출간 연도부터"</span>
+                    <input type="text" inputmode="numeric" name="year_from" placeholder="예: 2018" maxlength="4"
+                        prop:value=move || p().year_from.map(|v| v.to_string()).unwrap_or_default() />
+                </label>
+                <label>
+                    <span>"까지"</span>
+                    <input type="text" inputmode="numeric" name="year_to" placeholder="예: 2024" maxlength="4"
+                        prop:value=move || p().year_to.map(|v| v.to_string()).unwrap_or_default() />
+                </label>
+            </div>
             <label class="check">
                 <input type="checkbox" name="parcel" value="1" prop:checked=move || p().parcel />
                 <span>"택배"</span>
@@ -253,6 +298,51 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             </label>
             <button type="submit" class="button small" data-test="filter-apply">"적용"</button>
         </form>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod visible {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    /// Clicks an element whenever it enters the viewport; stops when dropped.
+    pub struct ClickWhenVisible {
+        observer: Option<web_sys::IntersectionObserver>,
+        _callback: Closure<dyn FnMut(js_sys::Array)>,
+    }
+
+    impl ClickWhenVisible {
+        pub fn new(element: web_sys::HtmlAnchorElement) -> Self {
+            let target = element.clone();
+            let callback =
+                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    let visible = entries.iter().any(|e| {
+                        e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                            .is_intersecting()
+                    });
+                    if visible {
+                        target.click();
+                    }
+                });
+            let observer =
+                web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let Some(o) = &observer {
+                o.observe(&element);
+            }
+            Self {
+                observer,
+                _callback: callback,
+            }
+        }
+    }
+
+    impl Drop for ClickWhenVisible {
+        fn drop(&mut self) {
+            if let Some(o) = &self.observer {
+                o.disconnect();
+            }
+        }
     }
 }
 
@@ -267,6 +357,8 @@ mod tests {
             category: Some(152),
             min_price: Some(1000),
             max_price: Some(20000),
+            year_from: Some(2015),
+            year_to: Some(2024),
             condition: Some(Condition::Good),
             parcel: true,
             meet: false,

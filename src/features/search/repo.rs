@@ -142,6 +142,47 @@ async fn subtree(pool: &MySqlPool, category: u32) -> AppResult<Vec<u32>> {
     .await?)
 }
 
+/// Postings per term a suggestion looks at (newest first), so it stays cheap for
+/// common terms.
+const SUGGEST_SCAN: u32 = 2_000;
+
+/// The book that shares most of the query's terms, if it shares at least half of them
+/// (and two): "자바스트립트" suggests "자바스크립트 완벽 가이드", "채식주으자" 채식주의자.
+/// One wrong syllable breaks two bigrams, so a stricter bar misses short words.
+async fn suggest(pool: &MySqlPool, terms: &[String]) -> AppResult<Option<String>> {
+    if terms.len() < 2 {
+        return Ok(None);
+    }
+    let needed = terms.len().div_ceil(2).max(2) as i64;
+    let mut sql = QueryBuilder::<MySql>::new("SELECT hits.listing_id, COUNT(*) AS shared FROM (");
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("(SELECT listing_id FROM listing_term WHERE term = ")
+            .push_bind(term.clone())
+            .push(" ORDER BY listing_id DESC LIMIT ")
+            .push_bind(SUGGEST_SCAN)
+            .push(")");
+    }
+    sql.push(
+        ") hits JOIN listing l ON l.id = hits.listing_id AND l.status = 'on_sale'
+         GROUP BY hits.listing_id HAVING shared >= ",
+    )
+    .push_bind(needed)
+    .push(" ORDER BY shared DESC, hits.listing_id DESC LIMIT 1");
+    let best: Option<(u64, i64)> = sql.build_query_as().fetch_optional(pool).await?;
+    let Some((listing, _)) = best else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_scalar!(
+        "SELECT b.title FROM listing l JOIN book b ON b.id = l.book_id WHERE l.id = ?",
+        listing
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// Orders terms rarest first by counting a bounded number of index rows each.
 async fn rarest_first(pool: &MySqlPool, terms: Vec<String>) -> AppResult<Vec<String>> {
     let mut counted = Vec::with_capacity(terms.len());
@@ -233,6 +274,18 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
     if let Some(max) = p.max_price {
         sql.push(format!(" AND {price_col} <= ")).push_bind(max);
     }
+    if let Some(from) = p
+        .year_from
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 1, 1))
+    {
+        sql.push(" AND b.published_on >= ").push_bind(from);
+    }
+    if let Some(to) = p
+        .year_to
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31))
+    {
+        sql.push(" AND b.published_on <= ").push_bind(to);
+    }
     if let Some(c) = p.condition {
         sql.push(" AND l.`condition` = ").push_bind(c.as_db());
     }
@@ -282,5 +335,21 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
             })
         })
         .flatten();
-    Ok(SearchPage { items, next })
+    // Only for words that found nothing on their own: with filters, the filters did it.
+    let unfiltered = *p
+        == SearchParams {
+            q: p.q.clone(),
+            sort: p.sort,
+            ..Default::default()
+        };
+    let suggestion = if items.is_empty() && unfiltered {
+        suggest(pool, &terms).await?
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        items,
+        next,
+        suggestion,
+    })
 }

@@ -43,6 +43,9 @@ pub struct SearchParams {
     pub category: Option<u32>,
     pub min_price: Option<i64>,
     pub max_price: Option<i64>,
+    /// Publication years, inclusive.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
     pub condition: Option<Condition>,
     pub parcel: bool,
     pub meet: bool,
@@ -55,4 +58,7 @@ pub struct SearchPage {
     pub items: Vec<ListingCard>,
     /// Present when there may be more.
     pub next: Option<Cursor>,
+    /// When nothing matched: the title of the book that shares most of the query's
+    /// terms (a typo, a wrong particle), to search for instead.
+    pub suggestion: Option<String>,
 }
