@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use bread_book::features::catalog::types::isbn13_check_digit;
 use bread_book::features::search::repo::{TERMS_VERSION, listing_terms};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
@@ -138,12 +139,8 @@ fn rare_syllable(rng: &mut StdRng) -> char {
 
 fn isbn13(serial: u64) -> String {
     let body = format!("97911{serial:07}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = isbn13_check_digit(&body);
+    format!("{body}{check}")
 }
 
 struct GenBook {

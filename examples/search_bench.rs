@@ -111,6 +111,12 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     time_case(
         &pool,
+        "typo `자바스트립트`: no match, then the suggestion",
+        &q("자바스트립트"),
+    )
+    .await?;
+    time_case(
+        &pool,
         "no words: 대학교재 subtree, newest",
         &SearchParams {
             category: Some(152),

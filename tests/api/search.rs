@@ -7,18 +7,16 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
+use bread_book::features::catalog::types::isbn13_check_digit;
+
 use crate::helpers::{TestApp, field_message};
 use crate::listings::pairs;
 
 /// A valid ISBN-13 in the 979-11 (Korean) range from a serial number.
 fn isbn(serial: u32) -> String {
     let body = format!("97911{serial:07}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = isbn13_check_digit(&body);
+    format!("{body}{check}")
 }
 
 struct Book<'a> {

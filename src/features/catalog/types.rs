@@ -78,7 +78,8 @@ impl Isbn13 {
     }
 }
 
-fn isbn13_check_digit(first12: &str) -> u8 {
+/// The ISBN-13 check digit of its first twelve digits (ASCII digits only).
+pub fn isbn13_check_digit(first12: &str) -> u8 {
     let sum: u32 = first12
         .bytes()
         .enumerate()
