@@ -42,6 +42,13 @@ test('search: filter and sort in the URL, page two in place, open a result', asy
   expect(errors).toEqual([]);
 });
 
+test('a price range upside down is explained, and the form keeps it', async ({ page }) => {
+  await gotoHydrated(page, '/search?min_price=20000&max_price=1000');
+  await expect(page.locator('[data-test="search-error"]')).toHaveText('최저 가격이 최고 가격보다 높아요.');
+  await expect(page.locator('input[name="min_price"]')).toHaveValue('20000');
+  await expect(page.locator('input[name="max_price"]')).toHaveValue('1000');
+});
+
 test('search words with a particle find the book; a typo gets a suggestion', async ({ page }) => {
   await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주의자를'));
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');

@@ -12,6 +12,7 @@ use leptos_router::params::ParamsMap;
 
 use super::api::search;
 use super::types::{Cursor, SearchPage, SearchParams, Sort};
+use crate::error::AppError;
 use crate::features::catalog::api::category_tree;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
@@ -158,6 +159,12 @@ pub fn SearchPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"검색하는 중…"</p> }>
             {move || Suspend::new(async move {
                 match first.await {
+                    // A bad filter (e.g. 최저 > 최고 가격) says which; the form above keeps it.
+                    Err(AppError::Validation(errors)) => view! {
+                        <p class="form-error" role="alert" data-test="search-error">
+                            {errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")}
+                        </p>
+                    }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(page) if page.items.is_empty() => {
                         let suggestion = page.suggestion.map(|title| {
