@@ -47,6 +47,13 @@ pub(crate) async fn create(
     app.call_as(client, "listings/create", &pairs(form)).await
 }
 
+/// Lists 채식주의자 at `price` as `client`; the new listing's id.
+pub(crate) async fn list_book(app: &TestApp, client: &reqwest::Client, price: &str) -> u64 {
+    let res = create(app, client, &form(price)).await;
+    assert_eq!(res.status(), StatusCode::OK, "listing at {price}");
+    res.json().await.unwrap()
+}
+
 pub(crate) async fn detail(app: &TestApp, client: &reqwest::Client, id: u64) -> reqwest::Response {
     app.call_as(client, "listings/get", &[("id", &id.to_string())])
         .await
@@ -183,11 +190,7 @@ async fn only_the_owner_or_an_admin_may_edit_or_change_status(pool: MySqlPool) {
     let other = app.member("other002", false).await;
     let admin = app.member("admin003", true).await;
     let anonymous = TestApp::new_client();
-    let id: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id: u64 = list_book(&app, &seller, "9000").await;
     let id_s = id.to_string();
 
     let edit = |version: &'static str, price: &'static str| {
@@ -420,11 +423,7 @@ async fn price_guide_shows_lowest_on_sale_and_median_of_recent_sales(pool: MySql
 async fn detail_and_sell_pages_render(pool: MySqlPool) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
-    let id: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id: u64 = list_book(&app, &seller, "9000").await;
     let res = app.get(&format!("/listings/{id}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
@@ -455,11 +454,7 @@ async fn wishes_count_once_per_member_and_only_members_wish(pool: MySqlPool) {
     let seller = app.member("seller01", false).await;
     let buyer = app.member("buyer002", false).await;
     let buyer2 = app.member("buyer003", false).await;
-    let id: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id: u64 = list_book(&app, &seller, "9000").await;
     let id_s = id.to_string();
     let wish = |client: &reqwest::Client, on: &'static str| {
         let client = client.clone();
@@ -541,11 +536,7 @@ async fn a_member_reports_a_listing_once(pool: MySqlPool) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
     let reporter = app.member("reporter2", false).await;
-    let id: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id: u64 = list_book(&app, &seller, "9000").await;
     let id_s = id.to_string();
     let report = [
         ("listing_id", id_s.as_str()),
@@ -621,17 +612,9 @@ async fn a_member_reports_a_listing_once(pool: MySqlPool) {
 async fn the_seller_page_keeps_sold_books_in_the_history(pool: MySqlPool) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
-    let a: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let a: u64 = list_book(&app, &seller, "9000").await;
     app.clock.advance(chrono::Duration::seconds(5));
-    let b: u64 = create(&app, &seller, &form("7000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let b: u64 = list_book(&app, &seller, "7000").await;
     app.call_as(
         &seller,
         "listings/status",
@@ -681,21 +664,9 @@ async fn a_listing_page_shows_its_seller_and_similar_books(pool: MySqlPool) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
     let other = app.member("seller02", false).await;
-    let mine: u64 = create(&app, &seller, &form("9000"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let cheaper: u64 = create(&app, &other, &form("4000"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let dearer: u64 = create(&app, &other, &form("15000"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: u64 = list_book(&app, &seller, "9000").await;
+    let cheaper: u64 = list_book(&app, &other, "4000").await;
+    let dearer: u64 = list_book(&app, &other, "15000").await;
 
     let d: Value = detail(&app, &TestApp::new_client(), mine)
         .await
