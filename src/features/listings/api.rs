@@ -108,6 +108,27 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     Ok(id)
 }
 
+/// The seller of a live listing; NotFound for a missing or deleted one.
+#[cfg(feature = "ssr")]
+async fn live_seller(pool: &sqlx::MySqlPool, id: u64) -> Result<u64, AppError> {
+    repo::seller_of(pool, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The seller of a live listing the caller may change (its owner or an admin).
+#[cfg(feature = "ssr")]
+async fn managed_seller(
+    pool: &sqlx::MySqlPool,
+    caller: crate::server::session::Caller,
+    id: u64,
+) -> Result<u64, AppError> {
+    let seller = live_seller(pool, id).await?;
+    if caller.may_manage(seller) {
+        Ok(seller)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// A listing shows only photos its seller (or the admin editing it) uploaded: keys are
 /// not secrets, since every photo URL carries one.
 #[cfg(feature = "ssr")]
@@ -173,12 +194,7 @@ pub async fn update_listing(
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let state = request::state();
-    let seller = repo::seller_of(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !caller.may_manage(seller) {
-        return Err(AppError::Forbidden);
-    }
+    let seller = managed_seller(&state.pool, caller, id).await?;
     let valid = input.validate()?;
     if catalog_repo::path_of(&state.pool, valid.category_id)
         .await?
@@ -207,12 +223,7 @@ pub async fn update_listing(
 pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let state = request::state();
-    let seller = repo::seller_of(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !caller.may_manage(seller) {
-        return Err(AppError::Forbidden);
-    }
+    managed_seller(&state.pool, caller, id).await?;
     let status = match status.as_str() {
         "deleted" => "deleted",
         other => ListingStatus::from_db(other)
@@ -297,9 +308,7 @@ pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
 pub async fn set_wish(listing_id: u64, wished: bool) -> Result<WishState, AppError> {
     let caller = request::require_caller().await?;
     let state = request::state();
-    let seller = repo::seller_of(&state.pool, listing_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let seller = live_seller(&state.pool, listing_id).await?;
     if seller == caller.id {
         return Err(AppError::Rejected("내 판매글은 찜할 수 없어요.".into()));
     }
@@ -330,9 +339,7 @@ pub async fn report_listing(
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let state = request::state();
-    let seller = repo::seller_of(&state.pool, listing_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let seller = live_seller(&state.pool, listing_id).await?;
     if seller == caller.id {
         return Err(AppError::Rejected("내 판매글은 신고할 수 없어요.".into()));
     }
