@@ -12,6 +12,7 @@ use crate::features::catalog::pages::CategoryPage;
 use crate::features::listings::detail::ListingPage;
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
 use crate::features::listings::sell::{EditListingPage, SellPage};
+use crate::features::orders::pages::{BuyPage, OrderPage, SandboxCheckoutPage, TradesPage};
 use crate::features::search::pages::SearchPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -97,6 +98,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sell") view=SellPage />
                     <Route path=path!("/listings/:id") view=ListingPage ssr=SsrMode::Async />
                     <Route path=path!("/listings/:id/edit") view=EditListingPage />
+                    <Route path=path!("/listings/:id/buy") view=BuyPage />
+                    <Route path=path!("/pay/sandbox/:attempt") view=SandboxCheckoutPage />
+                    <Route path=path!("/orders/:id") view=OrderPage />
+                    <Route path=path!("/me/trades") view=TradesPage />
                 </Routes>
             </main>
             <BottomNav />

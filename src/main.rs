@@ -7,8 +7,8 @@ async fn main() -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
 
     use bread_book::server::{
-        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, photos, router,
-        seed, telemetry,
+        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, payments,
+        photos, router, seed, telemetry,
     };
     use leptos::prelude::get_configuration;
 
@@ -32,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
 
     let catalog = books::Catalog::new(pool.clone(), books::external_sources(&config));
     let photos = photos::PhotoStore::open(&config.photo_backend)?;
+    let payments = payments::Payments::from_config(&config);
     let state = AppState {
         leptos_options,
         pool,
@@ -40,7 +41,12 @@ async fn main() -> anyhow::Result<()> {
         metrics: Arc::new(Metrics::new()),
         catalog: Arc::new(catalog),
         photos: Arc::new(photos),
+        payments: Arc::new(payments),
     };
+    // Expiries, auto-confirmations, settlements, review reveals, refund retries.
+    tokio::spawn(bread_book::features::orders::service::sweep_forever(
+        state.clone(),
+    ));
     let app = router::build(state);
     // Streamed pages are written in several pieces; without TCP_NODELAY, Nagle's
     // algorithm and the client's delayed ACK hold the last piece for ~40 ms.

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod catalog;
 pub mod listings;
+pub mod orders;
 pub mod photos;
 pub mod search;

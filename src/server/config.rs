@@ -23,6 +23,18 @@ pub struct Config {
     pub naver_api_base: String,
     /// Where listing photos are stored.
     pub photo_backend: PhotoBackend,
+    /// TossPayments secret key (disabled without one); base URL overridable for tests.
+    pub toss_secret_key: Option<String>,
+    pub toss_api_base: String,
+    /// KakaoPay: (secret key, merchant cid); disabled without a key.
+    pub kakaopay: Option<(String, String)>,
+    pub kakaopay_api_base: String,
+    /// Offer the local "테스트 결제" provider (default on; turn off in production).
+    pub payment_sandbox: bool,
+    /// How long we wait for a payment provider before calling the outcome unknown.
+    pub payment_timeout: Duration,
+    /// Days after shipping before a purchase confirms itself.
+    pub auto_confirm_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -36,6 +48,10 @@ impl std::fmt::Debug for Config {
             .field("kakao", &self.kakao_rest_api_key.as_ref().map(|_| "***"))
             .field("naver", &self.naver_client.as_ref().map(|_| "***"))
             .field("photo_backend", &self.photo_backend)
+            .field("toss", &self.toss_secret_key.as_ref().map(|_| "***"))
+            .field("kakaopay", &self.kakaopay.as_ref().map(|(_, cid)| cid))
+            .field("payment_sandbox", &self.payment_sandbox)
+            .field("auto_confirm_days", &self.auto_confirm_days)
             .finish()
     }
 }
@@ -80,6 +96,27 @@ impl Config {
                     var("PHOTO_DIR").map_or_else(|| PathBuf::from(".data/photos"), PathBuf::from),
                 ),
             },
+            toss_secret_key: var("TOSS_SECRET_KEY"),
+            toss_api_base: var("TOSS_API_BASE")
+                .unwrap_or_else(|| super::payments::toss::DEFAULT_BASE.into()),
+            kakaopay: var("KAKAOPAY_SECRET_KEY").map(|key| {
+                let cid =
+                    var("KAKAOPAY_CID").unwrap_or_else(|| super::payments::kakao::TEST_CID.into());
+                (key, cid)
+            }),
+            kakaopay_api_base: var("KAKAOPAY_API_BASE")
+                .unwrap_or_else(|| super::payments::kakao::DEFAULT_BASE.into()),
+            payment_sandbox: var("PAYMENT_SANDBOX").is_none_or(|v| v != "0" && v != "false"),
+            payment_timeout: Duration::from_secs(
+                var("PAYMENT_TIMEOUT_SECS")
+                    .map(|v| v.parse())
+                    .transpose()?
+                    .unwrap_or(10),
+            ),
+            auto_confirm_days: var("AUTO_CONFIRM_DAYS")
+                .map(|v| v.parse())
+                .transpose()?
+                .unwrap_or(crate::features::orders::types::AUTO_CONFIRM_DAYS),
         })
     }
 
@@ -103,6 +140,13 @@ impl Config {
             photo_backend: PhotoBackend::Local(
                 std::env::temp_dir().join(format!("bread-photos-{}", uuid::Uuid::new_v4())),
             ),
+            toss_secret_key: None,
+            toss_api_base: super::payments::toss::DEFAULT_BASE.into(),
+            kakaopay: None,
+            kakaopay_api_base: super::payments::kakao::DEFAULT_BASE.into(),
+            payment_sandbox: true,
+            payment_timeout: Duration::from_secs(2),
+            auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,
         }
     }
 }

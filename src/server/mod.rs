@@ -7,6 +7,7 @@ pub mod db;
 pub mod http;
 pub mod metrics;
 pub mod password;
+pub mod payments;
 pub mod photos;
 pub mod request;
 pub mod router;

@@ -14,7 +14,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use super::http::{record_metrics, server_fn_error_status};
-use super::{AppState, photos};
+use super::{AppState, payments, photos};
 use crate::app::{App, shell};
 use crate::features::photos::types::{MAX_REQUEST_BYTES, UPLOAD_PATH};
 
@@ -44,6 +44,11 @@ pub fn build(state: AppState) -> Router {
             post(photos::http::upload).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
         )
         .route("/photos/{file}", get(photos::http::serve))
+        .route(
+            "/pay/return/{provider}",
+            get(payments::http::payment_return),
+        )
+        .route("/pay/fail/{provider}", get(payments::http::payment_fail))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -84,7 +84,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
             NaiveDate::from_ymd_opt(1998 + i as i32, 3 + i as u32, 10 + i as u32),
             is_admin,
             joined,
-            50 + (i as u16 * 9) % 45,
+            crate::features::orders::types::trust_score(0, 0, 0),
             joined,
             joined,
         )

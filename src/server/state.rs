@@ -8,6 +8,7 @@ use super::books::Catalog;
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
+use super::payments::Payments;
 use super::photos::PhotoStore;
 
 /// Everything a request handler or server function needs; provided to server functions
@@ -21,6 +22,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub catalog: Arc<Catalog>,
     pub photos: Arc<PhotoStore>,
+    pub payments: Arc<Payments>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

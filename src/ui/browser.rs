@@ -94,3 +94,52 @@ pub fn remove(key: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = key;
 }
+
+/// A fresh random UUID (v4) for idempotency keys: `crypto.randomUUID()` where the
+/// browser offers it (secure contexts), `Math.random` otherwise.
+pub fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(uuid) = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+    {
+        return uuid;
+    }
+    let mut hex = String::with_capacity(36);
+    for i in 0..32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            hex.push('-');
+        }
+        let nibble = match i {
+            12 => 4,                           // version 4
+            16 => 8 | (random_nibble() & 0x3), // variant 10xx
+            _ => random_nibble(),
+        };
+        hex.push(char::from_digit(u32::from(nibble), 16).expect("nibble"));
+    }
+    hex
+}
+
+fn random_nibble() -> u8 {
+    #[cfg(feature = "hydrate")]
+    return (js_sys::Math::random() * 16.0) as u8 & 0xf;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        // Only reached on the server during rendering, where the key is never used.
+        (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default()
+            & 0xf) as u8
+    }
+}
+
+/// Leaves the app for another address (a payment provider's checkout).
+pub fn go_to(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}

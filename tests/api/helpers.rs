@@ -5,6 +5,7 @@ use bread_book::server::books::{Catalog, external_sources};
 use bread_book::server::clock::ManualClock;
 use bread_book::server::config::Config;
 use bread_book::server::metrics::Metrics;
+use bread_book::server::payments::Payments;
 use bread_book::server::photos::PhotoStore;
 use bread_book::server::{AppState, router};
 use chrono::{TimeZone, Utc};
@@ -18,6 +19,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub clock: ManualClock,
     pub pool: MySqlPool,
+    state: AppState,
 }
 
 pub const PASSWORD: &str = "Passw0rd";
@@ -38,6 +40,7 @@ impl TestApp {
             .build();
         let catalog = Catalog::new(pool.clone(), external_sources(&config));
         let photos = PhotoStore::open(&config.photo_backend).unwrap();
+        let payments = Payments::from_config(&config);
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
@@ -46,10 +49,11 @@ impl TestApp {
             metrics: Arc::new(Metrics::new()),
             catalog: Arc::new(catalog),
             photos: Arc::new(photos),
+            payments: Arc::new(payments),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = router::build(state);
+        let app = router::build(state.clone());
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -63,7 +67,13 @@ impl TestApp {
             client: Self::new_client(),
             clock,
             pool,
+            state,
         }
+    }
+
+    /// The server's state, for calling server-side jobs (the order sweeper) directly.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// A fresh browser: its own cookie jar.

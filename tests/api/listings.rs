@@ -656,7 +656,7 @@ async fn the_seller_page_keeps_sold_books_in_the_history(pool: MySqlPool) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("거래 완료") && html.contains("seller01"));
+    assert!(html.contains("판매 완료") && html.contains("seller01"));
 }
 
 #[sqlx::test]

@@ -6,6 +6,8 @@ mod catalog;
 mod categories;
 mod helpers;
 mod listings;
+mod orders;
+mod payments;
 mod photos;
 mod search;
 mod shell;

@@ -224,6 +224,12 @@ pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError>
     let caller = request::require_caller().await?;
     let state = request::state();
     managed_seller(&state.pool, caller, id).await?;
+    // While an order holds the listing, its status follows the order.
+    if crate::features::orders::repo::listing_held(&state.pool, id).await? {
+        return Err(AppError::Rejected(
+            "주문이 진행 중이거나 주문으로 팔린 책은 상태를 직접 바꿀 수 없어요.".into(),
+        ));
+    }
     let status = match status.as_str() {
         "deleted" => "deleted",
         other => ListingStatus::from_db(other)
@@ -376,7 +382,12 @@ pub async fn report_listing(
 /// A seller's public page: profile, counts and listings (sold ones stay). Public.
 #[server(endpoint = "listings/seller")]
 pub async fn get_seller_profile(seller_id: u64) -> Result<SellerProfile, AppError> {
-    repo::seller_profile(&request::state().pool, seller_id)
+    let state = request::state();
+    let mut profile = repo::seller_profile(&state.pool, seller_id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    profile.reviews =
+        crate::features::orders::repo::reviews_of(&state.pool, seller_id, state.clock.now(), 20)
+            .await?;
+    Ok(profile)
 }

@@ -10,6 +10,7 @@ use super::types::{
 };
 use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::orders::pages::BreadBadge;
 use crate::features::photos::types::photo_url;
 use crate::ui::format::{korean_date, kst, won};
 
@@ -118,6 +119,9 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
             </dl>
             {(!l.description.is_empty()).then(|| view! { <p class="description">{l.description.clone()}</p> })}
             <SellerCard seller=l.seller.clone() />
+            {(!l.can_edit && l.status == ListingStatus::OnSale).then(|| view! {
+                <A href=format!("/listings/{id}/buy") attr:class="button block buy" attr:data-test="buy">"구매하기"</A>
+            })}
             {(!l.can_edit).then(|| view! { <BuyerTools id wished=l.wished count=l.wish_count /> })}
 
             {l.can_edit.then(|| view! {
@@ -162,8 +166,9 @@ fn SellerCard(seller: SellerSummary) -> impl IntoView {
             <span class="avatar" aria-hidden="true">{seller.nickname.chars().next().map(String::from).unwrap_or_default()}</span>
             <div class="who">
                 <A href=href.clone() attr:class="name">{seller.nickname.clone()}</A>
+                <BreadBadge score=seller.trust_score />
                 <p class="muted small">
-                    {format!("{} 가입 · 판매 중 {} · 거래 완료 {}", kst(seller.joined_at).format("%Y년 %-m월"), seller.on_sale, seller.sold)}
+                    {format!("{} 가입 · 판매 중 {} · 거래 {} · 후기 {}", kst(seller.joined_at).format("%Y년 %-m월"), seller.on_sale, seller.trades, seller.reviews)}
                 </p>
             </div>
             <A href=href attr:class="button secondary small">"다른 책"</A>

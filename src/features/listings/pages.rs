@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
+use crate::features::orders::pages::{BreadBadge, ReviewList};
 use crate::features::photos::types::thumb_url;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
@@ -185,12 +186,15 @@ pub fn SellerPage() -> impl IntoView {
                         <section class="seller-head" data-test="seller-profile">
                             <h1>{p.seller.nickname.clone()}</h1>
                             <p class="muted">{format!("{} 가입", kst(p.seller.joined_at).format("%Y년 %-m월"))}</p>
+                            <BreadBadge score=p.seller.trust_score />
                             <p>
                                 <span class="stat">"판매 중 " <strong>{p.seller.on_sale}</strong></span>
-                                <span class="stat" data-test="seller-sold">"거래 완료 " <strong>{p.seller.sold}</strong></span>
+                                <span class="stat" data-test="seller-sold">"판매 완료 " <strong>{p.seller.sold}</strong></span>
+                                <span class="stat" data-test="seller-trades">"거래 " <strong>{p.seller.trades}</strong></span>
                             </p>
                         </section>
                         {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}
+                        <ReviewList reviews=p.reviews />
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -505,6 +505,7 @@ pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
     Ok(Some(SellerProfile {
         seller,
         listings: by_seller(pool, seller_id, None, 60).await?,
+        reviews: Vec::new(),
     }))
 }
 
@@ -565,7 +566,8 @@ pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<Lis
 /// Nickname, join date and listing counts of a live member.
 pub async fn seller_summary(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerSummary>> {
     let Some(m) = sqlx::query!(
-        "SELECT id, nickname, created_at FROM member WHERE id = ? AND withdrawn_at IS NULL",
+        "SELECT id, nickname, created_at, trust_score, completed_trades, review_count
+         FROM member WHERE id = ? AND withdrawn_at IS NULL",
         seller_id
     )
     .fetch_optional(pool)
@@ -587,5 +589,8 @@ pub async fn seller_summary(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
         joined_at: m.created_at.and_utc(),
         on_sale: counts.on_sale as u32,
         sold: counts.sold as u32,
+        trust_score: m.trust_score,
+        trades: m.completed_trades,
+        reviews: m.review_count,
     }))
 }

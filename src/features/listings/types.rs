@@ -134,8 +134,13 @@ pub struct SellerSummary {
     pub nickname: String,
     pub joined_at: DateTime<Utc>,
     pub on_sale: u32,
-    /// Listings the seller marked sold (confirmed orders replace this with the orders issue).
+    /// Listings now sold (by an order or marked by hand).
     pub sold: u32,
+    /// 0–100, see `orders::types::trust_score`; shown as a bread grade.
+    pub trust_score: u16,
+    /// Completed trades as buyer or seller, and visible reviews received.
+    pub trades: u32,
+    pub reviews: u32,
 }
 
 /// How many similar listings a detail page shows.
@@ -458,6 +463,8 @@ pub struct SellerProfile {
     pub seller: SellerSummary,
     /// Newest first: on sale, reserved and sold (a sold book stays in the history).
     pub listings: Vec<ListingCard>,
+    /// Visible reviews received, newest first.
+    pub reviews: Vec<crate::features::orders::types::ReviewView>,
 }
 
 #[cfg(test)]

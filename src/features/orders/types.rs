@@ -1,0 +1,720 @@
+//! Orders, payments, reviews and bread grades: the types and rules the browser and the
+//! server share (validation runs in both).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldError};
+use crate::features::listings::types::Condition;
+
+/// How long a safe-payment order waits for its payment.
+pub const PAYMENT_WINDOW_MINUTES: i64 = 15;
+/// Default days after shipping before the purchase confirms itself (config may change it).
+pub const AUTO_CONFIRM_DAYS: i64 = 7;
+/// A review shows after both sides wrote theirs, or this many days after it was written.
+pub const REVIEW_BLIND_DAYS: i64 = 7;
+pub const MAX_REVIEW_CHARS: usize = 500;
+pub const TRADES_PAGE_SIZE: u32 = 20;
+
+/// The escrow state machine (safe payment) and the cash path:
+///
+/// ```text
+/// safe pay: pending ─pay→ paid ─ship→ shipped ─confirm / auto→ received ─settle→ settled
+///              │            └──────────── confirm (handed over in person) ──┘
+///              ├─15 min→ expired        paid ─cancel→ cancelled (refunded)
+///              └─cancel→ cancelled
+/// cash:     agreed ─seller completes→ completed      agreed ─cancel→ cancelled
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    Agreed,
+    Paid,
+    Shipped,
+    Received,
+    Settled,
+    Completed,
+    Cancelled,
+    Expired,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 9] = [
+        OrderStatus::Pending,
+        OrderStatus::Agreed,
+        OrderStatus::Paid,
+        OrderStatus::Shipped,
+        OrderStatus::Received,
+        OrderStatus::Settled,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+        OrderStatus::Expired,
+    ];
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "결제 대기",
+            OrderStatus::Agreed => "직거래 약속",
+            OrderStatus::Paid => "결제 완료",
+            OrderStatus::Shipped => "배송 중",
+            OrderStatus::Received => "구매 확정",
+            OrderStatus::Settled => "정산 완료",
+            OrderStatus::Completed => "거래 완료",
+            OrderStatus::Cancelled => "취소됨",
+            OrderStatus::Expired => "결제 시간 초과",
+        }
+    }
+
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Agreed => "agreed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Received => "received",
+            OrderStatus::Settled => "settled",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_db() == s)
+    }
+
+    /// The trade happened: the book changed hands (reviews are open, it counts for trust).
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Received | OrderStatus::Settled | OrderStatus::Completed
+        )
+    }
+
+    /// The order no longer holds the listing.
+    pub fn is_void(&self) -> bool {
+        matches!(self, OrderStatus::Cancelled | OrderStatus::Expired)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PayMethod {
+    /// 직거래 현금: money changes hands in person; the seller marks the trade complete.
+    Cash,
+    /// 안전결제: the money is held until the buyer confirms.
+    #[default]
+    SafePay,
+}
+
+impl PayMethod {
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            PayMethod::Cash => "cash",
+            PayMethod::SafePay => "safe_pay",
+        }
+    }
+    pub fn from_db(s: &str) -> Option<Self> {
+        match s {
+            "cash" => Some(PayMethod::Cash),
+            "safe_pay" => Some(PayMethod::SafePay),
+            _ => None,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            PayMethod::Cash => "직거래 현금",
+            PayMethod::SafePay => "안전결제",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// The local sandbox: works offline, moves no money, labelled "테스트 결제".
+    #[default]
+    Sandbox,
+    Toss,
+    Kakao,
+}
+
+impl ProviderKind {
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            ProviderKind::Sandbox => "sandbox",
+            ProviderKind::Toss => "toss",
+            ProviderKind::Kakao => "kakao",
+        }
+    }
+    pub fn from_db(s: &str) -> Option<Self> {
+        match s {
+            "sandbox" => Some(ProviderKind::Sandbox),
+            "toss" => Some(ProviderKind::Toss),
+            "kakao" => Some(ProviderKind::Kakao),
+            _ => None,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            ProviderKind::Sandbox => "테스트 결제",
+            ProviderKind::Toss => "토스페이",
+            ProviderKind::Kakao => "카카오페이",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryChoice {
+    #[default]
+    Parcel,
+    Meet,
+    Pickup,
+}
+
+impl DeliveryChoice {
+    pub fn as_db(&self) -> &'static str {
+        match self {
+            DeliveryChoice::Parcel => "parcel",
+            DeliveryChoice::Meet => "meet",
+            DeliveryChoice::Pickup => "pickup",
+        }
+    }
+    pub fn from_db(s: &str) -> Option<Self> {
+        match s {
+            "parcel" => Some(DeliveryChoice::Parcel),
+            "meet" => Some(DeliveryChoice::Meet),
+            "pickup" => Some(DeliveryChoice::Pickup),
+            _ => None,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            DeliveryChoice::Parcel => "택배",
+            DeliveryChoice::Meet => "직거래",
+            DeliveryChoice::Pickup => "방문 수령",
+        }
+    }
+}
+
+/// A shipping address as typed (and as saved).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressInput {
+    #[serde(default)]
+    pub recipient: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub postcode: String,
+    #[serde(default)]
+    pub address1: String,
+    #[serde(default)]
+    pub address2: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
+    pub id: u64,
+    #[serde(flatten)]
+    pub address: AddressInput,
+}
+
+pub fn check_recipient(s: &str) -> Result<(), String> {
+    let n = s.trim().chars().count();
+    if n == 0 {
+        Err("받는 분 이름을 입력해 주세요.".into())
+    } else if n > 40 {
+        Err("받는 분 이름은 40자까지 입력할 수 있습니다.".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Korean phone numbers: mobile 01X and landlines, with or without hyphens; returns
+/// the digits with hyphens in the usual places.
+pub fn normalize_phone(s: &str) -> Result<String, String> {
+    let digits: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    if digits.is_empty() {
+        return Err("연락처를 입력해 주세요.".into());
+    }
+    if !digits.chars().all(|c| c.is_ascii_digit())
+        || !digits.starts_with('0')
+        || !(9..=11).contains(&digits.len())
+    {
+        return Err("연락처를 010-1234-5678 형식으로 입력해 주세요.".into());
+    }
+    let (a, rest) = if digits.starts_with("02") {
+        digits.split_at(2)
+    } else {
+        digits.split_at(3)
+    };
+    let (b, c) = rest.split_at(rest.len() - 4);
+    Ok(format!("{a}-{b}-{c}"))
+}
+
+/// 우편번호: five digits since 2015.
+pub fn check_postcode(s: &str) -> Result<(), String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Err("우편번호를 입력해 주세요.".into())
+    } else if s.len() != 5 || !s.chars().all(|c| c.is_ascii_digit()) {
+        Err("우편번호는 숫자 5자리입니다.".into())
+    } else {
+        Ok(())
+    }
+}
+
+pub fn check_address1(s: &str) -> Result<(), String> {
+    let n = s.trim().chars().count();
+    if n < 5 {
+        Err("도로명 또는 지번 주소를 입력해 주세요.".into())
+    } else if n > 200 {
+        Err("주소는 200자까지 입력할 수 있습니다.".into())
+    } else {
+        Ok(())
+    }
+}
+
+pub fn check_address2(s: &str) -> Result<(), String> {
+    if s.trim().chars().count() > 100 {
+        Err("상세주소는 100자까지 입력할 수 있습니다.".into())
+    } else {
+        Ok(())
+    }
+}
+
+impl AddressInput {
+    /// Every problem at once, keyed `address.<field>`; the cleaned address otherwise.
+    pub fn validate(&self) -> Result<AddressInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut push = |field: &str, r: Result<(), String>| {
+            if let Err(message) = r {
+                errors.push(FieldError {
+                    field: format!("address.{field}"),
+                    message,
+                });
+            }
+        };
+        push("recipient", check_recipient(&self.recipient));
+        let phone = normalize_phone(&self.phone);
+        push("phone", phone.as_ref().map(|_| ()).map_err(Clone::clone));
+        push("postcode", check_postcode(&self.postcode));
+        push("address1", check_address1(&self.address1));
+        push("address2", check_address2(&self.address2));
+        match (errors.is_empty(), phone) {
+            (true, Ok(phone)) => Ok(AddressInput {
+                recipient: self.recipient.trim().to_owned(),
+                phone,
+                postcode: self.postcode.trim().to_owned(),
+                address1: self.address1.trim().to_owned(),
+                address2: self.address2.trim().to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// What the buyer chose on the confirmation page (pay_001, pay_002).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderInput {
+    pub listing_id: u64,
+    #[serde(default)]
+    pub method: PayMethod,
+    #[serde(default)]
+    pub provider: ProviderKind,
+    #[serde(default)]
+    pub delivery: DeliveryChoice,
+    /// A saved address to ship to; otherwise `address` is used (parcel only).
+    #[serde(default)]
+    pub address_id: Option<u64>,
+    #[serde(default)]
+    pub address: AddressInput,
+    /// Generated once per confirmation page: a double submit finds the first order.
+    #[serde(default)]
+    pub idempotency_key: String,
+}
+
+/// A UUID as produced by `crypto.randomUUID()` / uuid v4 (36 ASCII chars).
+pub fn check_idempotency_key(key: &str) -> Result<(), AppError> {
+    let ok = key.len() == 36
+        && key.chars().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest)
+    }
+}
+
+/// Everything the confirmation page shows before the buyer commits (pay_002).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuyQuote {
+    pub listing_id: u64,
+    pub title: String,
+    pub isbn13: String,
+    pub condition: Condition,
+    pub price: i64,
+    pub cover: Option<String>,
+    pub seller_nickname: String,
+    pub parcel: bool,
+    pub meet: bool,
+    pub pickup: bool,
+    pub meet_label: Option<String>,
+    pub pay_safe: bool,
+    pub pay_cash: bool,
+    pub providers: Vec<ProviderKind>,
+    pub addresses: Vec<SavedAddress>,
+}
+
+/// Where the browser goes after placing an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placed {
+    pub order_id: u64,
+    /// The provider's checkout page (safe pay) or the order page (cash).
+    pub next_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TradeRole {
+    Buyer,
+    Seller,
+}
+
+impl TradeRole {
+    pub fn label(&self) -> &'static str {
+        match self {
+            TradeRole::Buyer => "구매",
+            TradeRole::Seller => "판매",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub kind: String,
+    pub label: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub stars: u8,
+    pub body: String,
+    pub reviewer_nickname: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the viewer may do next; computed by the server from the state and the role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderActions {
+    pub pay: bool,
+    pub ship: bool,
+    pub confirm: bool,
+    pub complete: bool,
+    pub cancel: bool,
+    pub dispute: bool,
+    pub review: bool,
+    /// Admin only, on a disputed order: refund the buyer or release to the seller.
+    pub resolve: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub id: u64,
+    pub order_no: String,
+    pub listing_id: u64,
+    pub title: String,
+    pub amount: i64,
+    pub method: PayMethod,
+    pub provider: Option<ProviderKind>,
+    pub delivery: DeliveryChoice,
+    pub ship_to: Option<AddressInput>,
+    pub status: OrderStatus,
+    /// None for an admin looking at someone else's order.
+    pub role: Option<TradeRole>,
+    pub buyer_nickname: String,
+    pub seller_id: u64,
+    pub seller_nickname: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub auto_confirm_at: Option<DateTime<Utc>>,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+    pub disputed: bool,
+    pub dispute_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub events: Vec<OrderEvent>,
+    pub actions: OrderActions,
+    pub my_review: Option<ReviewView>,
+    /// The other side's review of the viewer, once it is visible (double-blind).
+    pub their_review: Option<ReviewView>,
+    /// They wrote one that is still hidden until the viewer writes theirs (or 7 days).
+    pub their_review_hidden: bool,
+    /// Why the last payment attempt failed, while the order still waits for payment.
+    pub payment_failure: Option<String>,
+}
+
+/// One row of "my trades" (USER-PAYMENT-01).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradeRow {
+    pub id: u64,
+    pub order_no: String,
+    pub title: String,
+    pub amount: i64,
+    pub status: OrderStatus,
+    pub counterpart: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradeCursor {
+    pub created_at: DateTime<Utc>,
+    pub id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradePage {
+    pub items: Vec<TradeRow>,
+    pub next: Option<TradeCursor>,
+}
+
+/// Parcel tracking as the seller types it.
+pub fn check_tracking(carrier: &str, tracking_no: &str) -> Result<(String, String), AppError> {
+    let mut errors = Vec::new();
+    let carrier = carrier.trim();
+    if carrier.is_empty() || carrier.chars().count() > 30 {
+        errors.push(FieldError {
+            field: "carrier".into(),
+            message: "택배사를 선택해 주세요.".into(),
+        });
+    }
+    let number: String = tracking_no
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .collect();
+    if !(8..=30).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        errors.push(FieldError {
+            field: "tracking_no".into(),
+            message: "운송장 번호를 확인해 주세요. (숫자 8~30자리)".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok((carrier.to_owned(), number))
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+pub const CARRIERS: [&str; 6] = [
+    "CJ대한통운",
+    "우체국택배",
+    "한진택배",
+    "롯데택배",
+    "로젠택배",
+    "GS25 반값택배",
+];
+
+/// 1–5 stars and up to 500 characters.
+pub fn check_review(stars: u8, body: &str) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if !(1..=5).contains(&stars) {
+        errors.push(FieldError {
+            field: "stars".into(),
+            message: "별점을 1~5개 중에서 골라 주세요.".into(),
+        });
+    }
+    if body.trim().chars().count() > MAX_REVIEW_CHARS {
+        errors.push(FieldError {
+            field: "body".into(),
+            message: format!("후기는 {MAX_REVIEW_CHARS}자까지 쓸 수 있습니다."),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The trust score (0–100) behind the bread grade.
+///
+/// * Reviews: the Bayesian average of the stars, starting from 5 imaginary 3.5-star
+///   reviews so one review cannot swing a newcomer to either end; each star above or
+///   below 3.5 moves the score 20 points (range −50 … +30).
+/// * Trades: +1 per completed trade, at most +20 (a track record, not a grind).
+/// * A member with no history scores 50.
+pub fn trust_score(review_count: u32, star_sum: u32, completed_trades: u32) -> u16 {
+    const PRIOR_WEIGHT: f64 = 5.0;
+    const PRIOR_MEAN: f64 = 3.5;
+    let bayes = (PRIOR_WEIGHT * PRIOR_MEAN + f64::from(star_sum))
+        / (PRIOR_WEIGHT + f64::from(review_count));
+    let score = 50.0 + (bayes - PRIOR_MEAN) * 20.0 + f64::from(completed_trades.min(20));
+    score.round().clamp(0.0, 100.0) as u16
+}
+
+/// 빵등급: five breads, from flour to croissant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BreadGrade(pub u8);
+
+impl BreadGrade {
+    pub fn from_score(score: u16) -> Self {
+        BreadGrade(match score {
+            0..40 => 1,
+            40..55 => 2,
+            55..70 => 3,
+            70..85 => 4,
+            _ => 5,
+        })
+    }
+
+    /// The lowest score of each grade (search filters by it).
+    pub fn min_score(grade: u8) -> u16 {
+        match grade {
+            0 | 1 => 0,
+            2 => 40,
+            3 => 55,
+            4 => 70,
+            _ => 85,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self.0 {
+            1 => "밀가루",
+            2 => "반죽",
+            3 => "모닝빵",
+            4 => "식빵",
+            _ => "크루아상",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newcomer_is_dough() {
+        assert_eq!(trust_score(0, 0, 0), 50);
+        assert_eq!(BreadGrade::from_score(50).name(), "반죽");
+    }
+
+    #[test]
+    fn one_good_trade_lifts_a_newcomer_a_grade() {
+        // (17.5 + 5) / 6 = 3.75 → +5; one trade → +1.
+        assert_eq!(trust_score(1, 5, 1), 56);
+        assert_eq!(BreadGrade::from_score(56), BreadGrade(3));
+    }
+
+    #[test]
+    fn one_bad_review_hurts_but_does_not_ruin() {
+        // (17.5 + 1) / 6 = 3.083 → −8.3
+        assert_eq!(trust_score(1, 1, 1), 43);
+        assert_eq!(BreadGrade::from_score(43), BreadGrade(2));
+    }
+
+    #[test]
+    fn many_bad_reviews_make_flour() {
+        assert_eq!(
+            BreadGrade::from_score(trust_score(20, 20, 20)).name(),
+            "밀가루"
+        );
+    }
+
+    #[test]
+    fn a_long_perfect_record_is_a_croissant() {
+        let s = trust_score(40, 200, 40);
+        assert!(s >= 85, "{s}");
+        assert_eq!(BreadGrade::from_score(s).name(), "크루아상");
+        assert_eq!(trust_score(10_000, 50_000, 10_000), 100);
+    }
+
+    #[test]
+    fn trades_alone_count_up_to_twenty() {
+        assert_eq!(trust_score(0, 0, 20), 70);
+        assert_eq!(trust_score(0, 0, 500), 70);
+    }
+
+    #[test]
+    fn grade_thresholds_round_trip() {
+        for g in 1..=5u8 {
+            assert_eq!(
+                BreadGrade::from_score(BreadGrade::min_score(g)),
+                BreadGrade(g)
+            );
+        }
+        assert_eq!(BreadGrade::from_score(39), BreadGrade(1));
+        assert_eq!(BreadGrade::from_score(100), BreadGrade(5));
+    }
+
+    #[test]
+    fn phones_are_normalised() {
+        assert_eq!(normalize_phone("01012345678").unwrap(), "010-1234-5678");
+        assert_eq!(normalize_phone("010-123-4567").unwrap(), "010-123-4567");
+        assert_eq!(normalize_phone("02 3456 7890").unwrap(), "02-3456-7890");
+        assert!(normalize_phone("1234").is_err());
+        assert!(normalize_phone("010-abcd-5678").is_err());
+    }
+
+    #[test]
+    fn addresses_report_every_problem() {
+        let bad = AddressInput {
+            postcode: "1234".into(),
+            ..Default::default()
+        };
+        let errors = bad.validate().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "address.recipient",
+                "address.phone",
+                "address.postcode",
+                "address.address1"
+            ]
+        );
+        let good = AddressInput {
+            recipient: " 김독서 ".into(),
+            phone: "01012345678".into(),
+            postcode: "03722".into(),
+            address1: "서울 서대문구 연세로 50".into(),
+            address2: "101호".into(),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(good.recipient, "김독서");
+        assert_eq!(good.phone, "010-1234-5678");
+    }
+
+    #[test]
+    fn tracking_numbers_and_reviews() {
+        assert_eq!(
+            check_tracking("CJ대한통운", "6543-2109-8765").unwrap().1,
+            "654321098765"
+        );
+        assert!(check_tracking("", "123").is_err());
+        assert!(check_review(0, "").is_err());
+        assert!(check_review(6, "").is_err());
+        assert!(check_review(5, &"가".repeat(501)).is_err());
+        assert!(check_review(3, "좋아요").is_ok());
+    }
+
+    #[test]
+    fn idempotency_keys_are_uuids() {
+        assert!(check_idempotency_key("3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b").is_ok());
+        assert!(check_idempotency_key("not-a-uuid").is_err());
+        assert!(check_idempotency_key("3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7g").is_err());
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::from_db(s.as_db()), Some(s));
+        }
+    }
+}

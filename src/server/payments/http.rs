@@ -1,0 +1,73 @@
+//! Where payment providers send the buyer back: `/pay/return/{provider}` after the
+//! buyer authorised a payment, `/pay/fail/{provider}` when they gave up or it failed.
+//! Both end on the order page. The attempt key (random, 122 bits) identifies the
+//! attempt; the session is not needed, since in-app browsers often lose it on the way.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::ReturnParams;
+use crate::error::AppError;
+use crate::features::orders::service;
+use crate::features::orders::types::ProviderKind;
+use crate::server::AppState;
+
+#[derive(Deserialize)]
+pub struct ReturnQuery {
+    attempt: Option<String>,
+    /// Toss appends its own orderId, which is our attempt key.
+    #[serde(rename = "orderId")]
+    order_id: Option<String>,
+    #[serde(rename = "paymentKey")]
+    payment_key: Option<String>,
+    amount: Option<i64>,
+    pg_token: Option<String>,
+    message: Option<String>,
+    cancelled: Option<String>,
+}
+
+impl ReturnQuery {
+    fn attempt(&self) -> Option<&str> {
+        self.attempt.as_deref().or(self.order_id.as_deref())
+    }
+}
+
+fn error_page(e: AppError) -> Response {
+    let status = axum::http::StatusCode::from_u16(e.status_code())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    (status, e.to_string()).into_response()
+}
+
+pub async fn payment_return(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Query(q): Query<ReturnQuery>,
+) -> Response {
+    let (Some(kind), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
+        return error_page(AppError::BadRequest);
+    };
+    let params = ReturnParams {
+        payment_key: q.payment_key.clone(),
+        pg_token: q.pg_token.clone(),
+    };
+    match service::handle_return(&state, kind, attempt, params, q.amount).await {
+        Ok((order, Ok(()))) => Redirect::to(&format!("/orders/{order}?pay=ok")).into_response(),
+        Ok((order, Err(_))) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+pub async fn payment_fail(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Query(q): Query<ReturnQuery>,
+) -> Response {
+    let (Some(_), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
+        return error_page(AppError::BadRequest);
+    };
+    match service::handle_fail(&state, attempt, q.message.clone(), q.cancelled.is_some()).await {
+        Ok(order) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
+        Err(e) => error_page(e),
+    }
+}
