@@ -150,8 +150,23 @@ struct GenBook {
     category: u32,
 }
 
+/// Meet places across the country (label, latitude, longitude); listings scatter
+/// around them by up to ~1 km.
+const PLACES: [(&str, f64, f64); 8] = [
+    ("신촌역", 37.5551, 126.9368),
+    ("홍대입구역", 37.5572, 126.9245),
+    ("강남역", 37.4979, 127.0276),
+    ("서울대입구역", 37.4812, 126.9527),
+    ("대전 궁동", 36.3623, 127.3456),
+    ("대구 동성로", 35.8690, 128.5950),
+    ("부산대역", 35.2298, 129.0891),
+    ("광주 충장로", 35.1490, 126.9139),
+];
+
 struct GenListing {
     id: u64,
+    /// Index into PLACES and a jitter in 1e-5 degrees, for listings met in person.
+    place: Option<(usize, i32, i32)>,
     seller: u64,
     book: u64,
     at: NaiveDateTime,
@@ -222,11 +237,18 @@ async fn main() -> anyhow::Result<()> {
     let first_member = start_ids(&mut conn, "member").await?;
     for chunk in (0..members).collect::<Vec<_>>().chunks(1000) {
         let mut q = QueryBuilder::<MySql>::new(
-            "INSERT INTO member (id, login_id, email, password_hash, name, nickname, birth_date, created_at, updated_at) ",
+            "INSERT INTO member (id, login_id, email, password_hash, name, nickname, birth_date,
+                                 completed_trades, review_count, review_star_sum, trust_score,
+                                 created_at, updated_at) ",
         );
         q.push_values(chunk, |mut row, &i| {
             let id = first_member + i;
             let joined = now - Duration::days(400) + Duration::minutes(i as i64 % 500_000);
+            // A track record per member: most have a few trades, some many; reviews on
+            // about two thirds of them, mostly good.
+            let trades = [0u32, 0, 1, 2, 3, 5, 8, 13, 21, 34][(id % 10) as usize];
+            let reviews = trades * 2 / 3;
+            let stars = reviews * [5, 5, 4, 4, 3, 2][(id % 6) as usize];
             row.push_bind(id)
                 .push_bind(format!("gen{id}"))
                 .push_bind(format!("gen{id}@gen.breadbook.kr"))
@@ -234,6 +256,12 @@ async fn main() -> anyhow::Result<()> {
                 .push_bind("생성회원")
                 .push_bind(format!("빵{id}"))
                 .push_bind(NaiveDate::from_ymd_opt(2000, 1, 1))
+                .push_bind(trades)
+                .push_bind(reviews)
+                .push_bind(stars)
+                .push_bind(bread_book::features::orders::types::trust_score(
+                    reviews, stars, trades,
+                ))
                 .push_bind(joined)
                 .push_bind(joined);
         });
@@ -299,7 +327,7 @@ async fn main() -> anyhow::Result<()> {
     for chunk in ids.chunks(2000) {
         let mut q = QueryBuilder::<MySql>::new(
             "INSERT INTO listing (id, seller_id, book_id, category_id, price, `condition`, delivery, meet_label,
-             payment_ways, description, status, created_at, updated_at, terms_version) ",
+             meet_lat, meet_lng, payment_ways, description, status, created_at, updated_at, terms_version) ",
         );
         let rows: Vec<GenListing> = chunk
             .iter()
@@ -314,6 +342,13 @@ async fn main() -> anyhow::Result<()> {
                 let condition = ["good", "fair", "poor"][rng.random_range(0..3)];
                 let delivery =
                     ["parcel", "meet", "parcel,meet", "parcel,pickup"][rng.random_range(0..4)];
+                let place = delivery.contains("meet").then(|| {
+                    (
+                        rng.random_range(0..PLACES.len()),
+                        rng.random_range(-1000..=1000),
+                        rng.random_range(-1000..=1000),
+                    )
+                });
                 let status = if rng.random_ratio(4, 5) {
                     "on_sale"
                 } else {
@@ -321,6 +356,7 @@ async fn main() -> anyhow::Result<()> {
                 };
                 GenListing {
                     id,
+                    place,
                     seller,
                     book: b,
                     at,
@@ -339,7 +375,9 @@ async fn main() -> anyhow::Result<()> {
                 .push_bind(l.price)
                 .push_bind(l.condition)
                 .push_bind(l.delivery)
-                .push_bind(l.delivery.contains("meet").then_some("신촌역"))
+                .push_bind(l.place.map(|(p, _, _)| PLACES[p].0))
+                .push_bind(l.place.map(|(p, dy, _)| PLACES[p].1 + f64::from(dy) * 1e-5))
+                .push_bind(l.place.map(|(p, _, dx)| PLACES[p].2 + f64::from(dx) * 1e-5))
                 .push_bind("cash,bank_transfer")
                 .push_bind("")
                 .push_bind(l.status)

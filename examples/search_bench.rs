@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bread_book::features::listings::types::Condition;
 use bread_book::features::search::repo::search;
-use bread_book::features::search::types::{SearchParams, Sort};
+use bread_book::features::search::types::{Near, SearchParams, Sort};
 use sqlx::mysql::MySqlPoolOptions;
 
 const RUNS: usize = 60;
@@ -113,6 +113,83 @@ async fn main() -> anyhow::Result<()> {
         &pool,
         "typo `자바스트립트`: no match, then the suggestion",
         &q("자바스트립트"),
+    )
+    .await?;
+    // Seller grade (issue 6): the filter rides on the same driving index; the trust
+    // sort has no index to follow and sorts every match.
+    time_case(
+        &pool,
+        &format!("`{common}` + seller 식빵 이상, newest"),
+        &SearchParams {
+            q: common.clone(),
+            min_grade: Some(4),
+            ..Default::default()
+        },
+    )
+    .await?;
+    time_case(
+        &pool,
+        &format!("rare term `{rare}`, seller trust ↓"),
+        &SearchParams {
+            q: rare.clone(),
+            sort: Sort::Trust,
+            ..Default::default()
+        },
+    )
+    .await?;
+    time_case(
+        &pool,
+        "`자료구조` + 대학교재 subtree, seller trust ↓",
+        &SearchParams {
+            q: "자료구조".into(),
+            category: Some(152),
+            sort: Sort::Trust,
+            ..Default::default()
+        },
+    )
+    .await?;
+    time_case(
+        &pool,
+        &format!("common term `{common}`, seller trust ↓"),
+        &SearchParams {
+            q: common.clone(),
+            sort: Sort::Trust,
+            ..Default::default()
+        },
+    )
+    .await?;
+    // Distance from 신촌역 (issue 4 ★): meet places inside a 50 km box, nearest first.
+    let sinchon = Near::new(37.5551, 126.9368);
+    time_case(
+        &pool,
+        &format!("rare term `{rare}`, nearest first"),
+        &SearchParams {
+            q: rare.clone(),
+            sort: Sort::Distance,
+            near: sinchon,
+            ..Default::default()
+        },
+    )
+    .await?;
+    time_case(
+        &pool,
+        &format!("common term `{common}`, nearest first"),
+        &SearchParams {
+            q: common.clone(),
+            sort: Sort::Distance,
+            near: sinchon,
+            ..Default::default()
+        },
+    )
+    .await?;
+    time_case(
+        &pool,
+        "no words: everything on sale, nearest first",
+        &SearchParams {
+            sort: Sort::Distance,
+            near: sinchon,
+            ..Default::default()
+        },
     )
     .await?;
     time_case(

@@ -1,24 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
-import { gotoHydrated, snap, uniqueMember, watchConsole } from './helpers';
-
-/** Signs a new member up through the same server function the sign-up page calls. */
-async function signUp(request: APIRequestContext, m: ReturnType<typeof uniqueMember>) {
-  const form: Record<string, string> = {
-    'input[login_id]': m.loginId,
-    'input[password]': m.password,
-    'input[password_confirm]': m.password,
-    'input[name]': '김독서',
-    'input[nickname]': m.nickname,
-    'input[email]': m.email,
-    'input[birth_date]': '2001-03-15',
-    'input[phone]': '010-1234-5678',
-    'input[gender]': '',
-    'input[agree_terms]': 'true',
-    'input[agree_privacy]': 'true',
-  };
-  const res = await request.post('/api/accounts/signup', { form });
-  expect(res.status()).toBe(200);
-}
+import { expect, test, type Browser } from '@playwright/test';
+import { gotoHydrated, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 /** The seller works at desktop size in their own browser. */
 async function sellerBrowser(browser: Browser, baseURL: string) {

@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
 
 /** Clicks before hydration are lost: wait until the app marks the page interactive. */
@@ -76,4 +76,23 @@ export function photoFile(name: string, width: number, height: number, tint: num
     chunk('IEND', Buffer.alloc(0)),
   ]);
   return { name, mimeType: 'image/png', buffer: png };
+}
+
+/** Signs a new member up through the same server function the sign-up page calls. */
+export async function signUp(request: APIRequestContext, m: ReturnType<typeof uniqueMember>) {
+  const form: Record<string, string> = {
+    'input[login_id]': m.loginId,
+    'input[password]': m.password,
+    'input[password_confirm]': m.password,
+    'input[name]': '김독서',
+    'input[nickname]': m.nickname,
+    'input[email]': m.email,
+    'input[birth_date]': '2001-03-15',
+    'input[phone]': '010-1234-5678',
+    'input[gender]': '',
+    'input[agree_terms]': 'true',
+    'input[agree_privacy]': 'true',
+  };
+  const res = await request.post('/api/accounts/signup', { form });
+  expect(res.status()).toBe(200);
 }

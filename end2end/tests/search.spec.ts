@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, snap, watchConsole } from './helpers';
+import { gotoHydrated, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 const won = (text: string) => Number(text.replace(/[^0-9]/g, ''));
 
@@ -56,4 +56,57 @@ test('search words with a particle find the book; a typo gets a suggestion', asy
   await expect(page.locator('[data-test="no-results"]')).toBeVisible();
   await page.locator('[data-test="suggestion"] a').click();
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
+});
+
+/** A valid ISBN-13 in the Korean 979-11 range from a serial number. */
+function isbn(serial: number): string {
+  const body = `97911${String(serial).padStart(7, '0')}`;
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 ? 3 : 1), 0);
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+test('a query with two pages: filter, scroll to page two, open a result (phone and desktop)', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  // 24 copies of a book nobody else has, half of them 상, listed through the API.
+  const seller = uniqueMember(info);
+  await signUp(page.context().request, seller);
+  const word = `페이징${Date.now().toString(36).slice(-5)}`;
+  const serial = Date.now() % 9_000_000;
+  for (let i = 0; i < 24; i++) {
+    const res = await page.context().request.post('/api/listings/create', {
+      form: {
+        'input[isbn]': isbn(serial + i),
+        'input[book_title]': `${word} 알고리즘 ${i + 1}`,
+        'input[book_author]': '김저자',
+        'input[book_publisher]': '책빵출판',
+        'input[category_id]': '154',
+        'input[price]': String(5000 + i * 100),
+        'input[condition]': i % 2 ? 'fair' : 'good',
+        'input[parcel]': 'true',
+        'input[pay_safe]': 'true',
+      },
+    });
+    expect(res.status()).toBe(200);
+  }
+
+  await gotoHydrated(page, '/search?q=' + encodeURIComponent(word));
+  const cards = page.locator('[data-test="listing-card"]');
+  await expect(cards).toHaveCount(20);
+  // A filter (상 only) halves it: one page, no "더 보기".
+  await page.locator('[data-test="filter-condition"]').selectOption('good');
+  await page.locator('[data-test="filter-apply"]').click();
+  await expect(page).toHaveURL(/condition=good/);
+  await expect(cards).toHaveCount(12);
+  await expect(page.locator('[data-test="more"]')).toHaveCount(0);
+  // Back to all of them, cheapest first: page two appends itself when scrolled to.
+  await gotoHydrated(page, '/search?sort=price_asc&q=' + encodeURIComponent(word));
+  await expect(cards).toHaveCount(20);
+  await page.locator('[data-test="more"]').scrollIntoViewIfNeeded();
+  await expect(cards).toHaveCount(24);
+  const prices = (await cards.locator('.price').allTextContents()).map(won);
+  expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  await snap(page, info, 'search-query-page-two');
+  await cards.nth(22).locator('a.card-link').click();
+  await expect(page.locator('[data-test="listing-title"]')).toHaveText(`${word} 알고리즘 23`);
+  expect(errors).toEqual([]);
 });

@@ -719,3 +719,71 @@ async fn a_listing_page_shows_its_seller_and_similar_books(pool: MySqlPool) {
         .unwrap();
     assert!(html.contains("data-test=\"seller-card\"") && html.contains("비슷한 책"));
 }
+
+#[sqlx::test]
+async fn people_who_wished_this_also_wished(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let [a, b, c, d] = [
+        list_book(&app, &seller, "9000").await,
+        list_book(&app, &seller, "8000").await,
+        list_book(&app, &seller, "7000").await,
+        list_book(&app, &seller, "6000").await,
+    ];
+    let wish = |who: reqwest::Client, id: u64| {
+        let app = &app;
+        async move {
+            let res = app
+                .call_as(
+                    &who,
+                    "listings/wish",
+                    &[("listing_id", &id.to_string()), ("wished", "true")],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    };
+    let fans = [
+        app.member("fan001", false).await,
+        app.member("fan002", false).await,
+        app.member("fan003", false).await,
+    ];
+    let stranger = app.member("stranger1", false).await;
+    for fan in &fans {
+        wish(fan.clone(), a).await;
+    }
+    wish(fans[0].clone(), b).await;
+    wish(fans[1].clone(), b).await;
+    wish(fans[2].clone(), c).await;
+    wish(stranger.clone(), d).await;
+
+    let also = |id: u64| {
+        let app = &app;
+        async move {
+            let cards: Vec<Value> = app
+                .call("listings/also_wished", &[("listing_id", &id.to_string())])
+                .await
+                .json()
+                .await
+                .unwrap();
+            cards
+                .iter()
+                .map(|c| c["id"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        also(a).await,
+        [b, c],
+        "two fans share b, one shares c; d is nobody's"
+    );
+    let res = app
+        .call_as(
+            &seller,
+            "listings/status",
+            &[("id", &b.to_string()), ("status", "sold")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(also(a).await, [c], "only books on sale");
+}

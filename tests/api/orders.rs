@@ -883,3 +883,42 @@ async fn trade_history_pages_and_filters(pool: MySqlPool) {
         .await;
     assert!(field_message(&res.json().await.unwrap(), "from").is_some());
 }
+
+#[sqlx::test]
+async fn the_demo_grades_come_from_real_trades_and_reviews(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let settled: i64 = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM trade_order o JOIN payout p ON p.order_id = o.id
+         WHERE o.status = 'settled'"
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(settled, 8);
+    // Every stored score is the formula applied to the stored record.
+    let members = sqlx::query!(
+        "SELECT login_id, trust_score, review_count, review_star_sum, completed_trades FROM member"
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for m in &members {
+        let expected = bread_book::features::orders::types::trust_score(
+            m.review_count,
+            m.review_star_sum,
+            m.completed_trades,
+        );
+        assert_eq!(m.trust_score, expected, "{}", m.login_id);
+    }
+    assert!(
+        members.iter().any(|m| m.trust_score > 55),
+        "someone earned a grade"
+    );
+    let reviews: Vec<Value> = app
+        .call("orders/reviews_of", &[("member_id", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!reviews.is_empty());
+}

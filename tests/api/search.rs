@@ -371,3 +371,248 @@ async fn a_new_price_moves_the_listing_in_price_searches(pool: MySqlPool) {
     assert_eq!(dear["items"][0]["id"], id);
     assert_eq!(dear["items"][0]["price"], 50_000);
 }
+
+#[sqlx::test]
+async fn seller_grade_filters_and_sorts_with_keyset_pages(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    // Three sellers whose trust scores differ (set directly: how scores are earned is
+    // tested with the orders).
+    let mut sellers = Vec::new();
+    for (login, score) in [("grade2s", 50u16), ("grade4s", 75), ("grade5s", 90)] {
+        let client = app.member(login, false).await;
+        sqlx::query!(
+            "UPDATE member SET trust_score = ? WHERE login_id = ?",
+            score,
+            login
+        )
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        sellers.push((client, score));
+    }
+    // 8 listings each, interleaved in time.
+    let mut by_score: Vec<(u16, u64)> = Vec::new();
+    for i in 0..8u32 {
+        for (n, (client, score)) in sellers.iter().enumerate() {
+            let b = Book {
+                serial: 500 + i * 3 + n as u32,
+                title: "운영체제 공룡책",
+                category: 154,
+                price: 10_000,
+                condition: "good",
+                parcel: true,
+            };
+            by_score.push((*score, list(&app, client, &b).await));
+            app.clock.advance(chrono::Duration::seconds(1));
+        }
+    }
+
+    // The filter: 식빵(4) 이상 leaves the two better sellers' 16 listings.
+    let page = search(&app, &[("q", "운영체제"), ("min_grade", "4")]).await;
+    let scores: Vec<u64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["seller_trust"].as_u64().unwrap())
+        .collect();
+    assert_eq!(scores.len(), 16);
+    assert!(scores.iter().all(|s| *s >= 70));
+    let page = search(&app, &[("q", "운영체제"), ("min_grade", "5")]).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 8);
+
+    // The sort: highest score first, newest among equals, across two pages.
+    let mut expected = by_score.clone();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let expected: Vec<u64> = expected.into_iter().map(|(_, id)| id).collect();
+    let first = search(&app, &[("q", "운영체제"), ("sort", "trust")]).await;
+    let next = &first["next"];
+    let second = search(
+        &app,
+        &[
+            ("q", "운영체제"),
+            ("sort", "trust"),
+            ("after][id", &next["id"].to_string()),
+            ("after][price", &next["price"].to_string()),
+            ("after][trust", &next["trust"].to_string()),
+        ],
+    )
+    .await;
+    let got: Vec<u64> = [&first, &second]
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().clone())
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+
+    // The page shows the grade on each card and keeps both in its URL.
+    let html = app
+        .get("/search?q=%EC%9A%B4%EC%98%81%EC%B2%B4%EC%A0%9C&grade=4&sort=trust")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-test=\"grade-chip\" data-grade=\"5\""));
+    assert!(!html.contains("data-grade=\"2\""));
+}
+
+#[sqlx::test]
+async fn nearest_meet_places_first_with_their_distance(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    let seller = app.member("nearseller", false).await;
+    let list_at = |serial: u32, lat: Option<f64>| {
+        let app = &app;
+        let seller = seller.clone();
+        async move {
+            let b = Book {
+                serial,
+                title: "컴퓨터 네트워크",
+                category: 154,
+                price: 10_000,
+                condition: "good",
+                parcel: lat.is_none(),
+            };
+            let mut form = sale_form(&b);
+            if let Some(lat) = lat {
+                form.push(("input[meet_lat]".into(), lat.to_string()));
+                form.push(("input[meet_lng]".into(), "126.9368".into()));
+            }
+            let res = app.call_as(&seller, "listings/create", &pairs(&form)).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<u64>().await.unwrap()
+        }
+    };
+    // 22 places going north from 신촌역 in ~222 m steps, listed farthest first so
+    // distance order is not id order; one in Busan; one parcel-only (no place).
+    let mut near_ids = Vec::new();
+    for i in (0..22u32).rev() {
+        near_ids.push((
+            i,
+            list_at(700 + i * 2, Some(37.5551 + f64::from(i) * 0.002)).await,
+        ));
+    }
+    near_ids.sort();
+    let busan = list_at(760, Some(35.2298)).await;
+    let parcel = list_at(762, None).await;
+
+    let at_sinchon = [
+        ("q", "네트워크"),
+        ("sort", "distance"),
+        ("near][lat_e6", "37555100"),
+        ("near][lng_e6", "126936800"),
+    ];
+    let first = search(&app, &at_sinchon).await;
+    let items = first["items"].as_array().unwrap();
+    let ids: Vec<u64> = items.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        near_ids[..20].iter().map(|(_, id)| *id).collect::<Vec<_>>()
+    );
+    assert_eq!(items[0]["distance_m"], 0);
+    let d1 = items[1]["distance_m"].as_u64().unwrap();
+    assert!((215..=230).contains(&d1), "{d1} m for 0.002° of latitude");
+    let next = &first["next"];
+    let mut page2 = at_sinchon.to_vec();
+    let (id, price, m) = (
+        next["id"].to_string(),
+        next["price"].to_string(),
+        next["distance_m"].to_string(),
+    );
+    page2.extend([
+        ("after][id", id.as_str()),
+        ("after][price", price.as_str()),
+        ("after][distance_m", m.as_str()),
+    ]);
+    let second = search(&app, &page2).await;
+    let rest: Vec<u64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        rest,
+        near_ids[20..].iter().map(|(_, id)| *id).collect::<Vec<_>>()
+    );
+    assert!(
+        !ids.contains(&busan) && !rest.contains(&busan),
+        "Busan is beyond 50 km"
+    );
+    assert!(
+        !ids.contains(&parcel) && !rest.contains(&parcel),
+        "no place, no distance"
+    );
+
+    // With no words the place index drives (rings around the searcher): same order.
+    let rings = [
+        ("sort", "distance"),
+        ("near][lat_e6", "37555100"),
+        ("near][lng_e6", "126936800"),
+    ];
+    let first = search(&app, &rings).await;
+    let ids: Vec<u64> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        near_ids[..20].iter().map(|(_, id)| *id).collect::<Vec<_>>()
+    );
+    let next = &first["next"];
+    let mut page2 = rings.to_vec();
+    let (id, price, m) = (
+        next["id"].to_string(),
+        next["price"].to_string(),
+        next["distance_m"].to_string(),
+    );
+    page2.extend([
+        ("after][id", id.as_str()),
+        ("after][price", price.as_str()),
+        ("after][distance_m", m.as_str()),
+    ]);
+    let second = search(&app, &page2).await;
+    let rest: Vec<u64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        rest,
+        near_ids[20..].iter().map(|(_, id)| *id).collect::<Vec<_>>()
+    );
+
+    // Without a position the sort falls back to newest; other sorts still label distance.
+    let fallback = search(&app, &[("q", "네트워크"), ("sort", "distance")]).await;
+    assert_eq!(fallback["items"].as_array().unwrap().len(), 20);
+    let newest = search(
+        &app,
+        &[
+            ("q", "네트워크"),
+            ("near][lat_e6", "37555100"),
+            ("near][lng_e6", "126936800"),
+        ],
+    )
+    .await;
+    assert_eq!(newest["items"][0]["id"], parcel);
+    assert_eq!(newest["items"][0]["distance_m"], Value::Null);
+    assert!(
+        newest["items"][1]["distance_m"].as_u64().unwrap() > 250_000,
+        "Busan"
+    );
+
+    // The page labels each card, from a URL with the position in it.
+    let html = app
+        .get(
+            "/search?q=%EB%84%A4%ED%8A%B8%EC%9B%8C%ED%81%AC&sort=distance&lat=37.5551&lng=126.9368",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(">0m<") && html.contains(">220m<"),
+        "distance labels"
+    );
+}

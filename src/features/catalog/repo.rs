@@ -65,7 +65,7 @@ pub async fn newest_under(pool: &MySqlPool, path: &str, limit: u32) -> AppResult
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
          FROM category c
          JOIN listing l ON l.category_id = c.id AND l.status = 'on_sale'
          JOIN book b ON b.id = l.book_id

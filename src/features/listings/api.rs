@@ -271,6 +271,12 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
 }
 
 /// Other copies of the same book, then the same category (the detail page). Public.
+/// Listings wished by the people who wished this one. Public.
+#[server(endpoint = "listings/also_wished")]
+pub async fn also_wished(listing_id: u64) -> Result<Vec<ListingCard>, AppError> {
+    repo::also_wished(&request::state().pool, listing_id, SIMILAR_SIZE).await
+}
+
 #[server(endpoint = "listings/similar")]
 pub async fn similar_listings(listing_id: u64) -> Result<Vec<ListingCard>, AppError> {
     repo::similar(&request::state().pool, listing_id, SIMILAR_SIZE).await

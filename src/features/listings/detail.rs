@@ -3,7 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{ReportListing, SetListingStatus, SetWish, get_listing, similar_listings};
+use super::api::{
+    ReportListing, SetListingStatus, SetWish, also_wished, get_listing, similar_listings,
+};
 use super::pages::ListingGrid;
 use super::types::{
     ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
@@ -180,12 +182,21 @@ fn SellerCard(seller: SellerSummary) -> impl IntoView {
 #[component]
 fn SimilarListings(id: u64) -> impl IntoView {
     let similar = Resource::new(move || id, similar_listings);
+    let wished = Resource::new(move || id, also_wished);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 similar.await.ok().filter(|items| !items.is_empty()).map(|items| view! {
                     <section class="similar" data-test="similar">
                         <h2>"비슷한 책"</h2>
+                        <ListingGrid items />
+                    </section>
+                })
+            })}
+            {move || Suspend::new(async move {
+                wished.await.ok().filter(|items| !items.is_empty()).map(|items| view! {
+                    <section class="similar" data-test="also-wished">
+                        <h2>"이 책을 찜한 사람들이 함께 찜한 책"</h2>
                         <ListingGrid items />
                     </section>
                 })

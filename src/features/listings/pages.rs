@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
-use crate::features::orders::pages::{BreadBadge, ReviewList};
+use crate::features::orders::pages::{BreadBadge, GradeChip, ReviewList};
 use crate::features::photos::types::thumb_url;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
@@ -70,7 +70,13 @@ pub fn ListingGrid(items: Vec<ListingCard>) -> impl IntoView {
                                     {l.meet.then(|| view! { <span class="badge">"직거래"</span> })}
                                 </p>
                                 <p class="meta">
-                                    {l.seller_nickname.clone()} " · "
+                                    {l.seller_nickname.clone()} " "
+                                    <GradeChip score=l.seller_trust />
+                                    " · "
+                                    {l.distance_m.map(|m| view! {
+                                        <span class="distance" data-test="distance">{crate::features::search::types::distance_label(m)}</span>
+                                        " · "
+                                    })}
                                     {l.meet_label.clone().map(|m| format!("{m} · ")).unwrap_or_default()}
                                     <time datetime=l.created_at.to_rfc3339()>{relative_time(l.created_at, now)}</time>
                                 </p>

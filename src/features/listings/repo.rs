@@ -21,6 +21,7 @@ pub struct CardRow {
     pub delivery: String,
     pub meet_label: Option<String>,
     pub seller_nickname: String,
+    pub seller_trust: u16,
     pub created_at: NaiveDateTime,
     pub cover_photo: Option<String>,
 }
@@ -50,6 +51,8 @@ impl TryFrom<CardRow> for ListingCard {
             price: i64::from(r.price),
             meet_label: r.meet_label,
             seller_nickname: r.seller_nickname,
+            seller_trust: r.seller_trust,
+            distance_m: None,
             created_at: r.created_at.and_utc(),
             cover: r.cover_photo,
         })
@@ -63,7 +66,7 @@ pub async fn newest_on_sale(pool: &MySqlPool, limit: u32) -> AppResult<Vec<Listi
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -324,7 +327,7 @@ pub async fn by_seller(
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -458,7 +461,7 @@ pub async fn wished_by(
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
          FROM wish w
          JOIN listing l ON l.id = w.listing_id AND l.status <> 'deleted'
          JOIN book b ON b.id = l.book_id
@@ -512,6 +515,35 @@ pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
 /// Other copies of the same book on sale (cheapest first), then the newest of its
 /// category; each part walks its own index ((book_id, status, price) and
 /// (category_id, status, created_at)).
+/// "People who wished this also wished": other listings on sale that this listing's
+/// most recent 200 wishers also wished, most shared first.
+pub async fn also_wished(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
+    let rows = sqlx::query_as!(
+        CardRow,
+        "SELECT l.id, b.title, b.author, b.publisher, l.price,
+                l.`condition` AS `condition: String`, l.status AS `status: String`,
+                l.delivery AS `delivery: String`, l.meet_label,
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
+         FROM (SELECT w2.listing_id, COUNT(*) AS shared
+               FROM (SELECT member_id FROM wish WHERE listing_id = ?
+                     ORDER BY created_at DESC LIMIT 200) AS fans
+               JOIN wish w2 ON w2.member_id = fans.member_id AND w2.listing_id <> ?
+               GROUP BY w2.listing_id) AS t
+         JOIN listing l ON l.id = t.listing_id
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = l.seller_id
+         WHERE l.status = 'on_sale'
+         ORDER BY t.shared DESC, l.id DESC
+         LIMIT ?",
+        id,
+        id,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(ListingCard::try_from).collect()
+}
+
 pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
     let Some(this) = sqlx::query!("SELECT book_id, category_id FROM listing WHERE id = ?", id)
         .fetch_optional(pool)
@@ -524,7 +556,7 @@ pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<Lis
         "SELECT l.id, b.title, b.author, b.publisher, l.price,
                 l.`condition` AS `condition: String`, l.status AS `status: String`,
                 l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
          FROM listing l
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = l.seller_id
@@ -545,7 +577,7 @@ pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<Lis
                 "SELECT l.id, b.title, b.author, b.publisher, l.price,
                         l.`condition` AS `condition: String`, l.status AS `status: String`,
                         l.delivery AS `delivery: String`, l.meet_label,
-                        m.nickname AS seller_nickname, l.created_at, l.cover_photo
+                        m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
                  FROM listing l
                  JOIN book b ON b.id = l.book_id
                  JOIN member m ON m.id = l.seller_id

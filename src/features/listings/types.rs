@@ -122,6 +122,11 @@ pub struct ListingCard {
     pub meet: bool,
     pub meet_label: Option<String>,
     pub seller_nickname: String,
+    /// The seller's trust score (shown as a bread grade).
+    pub seller_trust: u16,
+    /// Metres from the searcher to the meet place, when the search knows both.
+    #[serde(default)]
+    pub distance_m: Option<u32>,
     pub created_at: DateTime<Utc>,
     /// The first photo's key, if the listing has photos.
     pub cover: Option<String>,

@@ -922,6 +922,18 @@ pub fn BreadBadge(score: u16) -> impl IntoView {
     }
 }
 
+/// The grade in a word, for listing cards (the full badge is on seller cards).
+#[component]
+pub fn GradeChip(score: u16) -> impl IntoView {
+    let grade = BreadGrade::from_score(score);
+    view! {
+        <span class=format!("grade-chip g{}", grade.0) data-test="grade-chip" data-grade=grade.0
+            title=format!("빵등급 {}단계", grade.0)>
+            {grade.name()}
+        </span>
+    }
+}
+
 #[component]
 pub fn ReviewList(reviews: Vec<ReviewView>) -> impl IntoView {
     view! {

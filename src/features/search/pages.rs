@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use super::api::search;
-use super::types::{Cursor, SearchPage, SearchParams, Sort};
+use super::types::{Cursor, Near, SearchPage, SearchParams, Sort};
 use crate::error::AppError;
 use crate::features::catalog::api::category_tree;
 use crate::features::listings::pages::ListingGrid;
@@ -52,8 +52,19 @@ pub fn params_from_query(q: &ParamsMap) -> SearchParams {
         sort: match q.get("sort").as_deref() {
             Some("price_asc") => Sort::PriceAsc,
             Some("price_desc") => Sort::PriceDesc,
+            Some("trust") => Sort::Trust,
+            Some("distance") => Sort::Distance,
             _ => Sort::Newest,
         },
+        near: q
+            .get("lat")
+            .and_then(|v| v.parse().ok())
+            .zip(q.get("lng").and_then(|v| v.parse().ok()))
+            .and_then(|(lat, lng)| Near::new(lat, lng)),
+        min_grade: q
+            .get("grade")
+            .and_then(|v| v.parse().ok())
+            .filter(|g| (2..=5).contains(g)),
         after: q
             .get("after_id")
             .and_then(|id| id.parse().ok())
@@ -63,6 +74,11 @@ pub fn params_from_query(q: &ParamsMap) -> SearchParams {
                     .get("after_price")
                     .and_then(|p| p.parse().ok())
                     .unwrap_or(0),
+                trust: q
+                    .get("after_trust")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0),
+                distance_m: q.get("after_m").and_then(|p| p.parse().ok()).unwrap_or(0),
             }),
     }
 }
@@ -97,14 +113,29 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
     if p.meet {
         pairs.push(("meet", "1".into()));
     }
+    if let Some(g) = p.min_grade {
+        pairs.push(("grade", g.to_string()));
+    }
+    if let Some(n) = p.near {
+        pairs.push(("lat", format!("{:.6}", n.lat())));
+        pairs.push(("lng", format!("{:.6}", n.lng())));
+    }
     match p.sort {
         Sort::Newest => {}
         Sort::PriceAsc => pairs.push(("sort", "price_asc".into())),
         Sort::PriceDesc => pairs.push(("sort", "price_desc".into())),
+        Sort::Trust => pairs.push(("sort", "trust".into())),
+        Sort::Distance => pairs.push(("sort", "distance".into())),
     }
     if let Some(a) = after {
         pairs.push(("after_id", a.id.to_string()));
         pairs.push(("after_price", a.price.to_string()));
+        if p.sort == Sort::Trust {
+            pairs.push(("after_trust", a.trust.to_string()));
+        }
+        if p.sort == Sort::Distance {
+            pairs.push(("after_m", a.distance_m.to_string()));
+        }
     }
     let query: Vec<String> = pairs
         .into_iter()
@@ -223,9 +254,38 @@ pub fn SearchPage() -> impl IntoView {
 fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
     let tree = Resource::new(|| (), |_| category_tree());
     let p = move || params.get();
+    let navigate = leptos_router::hooks::use_navigate();
+    let locating = RwSignal::new(false);
+    let location_error = RwSignal::new(None::<String>);
+    let near_me = move |_| {
+        let mut next = params.get_untracked();
+        let navigate = navigate.clone();
+        locating.set(true);
+        location_error.set(None);
+        crate::ui::browser::current_position(move |r| {
+            locating.set(false);
+            match r {
+                Ok((lat, lng)) => {
+                    next.near = Near::new(lat, lng);
+                    next.sort = Sort::Distance;
+                    next.after = None;
+                    navigate(&search_url(&next, None), Default::default());
+                }
+                Err(message) => location_error.set(Some(message)),
+            }
+        });
+    };
+    let coordinate = move |f: fn(&Near) -> f64| {
+        p().near
+            .map(|n| format!("{:.6}", f(&n)))
+            .unwrap_or_default()
+    };
     view! {
         <form class="search-filters" method="get" action="/search" data-test="search-filters">
             <input type="hidden" name="q" prop:value=move || p().q />
+            // The position rides along with the other filters once the searcher gave it.
+            <input type="hidden" name="lat" prop:value=move || coordinate(Near::lat) disabled=move || p().near.is_none() />
+            <input type="hidden" name="lng" prop:value=move || coordinate(Near::lng) disabled=move || p().near.is_none() />
             <label>
                 <span>"분야"</span>
                 <Transition fallback=|| view! { <select name="category" disabled=true><option>"전체"</option></select> }>
@@ -256,9 +316,26 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             <label>
                 <span>"정렬"</span>
                 <select name="sort" data-test="filter-sort">
-                    {[Sort::Newest, Sort::PriceAsc, Sort::PriceDesc].into_iter().map(|s| {
-                        let value = match s { Sort::Newest => "", Sort::PriceAsc => "price_asc", Sort::PriceDesc => "price_desc" };
+                    {[Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Trust, Sort::Distance].into_iter().map(|s| {
+                        let value = match s { Sort::Newest => "", Sort::PriceAsc => "price_asc", Sort::PriceDesc => "price_desc", Sort::Trust => "trust", Sort::Distance => "distance" };
                         view! { <option value=value selected=move || p().sort == s>{s.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <div class="near-me">
+                <button type="button" class="button secondary small" data-test="near-me" on:click=near_me disabled=move || locating.get()>
+                    {move || if locating.get() { "위치 확인 중…" } else if p().near.is_some() { "내 위치 다시 찾기" } else { "내 위치에서 가까운 순" }}
+                </button>
+                {move || location_error.get().map(|m| view! { <p class="field-msg"><span class="err">{m}</span></p> })}
+            </div>
+            <label>
+                <span>"판매자 빵등급"</span>
+                <select name="grade" data-test="filter-grade">
+                    <option value="" selected=move || p().min_grade.is_none()>"전체"</option>
+                    {(2..=5u8).map(|g| view! {
+                        <option value=g.to_string() selected=move || p().min_grade == Some(g)>
+                            {format!("{} 이상", crate::features::orders::types::BreadGrade(g).name())}
+                        </option>
                     }).collect_view()}
                 </select>
             </label>
@@ -369,10 +446,14 @@ mod tests {
             condition: Some(Condition::Good),
             parcel: true,
             meet: false,
-            sort: Sort::PriceAsc,
+            min_grade: Some(4),
+            near: Near::new(37.5551, 126.9368),
+            sort: Sort::Trust,
             after: Some(Cursor {
                 id: 42,
                 price: 3000,
+                trust: 77,
+                distance_m: 0,
             }),
         };
         let url = search_url(&p, p.after);

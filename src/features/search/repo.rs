@@ -6,11 +6,14 @@
 use sqlx::{MySql, MySqlPool, QueryBuilder};
 
 use super::tokens::{document_terms, query_terms};
-use super::types::{Cursor, MAX_QUERY_TERMS, PAGE_SIZE, SearchPage, SearchParams, Sort};
+use super::types::{
+    Cursor, MAX_QUERY_TERMS, NEAR_RADIUS_KM, Near, PAGE_SIZE, SearchPage, SearchParams, Sort,
+};
 use crate::error::AppResult;
 use crate::features::catalog::types::Isbn13;
 use crate::features::listings::repo::CardRow;
 use crate::features::listings::types::ListingCard;
+use crate::features::orders::types::BreadGrade;
 
 /// Bump when `tokens.rs` changes what a document is indexed by; start-up reindexes.
 pub const TERMS_VERSION: u8 = 1;
@@ -124,7 +127,7 @@ pub async fn index_pending(pool: &MySqlPool) -> AppResult<u64> {
 const CARD_COLUMNS: &str = "l.id, b.title, b.author, b.publisher, l.price,
     CAST(l.`condition` AS CHAR) AS `condition`, CAST(l.status AS CHAR) AS status,
     CAST(l.delivery AS CHAR) AS delivery, l.meet_label,
-    m.nickname AS seller_nickname, l.created_at, l.cover_photo";
+    m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo";
 
 /// The ids of a category and everything under it (its path is a prefix of theirs).
 async fn subtree(pool: &MySqlPool, category: u32) -> AppResult<Vec<u32>> {
@@ -222,19 +225,158 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
         }
         None => None,
     };
+    let plan = Plan {
+        terms,
+        isbn,
+        categories,
+    };
+    let rows = if p.sort == Sort::Trust {
+        by_grade_bands(pool, p, &plan).await?
+    } else if let (Sort::Distance, Some(near)) = (p.sort, p.near) {
+        if few_matches(pool, &plan).await? {
+            nearest_of_few(pool, p, &plan, near).await?
+        } else {
+            by_rings(pool, p, &plan, near).await?
+        }
+    } else {
+        let by_price = matches!(p.sort, Sort::PriceAsc | Sort::PriceDesc);
+        let (mut sql, id_col, price_col) = filtered(p, &plan, by_price, None, None);
+        // Keyset conditions as expanded ORs (MariaDB scans on row-tuple comparisons).
+        match (p.sort, p.after) {
+            (Sort::Newest, Some(c)) => {
+                sql.push(format!(" AND {id_col} < ")).push_bind(c.id);
+            }
+            (Sort::PriceAsc | Sort::PriceDesc, Some(c)) => {
+                let cmp = if p.sort == Sort::PriceAsc { ">" } else { "<" };
+                sql.push(format!(" AND ({price_col} {cmp} "))
+                    .push_bind(c.price)
+                    .push(format!(" OR ({price_col} = "))
+                    .push_bind(c.price)
+                    .push(format!(" AND {id_col} {cmp} "))
+                    .push_bind(c.id)
+                    .push("))");
+            }
+            (Sort::Distance, Some(c)) => {
+                sql.push(format!(" AND {id_col} < ")).push_bind(c.id);
+            }
+            (Sort::Trust, _) | (_, None) => {}
+        }
+        // Newest is id order: ids are handed out in creation order.
+        sql.push(match p.sort {
+            // (The trust sort walks grade bands and the distance sort rings instead;
+            // without a position the distance sort falls back to newest.)
+            Sort::Newest | Sort::Trust | Sort::Distance => format!(" ORDER BY {id_col} DESC"),
+            Sort::PriceAsc => format!(" ORDER BY {price_col} ASC, {id_col} ASC"),
+            Sort::PriceDesc => format!(" ORDER BY {price_col} DESC, {id_col} DESC"),
+        });
+        sql.push(" LIMIT ").push_bind(PAGE_SIZE + 1);
+        sql.build_query_as().fetch_all(pool).await?
+    };
 
+    let more = rows.len() > PAGE_SIZE as usize;
+    let items: Vec<ListingCard> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r: SearchRow| {
+            let mut card = ListingCard::try_from(r.card)?;
+            card.distance_m = r.dist.map(|d| d.min(u64::from(u32::MAX)) as u32);
+            Ok(card)
+        })
+        .collect::<AppResult<_>>()?;
+    let next = more
+        .then(|| {
+            items.last().map(|l| Cursor {
+                id: l.id,
+                price: l.price,
+                trust: l.seller_trust,
+                distance_m: l.distance_m.unwrap_or(0),
+            })
+        })
+        .flatten();
+    // Only for words that found nothing on their own: with filters, the filters did it.
+    let unfiltered = *p
+        == SearchParams {
+            q: p.q.clone(),
+            sort: p.sort,
+            ..Default::default()
+        };
+    let suggestion = if items.is_empty() && unfiltered {
+        suggest(pool, &plan.terms).await?
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        items,
+        next,
+        suggestion,
+    })
+}
+
+/// A card and, when the searcher's position is known, its distance in metres.
+#[derive(sqlx::FromRow)]
+struct SearchRow {
+    #[sqlx(flatten)]
+    card: CardRow,
+    dist: Option<u64>,
+}
+
+/// Great-circle metres from the searcher to the meet place (NULL without one).
+fn push_distance(sql: &mut QueryBuilder<MySql>, near: Near) {
+    sql.push("CAST(ROUND(ST_Distance_Sphere(POINT(l.meet_lng, l.meet_lat), POINT(")
+        .push_bind(near.lng())
+        .push(", ")
+        .push_bind(near.lat())
+        .push("))) AS UNSIGNED)");
+}
+
+/// What a search resolved to before any SQL: its words (rarest first), ISBN, categories.
+struct Plan {
+    terms: Vec<String>,
+    isbn: Option<Isbn13>,
+    categories: Option<Vec<u32>>,
+}
+
+/// The search's rows and filters, without keyset or order; `band` keeps sellers whose
+/// trust score lies in that range. Returns the id and price columns to order by.
+fn filtered(
+    p: &SearchParams,
+    plan: &Plan,
+    by_price: bool,
+    band: Option<(u16, u16)>,
+    place: Option<PlaceBox>,
+) -> (QueryBuilder<MySql>, &'static str, &'static str) {
+    let by_place = place.is_some_and(|b| b.drive) && p.near.is_some();
     // The driving rows: the rarest term's postings in the order asked for (by id for
     // newest, by price for the price sorts), so a page comes off an index range and the
     // scan stops at PAGE_SIZE + 1 matches; or the listing table when there are no words.
-    let by_price = p.sort != Sort::Newest;
-    let (id_col, price_col) = match (terms.is_empty(), by_price) {
+    let (id_col, price_col) = match (plan.terms.is_empty() || by_place, by_price) {
         (true, _) => ("l.id", "l.price"),
         (false, false) => ("t0.listing_id", "l.price"),
         (false, true) => ("t0.listing_id", "t0.price"),
     };
     let mut sql = QueryBuilder::<MySql>::new("SELECT STRAIGHT_JOIN ");
     sql.push(CARD_COLUMNS);
-    if let Some(first) = terms.first() {
+    match p.near {
+        Some(near) => {
+            sql.push(", ");
+            push_distance(&mut sql, near);
+            sql.push(" AS dist");
+        }
+        None => {
+            sql.push(", CAST(NULL AS UNSIGNED) AS dist");
+        }
+    }
+    if by_place {
+        sql.push(
+            " FROM listing l FORCE INDEX (ix_listing_place)
+              JOIN book b ON b.id = l.book_id JOIN member m ON m.id = l.seller_id WHERE TRUE",
+        );
+        for term in &plan.terms {
+            sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE tk.term = ")
+                .push_bind(term.clone())
+                .push(" AND tk.listing_id = l.id)");
+        }
+    } else if let Some(first) = plan.terms.first() {
         sql.push(if by_price {
             " FROM listing_term_price t0"
         } else {
@@ -243,7 +385,7 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
         sql.push(" JOIN listing l ON l.id = t0.listing_id");
         sql.push(" JOIN book b ON b.id = l.book_id JOIN member m ON m.id = l.seller_id");
         sql.push(" WHERE t0.term = ").push_bind(first.clone());
-        for term in &terms[1..] {
+        for term in &plan.terms[1..] {
             sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE tk.term = ")
                 .push_bind(term.clone())
                 .push(" AND tk.listing_id = t0.listing_id)");
@@ -254,13 +396,13 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
         );
         sql.push(" WHERE TRUE");
     }
-    if let Some(isbn) = &isbn {
+    if let Some(isbn) = &plan.isbn {
         sql.push(" AND l.book_id = (SELECT id FROM book WHERE isbn13 = ")
             .push_bind(isbn.as_str().to_owned())
             .push(")");
     }
     sql.push(" AND l.status = 'on_sale'");
-    if let Some(ids) = &categories {
+    if let Some(ids) = &plan.categories {
         sql.push(" AND l.category_id IN (");
         let mut list = sql.separated(", ");
         for id in ids {
@@ -295,61 +437,189 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
     if p.meet {
         sql.push(" AND FIND_IN_SET('meet', l.delivery)");
     }
-    // Keyset conditions as expanded ORs (MariaDB scans on row-tuple comparisons).
-    match (p.sort, p.after) {
-        (Sort::Newest, Some(c)) => {
+    if let Some(g) = p.min_grade.filter(|g| *g > 1) {
+        sql.push(" AND m.trust_score >= ")
+            .push_bind(BreadGrade::min_score(g));
+    }
+    if let (
+        Some(PlaceBox {
+            radius_km: radius, ..
+        }),
+        Some(near),
+    ) = (place, p.near)
+    {
+        // The bounding box of a circle around the searcher (a range on the place index).
+        let dlat = radius / 111.045;
+        let dlng = radius / (111.045 * near.lat().to_radians().cos().max(0.01));
+        sql.push(" AND l.meet_lat BETWEEN ")
+            .push_bind(near.lat() - dlat)
+            .push(" AND ")
+            .push_bind(near.lat() + dlat)
+            .push(" AND l.meet_lng BETWEEN ")
+            .push_bind(near.lng() - dlng)
+            .push(" AND ")
+            .push_bind(near.lng() + dlng);
+    }
+    if let Some((lo, hi)) = band {
+        sql.push(" AND m.trust_score BETWEEN ")
+            .push_bind(lo)
+            .push(" AND ")
+            .push_bind(hi);
+    }
+    (sql, id_col, price_col)
+}
+
+/// Where the distance sort looks: a box of `radius_km` around the searcher, and
+/// whether that box (the place index) drives the scan instead of the words.
+#[derive(Clone, Copy)]
+struct PlaceBox {
+    radius_km: f64,
+    drive: bool,
+}
+
+/// Keyset for the distance sort: farther than the cursor, or as far with a larger id.
+fn push_after_distance(sql: &mut QueryBuilder<MySql>, near: Near, c: Cursor, id_col: &str) {
+    sql.push(" AND (");
+    push_distance(sql, near);
+    sql.push(" > ").push_bind(c.distance_m).push(" OR (");
+    push_distance(sql, near);
+    sql.push(" = ")
+        .push_bind(c.distance_m)
+        .push(format!(" AND {id_col} > "))
+        .push_bind(c.id)
+        .push("))");
+}
+
+/// Postings of the rarest word (or one book's listings for an ISBN) below which sorting
+/// all matches by distance beats walking rings of the place index.
+const FEW_MATCHES: i64 = 2_000;
+
+async fn few_matches(pool: &MySqlPool, plan: &Plan) -> AppResult<bool> {
+    if plan.isbn.is_some() {
+        return Ok(true);
+    }
+    let Some(rarest) = plan.terms.first() else {
+        return Ok(false);
+    };
+    let n: i64 = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM listing_term WHERE term = ? LIMIT ?) AS t",
+        rarest,
+        FEW_MATCHES
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(n < FEW_MATCHES)
+}
+
+/// The distance sort for a rare word: its few matches inside the 50 km box, all sorted.
+async fn nearest_of_few(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    plan: &Plan,
+    near: Near,
+) -> AppResult<Vec<SearchRow>> {
+    let place = PlaceBox {
+        radius_km: NEAR_RADIUS_KM,
+        drive: false,
+    };
+    let (mut sql, id_col, _) = filtered(p, plan, false, None, Some(place));
+    sql.push(" AND l.meet_lat IS NOT NULL");
+    if let Some(c) = p.after {
+        push_after_distance(&mut sql, near, c, id_col);
+    }
+    sql.push(format!(" ORDER BY dist ASC, {id_col} ASC LIMIT "))
+        .push_bind(PAGE_SIZE + 1);
+    Ok(sql.build_query_as().fetch_all(pool).await?)
+}
+
+/// Rings around the searcher (km): a dense city fills a page from the first ring, a
+/// quiet area moves outward through cheap, nearly empty rings.
+const RINGS_KM: [f64; 5] = [0.3, 1.0, 3.0, 10.0, NEAR_RADIUS_KM];
+
+/// "가까운 순" for common words or no words: sorting every match by distance took 328 ms
+/// for a word in 10% of listings and 822 ms with no words at 1M listings (BENCHMARKS.md);
+/// instead each ring (inner first) takes its box off the place index, keeps the places
+/// whose exact distance falls in the ring, sorts only those, and stops once the page is
+/// full.
+async fn by_rings(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    plan: &Plan,
+    near: Near,
+) -> AppResult<Vec<SearchRow>> {
+    let want = PAGE_SIZE as usize + 1;
+    let mut rows: Vec<SearchRow> = Vec::new();
+    let mut inner_m = 0.0;
+    for radius in RINGS_KM {
+        let outer_m = radius * 1000.0;
+        let after = p.after.filter(|c| f64::from(c.distance_m) <= outer_m);
+        if p.after.is_some() && after.is_none() && rows.is_empty() {
+            // The cursor lies farther out: this ring was on earlier pages.
+            inner_m = outer_m;
+            continue;
+        }
+        let place = PlaceBox {
+            radius_km: radius,
+            drive: true,
+        };
+        let (mut sql, id_col, _) = filtered(p, plan, false, None, Some(place));
+        sql.push(" AND ");
+        push_distance(&mut sql, near);
+        sql.push(if inner_m == 0.0 { " >= " } else { " > " })
+            .push_bind(inner_m)
+            .push(" AND ");
+        push_distance(&mut sql, near);
+        sql.push(" <= ").push_bind(outer_m);
+        if let Some(c) = after.filter(|_| rows.is_empty()) {
+            push_after_distance(&mut sql, near, c, id_col);
+        }
+        sql.push(format!(" ORDER BY dist ASC, {id_col} ASC LIMIT "))
+            .push_bind((want - rows.len()) as u32);
+        rows.extend(sql.build_query_as::<SearchRow>().fetch_all(pool).await?);
+        if rows.len() >= want {
+            break;
+        }
+        inner_m = outer_m;
+    }
+    Ok(rows)
+}
+
+/// "신뢰도순": the best bread grade first, newest within a grade. The score lives on the
+/// member, so no posting list is in that order; instead each grade band (best first)
+/// walks the rarest term's id-ordered postings with the band as a filter and stops as
+/// soon as the page is full. Sorting every match by exact score took 584 ms at 1M
+/// listings for a common word; see BENCHMARKS.md.
+async fn by_grade_bands(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    plan: &Plan,
+) -> AppResult<Vec<SearchRow>> {
+    let want = PAGE_SIZE as usize + 1;
+    let first = p.after.map_or(5, |c| BreadGrade::from_score(c.trust).0);
+    let lowest = p.min_grade.unwrap_or(1).max(1);
+    let mut rows: Vec<SearchRow> = Vec::new();
+    for grade in (lowest..=first).rev() {
+        let hi = if grade == 5 {
+            u16::MAX
+        } else {
+            BreadGrade::min_score(grade + 1) - 1
+        };
+        let (mut sql, id_col, _) = filtered(
+            p,
+            plan,
+            false,
+            Some((BreadGrade::min_score(grade), hi)),
+            None,
+        );
+        if let Some(c) = p.after.filter(|_| grade == first) {
             sql.push(format!(" AND {id_col} < ")).push_bind(c.id);
         }
-        (Sort::PriceAsc | Sort::PriceDesc, Some(c)) => {
-            let cmp = if p.sort == Sort::PriceAsc { ">" } else { "<" };
-            sql.push(format!(" AND ({price_col} {cmp} "))
-                .push_bind(c.price)
-                .push(format!(" OR ({price_col} = "))
-                .push_bind(c.price)
-                .push(format!(" AND {id_col} {cmp} "))
-                .push_bind(c.id)
-                .push("))");
+        sql.push(format!(" ORDER BY {id_col} DESC LIMIT "))
+            .push_bind((want - rows.len()) as u32);
+        rows.extend(sql.build_query_as::<SearchRow>().fetch_all(pool).await?);
+        if rows.len() >= want {
+            break;
         }
-        (_, None) => {}
     }
-    // Newest is id order: ids are handed out in creation order.
-    sql.push(match p.sort {
-        Sort::Newest => format!(" ORDER BY {id_col} DESC"),
-        Sort::PriceAsc => format!(" ORDER BY {price_col} ASC, {id_col} ASC"),
-        Sort::PriceDesc => format!(" ORDER BY {price_col} DESC, {id_col} DESC"),
-    });
-    sql.push(" LIMIT ").push_bind(PAGE_SIZE + 1);
-
-    let rows: Vec<CardRow> = sql.build_query_as().fetch_all(pool).await?;
-    let more = rows.len() > PAGE_SIZE as usize;
-    let items: Vec<ListingCard> = rows
-        .into_iter()
-        .take(PAGE_SIZE as usize)
-        .map(ListingCard::try_from)
-        .collect::<Result<_, _>>()?;
-    let next = more
-        .then(|| {
-            items.last().map(|l| Cursor {
-                id: l.id,
-                price: l.price,
-            })
-        })
-        .flatten();
-    // Only for words that found nothing on their own: with filters, the filters did it.
-    let unfiltered = *p
-        == SearchParams {
-            q: p.q.clone(),
-            sort: p.sort,
-            ..Default::default()
-        };
-    let suggestion = if items.is_empty() && unfiltered {
-        suggest(pool, &terms).await?
-    } else {
-        None
-    };
-    Ok(SearchPage {
-        items,
-        next,
-        suggestion,
-    })
+    Ok(rows)
 }

@@ -15,6 +15,10 @@ pub enum Sort {
     Newest,
     PriceAsc,
     PriceDesc,
+    /// Most trusted sellers first (bread grade), newest among equals.
+    Trust,
+    /// Nearest meet place first; needs the searcher's position (`near`).
+    Distance,
 }
 
 impl Sort {
@@ -23,6 +27,8 @@ impl Sort {
             Sort::Newest => "최신순",
             Sort::PriceAsc => "낮은 가격순",
             Sort::PriceDesc => "높은 가격순",
+            Sort::Trust => "신뢰도순",
+            Sort::Distance => "가까운 순",
         }
     }
 }
@@ -32,6 +38,66 @@ impl Sort {
 pub struct Cursor {
     pub id: u64,
     pub price: i64,
+    /// The seller's trust score, for the trust sort.
+    #[serde(default)]
+    pub trust: u16,
+    /// Whole metres from the searcher, for the distance sort.
+    #[serde(default)]
+    pub distance_m: u32,
+}
+
+/// Where the searcher is (from the browser), in millionths of a degree (~0.1 m) so a
+/// search stays comparable and hashable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Near {
+    pub lat_e6: i32,
+    pub lng_e6: i32,
+}
+
+impl Near {
+    /// Only places on Earth (and the URL may carry anything).
+    pub fn new(lat: f64, lng: f64) -> Option<Self> {
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then(|| Near {
+            lat_e6: (lat * 1e6).round() as i32,
+            lng_e6: (lng * 1e6).round() as i32,
+        })
+    }
+    pub fn lat(&self) -> f64 {
+        f64::from(self.lat_e6) / 1e6
+    }
+    pub fn lng(&self) -> f64 {
+        f64::from(self.lng_e6) / 1e6
+    }
+}
+
+/// How far the distance sort looks: meet places within this many km.
+pub const NEAR_RADIUS_KM: f64 = 50.0;
+
+/// "350m", "1.2km", "12km".
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_read_like_a_map_app() {
+        assert_eq!(distance_label(0), "0m");
+        assert_eq!(distance_label(357), "350m");
+        assert_eq!(distance_label(1234), "1.2km");
+        assert_eq!(distance_label(9_960), "10.0km");
+        assert_eq!(distance_label(12_345), "12km");
+        assert!(Near::new(91.0, 0.0).is_none());
+        let n = Near::new(37.5551, 126.9368).unwrap();
+        assert_eq!((n.lat_e6, n.lng_e6), (37_555_100, 126_936_800));
+    }
+}
+
+/// "350m", "1.2km", "12km".
+pub fn distance_label(metres: u32) -> String {
+    match metres {
+        0..1000 => format!("{}m", metres / 10 * 10),
+        1000..10_000 => format!("{:.1}km", f64::from(metres) / 1000.0),
+        _ => format!("{}km", metres / 1000),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +115,10 @@ pub struct SearchParams {
     pub condition: Option<Condition>,
     pub parcel: bool,
     pub meet: bool,
+    /// Sellers of at least this bread grade (1–5).
+    pub min_grade: Option<u8>,
+    /// The searcher's position: cards get a distance, and `Sort::Distance` works.
+    pub near: Option<Near>,
     pub sort: Sort,
     pub after: Option<Cursor>,
 }
