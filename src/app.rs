@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
+use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::listings::detail::ListingPage;
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pay/sandbox/:attempt") view=SandboxCheckoutPage />
                     <Route path=path!("/orders/:id") view=OrderPage />
                     <Route path=path!("/me/trades") view=TradesPage />
+                    <Route path=path!("/me/alerts") view=AlertsPage />
                 </Routes>
             </main>
             <BottomNav />

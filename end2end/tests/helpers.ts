@@ -96,3 +96,10 @@ export async function signUp(request: APIRequestContext, m: ReturnType<typeof un
   const res = await request.post('/api/accounts/signup', { form });
   expect(res.status()).toBe(200);
 }
+
+/** A valid ISBN-13 in the Korean 979-11 range from a serial number. */
+export function isbn(serial: number): string {
+  const body = `97911${String(serial).padStart(7, '0')}`;
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 ? 3 : 1), 0);
+  return body + String((10 - (sum % 10)) % 10);
+}

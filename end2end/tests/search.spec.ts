@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, signUp, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, isbn, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 const won = (text: string) => Number(text.replace(/[^0-9]/g, ''));
 
@@ -58,13 +58,6 @@ test('search words with a particle find the book; a typo gets a suggestion', asy
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
 });
 
-/** A valid ISBN-13 in the Korean 979-11 range from a serial number. */
-function isbn(serial: number): string {
-  const body = `97911${String(serial).padStart(7, '0')}`;
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 ? 3 : 1), 0);
-  return body + String((10 - (sum % 10)) % 10);
-}
-
 test('a query with two pages: filter, scroll to page two, open a result (phone and desktop)', async ({ page }, info) => {
   const errors = watchConsole(page);
   // 24 copies of a book nobody else has, half of them 상, listed through the API.
@@ -79,7 +72,7 @@ test('a query with two pages: filter, scroll to page two, open a result (phone a
         'input[book_title]': `${word} 알고리즘 ${i + 1}`,
         'input[book_author]': '김저자',
         'input[book_publisher]': '책빵출판',
-        'input[category_id]': '154',
+        'input[category_id]': '141',
         'input[price]': String(5000 + i * 100),
         'input[condition]': i % 2 ? 'fair' : 'good',
         'input[parcel]': 'true',

@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod alerts;
 pub mod catalog;
 pub mod listings;
 pub mod orders;

@@ -2,6 +2,7 @@
 //! (`#[sqlx::test]` creates and migrates one per test), driven over HTTP.
 
 mod accounts;
+mod alerts;
 mod catalog;
 mod categories;
 mod helpers;

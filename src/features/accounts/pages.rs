@@ -473,6 +473,7 @@ pub fn MyPage() -> impl IntoView {
                                 <A href="/me/listings" attr:class="button secondary block">"내 판매글"</A>
                                 <A href="/me/wishes" attr:class="button secondary block">"찜 목록"</A>
                                 <A href="/me/trades" attr:class="button secondary block">"거래 내역"</A>
+                                <A href="/me/alerts" attr:class="button secondary block">"알림 받는 책"</A>
                                 <h2>"동의 내역"</h2>
                                 <ul class="consent-list">
                                     {a.consents.into_iter().map(|c| view! {

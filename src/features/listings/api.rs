@@ -103,7 +103,20 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     let terms = search_repo::listing_terms(&book.title, &book.author, &book.publisher);
     search_repo::index_listing(&mut tx, id, valid.price, &terms).await?;
+    // Wanted alerts: stored with the listing, so a match is never lost or doubled.
+    let alerted = crate::features::alerts::repo::record_hits(
+        &mut tx,
+        id,
+        caller.id,
+        &book.isbn13,
+        &terms,
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    if alerted > 0 {
+        tracing::info!(listing = id, alerted, "wanted alerts matched");
+    }
     tracing::info!(listing = id, seller = caller.id, "listing created");
     Ok(id)
 }

@@ -12,6 +12,7 @@ use super::types::{
 };
 use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::alerts::pages::AlertButton;
 use crate::features::orders::pages::BreadBadge;
 use crate::features::photos::types::photo_url;
 use crate::ui::format::{korean_date, kst, won};
@@ -125,6 +126,7 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 <A href=format!("/listings/{id}/buy") attr:class="button block buy" attr:data-test="buy">"구매하기"</A>
             })}
             {(!l.can_edit).then(|| view! { <BuyerTools id wished=l.wished count=l.wish_count /> })}
+            {(!l.can_edit).then(|| view! { <AlertButton isbn=l.isbn13.clone() next=format!("/listings/{id}") /> })}
 
             {l.can_edit.then(|| view! {
                 <section class="owner-tools" aria-label="판매자 메뉴">

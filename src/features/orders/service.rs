@@ -247,26 +247,36 @@ pub async fn place(
     })
 }
 
-/// A repeated submit: the same order, and the same checkout if one was opened.
+/// A repeated submit: the same order, and the same checkout once the first submit has
+/// opened it (a double click arrives while the first is still talking to the provider,
+/// so this waits up to ~3 s for its checkout before settling for the order page).
 async fn placed_again(state: &AppState, id: u64) -> AppResult<Placed> {
     let order = repo::order(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let pending_checkout = if order.status()? == OrderStatus::Pending {
-        sqlx::query_scalar!(
-            "SELECT checkout_url FROM payment WHERE order_id = ? AND status = 'ready'
-             ORDER BY created_at DESC, id DESC LIMIT 1",
-            id
-        )
-        .fetch_optional(&state.pool)
-        .await?
-        .flatten()
-    } else {
-        None
-    };
+    let mut next_url = format!("/orders/{id}");
+    if order.status()? == OrderStatus::Pending && order.method == "safe_pay" {
+        for _ in 0..30 {
+            let latest = sqlx::query!(
+                "SELECT checkout_url, status AS `status: String` FROM payment WHERE order_id = ?
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+                id
+            )
+            .fetch_optional(&state.pool)
+            .await?;
+            match latest {
+                Some(p) if p.status == "ready" && p.checkout_url.is_some() => {
+                    next_url = p.checkout_url.unwrap_or_default();
+                    break;
+                }
+                Some(p) if p.status != "ready" => break,
+                _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    }
     Ok(Placed {
         order_id: id,
-        next_url: pending_checkout.unwrap_or_else(|| format!("/orders/{id}")),
+        next_url,
     })
 }
 

@@ -13,6 +13,7 @@ use leptos_router::params::ParamsMap;
 use super::api::search;
 use super::types::{Cursor, Near, SearchPage, SearchParams, Sort};
 use crate::error::AppError;
+use crate::features::alerts::pages::AlertButton;
 use crate::features::catalog::api::category_tree;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
@@ -186,6 +187,13 @@ pub fn SearchPage() -> impl IntoView {
     view! {
         <Title text=heading />
         <h1 class="section-title" data-test="search-heading">{heading}</h1>
+        {move || {
+            let p = params.get();
+            (!p.q.is_empty()).then(|| {
+                let next = search_url(&SearchParams { after: None, ..p.clone() }, None);
+                view! { <AlertButton query=p.q.clone() next /> }
+            })
+        }}
         <SearchFilters params />
         <Transition fallback=|| view! { <p class="muted">"검색하는 중…"</p> }>
             {move || Suspend::new(async move {

@@ -124,7 +124,9 @@ pub async fn index_pending(pool: &MySqlPool) -> AppResult<u64> {
     }
 }
 
-const CARD_COLUMNS: &str = "l.id, b.title, b.author, b.publisher, l.price,
+/// The listing-card columns for queries built at run time (the `query!` copies are
+/// checked at compile time; these decode into `CardRow` by name).
+pub(crate) const CARD_COLUMNS: &str = "l.id, b.title, b.author, b.publisher, l.price,
     CAST(l.`condition` AS CHAR) AS `condition`, CAST(l.status AS CHAR) AS status,
     CAST(l.delivery AS CHAR) AS delivery, l.meet_label,
     m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo";
