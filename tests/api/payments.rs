@@ -325,6 +325,17 @@ async fn pay_again(app: &TestApp, buyer: &reqwest::Client, id: u64, provider: &s
     res.json().await.unwrap()
 }
 
+/// The newest payment attempt of an order (KakaoPay's checkout URL does not name it).
+async fn latest_attempt(app: &TestApp, id: u64) -> String {
+    sqlx::query_scalar!(
+        "SELECT attempt_key FROM payment WHERE order_id = ? ORDER BY id DESC LIMIT 1",
+        id
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
 async fn paid_events(app: &TestApp, id: u64) -> i64 {
     sqlx::query_scalar!(
         "SELECT COUNT(*) FROM payment_event WHERE order_id = ? AND kind = 'paid'",
@@ -456,13 +467,7 @@ async fn kakaopay_ready_approve_and_a_wrong_charge_refunded(pool: MySqlPool) {
     // KakaoPay charged another amount than ours: refunded at once, order not paid.
     let url = pay_again(&app, &buyer, id, "kakao").await;
     assert_eq!(url, "https://stub.kakao/pc");
-    let k2 = sqlx::query_scalar!(
-        "SELECT attempt_key FROM payment WHERE order_id = ? ORDER BY id DESC LIMIT 1",
-        id
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let k2 = latest_attempt(&app, id).await;
     let to = back(
         &app,
         &format!("/pay/return/kakao?attempt={k2}&pg_token=pg_wrong_amount"),
@@ -478,13 +483,7 @@ async fn kakaopay_ready_approve_and_a_wrong_charge_refunded(pool: MySqlPool) {
 
     // A proper approval.
     pay_again(&app, &buyer, id, "kakao").await;
-    let k3 = sqlx::query_scalar!(
-        "SELECT attempt_key FROM payment WHERE order_id = ? ORDER BY id DESC LIMIT 1",
-        id
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let k3 = latest_attempt(&app, id).await;
     let to = back(
         &app,
         &format!("/pay/return/kakao?attempt={k3}&pg_token=pg_ok"),

@@ -6,6 +6,8 @@ use super::api::{DeleteAlert, MarkAlertsSeen, SaveAlert, my_alerts};
 use crate::app::use_auth;
 use crate::error::AppError;
 use crate::features::listings::pages::ListingGrid;
+use crate::features::orders::pages::login_needed;
+use crate::features::search::pages::percent_encode;
 use crate::ui::format::kst;
 
 /// "알림 받기" for a search or a book; visitors are sent to log in first.
@@ -55,7 +57,7 @@ pub fn AlertButton(
                                 }.into_any()
                             }
                             (false, _) => view! {
-                                <A href=format!("/login?next={}", encode_next(&next)) attr:class="button secondary small">{label}</A>
+                                <A href=format!("/login?next={}", percent_encode(&next)) attr:class="button secondary small">{label}</A>
                             }.into_any(),
                         }
                     })
@@ -63,14 +65,6 @@ pub fn AlertButton(
             </Transition>
         </div>
     }
-}
-
-/// A path with its own query string, as one query value of the login URL.
-fn encode_next(path: &str) -> String {
-    path.replace('%', "%25")
-        .replace('&', "%26")
-        .replace('#', "%23")
-        .replace('+', "%2B")
 }
 
 /// `/me/alerts`: the member's alerts and what matched them, newest first.
@@ -126,12 +120,7 @@ pub fn AlertsPage() -> impl IntoView {
                             }}
                         }.into_any()
                     }
-                    Err(AppError::Unauthorized) => view! {
-                        <section class="empty-state">
-                            <p>"로그인하고 이용해 주세요."</p>
-                            <A href="/login?next=/me/alerts" attr:class="button">"로그인"</A>
-                        </section>
-                    }.into_any(),
+                    Err(AppError::Unauthorized) => login_needed("/me/alerts".into()),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -17,6 +17,7 @@ use super::types::{
 };
 use crate::error::AppError;
 use crate::features::photos::types::thumb_url;
+use crate::features::search::pages::percent_encode;
 use crate::ui::browser::{go_to, new_key};
 use crate::ui::form::TextField;
 use crate::ui::format::{kst, won};
@@ -27,11 +28,11 @@ fn error_line(e: &AppError) -> AnyView {
 }
 
 /// "로그인이 필요합니다" with a way back here after logging in.
-fn login_needed(next: String) -> AnyView {
+pub(crate) fn login_needed(next: String) -> AnyView {
     view! {
         <section class="empty-state">
             <p>"로그인하고 이용해 주세요."</p>
-            <A href=format!("/login?next={next}") attr:class="button">"로그인"</A>
+            <A href=format!("/login?next={}", percent_encode(&next)) attr:class="button">"로그인"</A>
         </section>
     }
     .into_any()

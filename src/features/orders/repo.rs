@@ -750,12 +750,6 @@ pub async fn due(pool: &MySqlPool, now: DateTime<Utc>, limit: u32) -> AppResult<
     )
     .fetch_all(pool)
     .await?;
-    let settle = sqlx::query_scalar!(
-        "SELECT id FROM trade_order WHERE status = 'received' LIMIT ?",
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
     let reviews = sqlx::query_scalar!(
         "SELECT id FROM review WHERE counted = FALSE AND visible_at <= ? LIMIT ?",
         naive(now),
@@ -775,16 +769,25 @@ pub async fn due(pool: &MySqlPool, now: DateTime<Utc>, limit: u32) -> AppResult<
         refunds,
         expired,
         auto_confirm,
-        settle,
         reviews,
     })
+}
+
+/// Confirmed orders waiting for settlement (asked after auto-confirm, so the ones it
+/// just confirmed settle in the same sweep).
+pub async fn to_settle(pool: &MySqlPool, limit: u32) -> AppResult<Vec<u64>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM trade_order WHERE status = 'received' LIMIT ?",
+        limit
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 pub struct Due {
     pub refunds: Vec<u64>,
     pub expired: Vec<u64>,
     pub auto_confirm: Vec<u64>,
-    pub settle: Vec<u64>,
     pub reviews: Vec<u64>,
 }
 
@@ -1013,95 +1016,88 @@ pub async fn history(pool: &MySqlPool, q: &HistoryQuery) -> AppResult<Vec<TradeR
         Some(c) => (Some(naive(c.created_at)), c.id),
         None => (None, u64::MAX),
     };
+    // One query per side, so each walks its own (side_id, created_at, id) index; the
+    // keyset is spelled out (MariaDB scans on row-tuple comparisons).
     let rows = match q.role {
-        TradeRole::Buyer => sqlx::query!(
-            "SELECT o.id, o.order_no, o.book_title, o.amount, o.status AS `status: String`,
+        TradeRole::Buyer => {
+            sqlx::query_as!(
+                HistoryRow,
+                "SELECT o.id, o.order_no, o.book_title, o.amount, o.status AS `status: String`,
                     o.created_at, m.nickname AS counterpart
              FROM trade_order o JOIN member m ON m.id = o.seller_id
              WHERE o.buyer_id = ?
                AND (? IS NULL OR o.created_at >= ?) AND (? IS NULL OR o.created_at < ?)
                AND (? IS NULL OR o.status = ?)
-               AND (? IS NULL OR (o.created_at, o.id) < (?, ?))
+               AND (? IS NULL OR o.created_at < ? OR (o.created_at = ? AND o.id < ?))
              ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-            q.member_id,
-            from,
-            from,
-            until,
-            until,
-            status_filter,
-            status_filter,
-            after_at,
-            after_at,
-            after_id,
-            q.limit
-        )
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                r.order_no,
-                r.book_title,
-                r.amount,
-                r.status,
-                r.created_at,
-                r.counterpart,
+                q.member_id,
+                from,
+                from,
+                until,
+                until,
+                status_filter,
+                status_filter,
+                after_at,
+                after_at,
+                after_at,
+                after_id,
+                q.limit
             )
-        })
-        .collect::<Vec<_>>(),
-        TradeRole::Seller => sqlx::query!(
-            "SELECT o.id, o.order_no, o.book_title, o.amount, o.status AS `status: String`,
+            .fetch_all(pool)
+            .await?
+        }
+        TradeRole::Seller => {
+            sqlx::query_as!(
+                HistoryRow,
+                "SELECT o.id, o.order_no, o.book_title, o.amount, o.status AS `status: String`,
                     o.created_at, m.nickname AS counterpart
              FROM trade_order o JOIN member m ON m.id = o.buyer_id
              WHERE o.seller_id = ?
                AND (? IS NULL OR o.created_at >= ?) AND (? IS NULL OR o.created_at < ?)
                AND (? IS NULL OR o.status = ?)
-               AND (? IS NULL OR (o.created_at, o.id) < (?, ?))
+               AND (? IS NULL OR o.created_at < ? OR (o.created_at = ? AND o.id < ?))
              ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-            q.member_id,
-            from,
-            from,
-            until,
-            until,
-            status_filter,
-            status_filter,
-            after_at,
-            after_at,
-            after_id,
-            q.limit
-        )
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                r.order_no,
-                r.book_title,
-                r.amount,
-                r.status,
-                r.created_at,
-                r.counterpart,
+                q.member_id,
+                from,
+                from,
+                until,
+                until,
+                status_filter,
+                status_filter,
+                after_at,
+                after_at,
+                after_at,
+                after_id,
+                q.limit
             )
-        })
-        .collect(),
+            .fetch_all(pool)
+            .await?
+        }
     };
     rows.into_iter()
-        .map(
-            |(id, order_no, title, amount, st, created_at, counterpart)| {
-                Ok(TradeRow {
-                    id,
-                    order_no,
-                    title,
-                    amount: i64::from(amount),
-                    status: status(&st)?,
-                    counterpart,
-                    created_at: created_at.and_utc(),
-                })
-            },
-        )
+        .map(|r| {
+            Ok(TradeRow {
+                id: r.id,
+                order_no: r.order_no,
+                title: r.book_title,
+                amount: i64::from(r.amount),
+                status: status(&r.status)?,
+                counterpart: r.counterpart,
+                created_at: r.created_at.and_utc(),
+            })
+        })
         .collect()
+}
+
+/// A trade-history row as selected (either side).
+struct HistoryRow {
+    id: u64,
+    order_no: String,
+    book_title: String,
+    amount: u32,
+    status: String,
+    created_at: NaiveDateTime,
+    counterpart: String,
 }
 
 pub fn event_label(kind: &str) -> &'static str {

@@ -1063,9 +1063,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<Swept> {
             swept.auto_confirmed += 1;
         }
     }
-    // Settle what was confirmed, including just now.
-    let settle: Vec<u64> = repo::due(&state.pool, now, 500).await?.settle;
-    for id in settle {
+    for id in repo::to_settle(&state.pool, 500).await? {
         let mut tx = state.pool.begin().await?;
         if repo::settle(&mut tx, id, now).await? {
             repo::event(

@@ -145,7 +145,8 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
     format!("/search?{}", query.join("&"))
 }
 
-fn percent_encode(v: &str) -> String {
+/// One URL query value, with everything but unreserved characters escaped.
+pub(crate) fn percent_encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

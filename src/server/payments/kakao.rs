@@ -12,7 +12,10 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Approval, ApproveRequest, Checkout, CheckoutRequest, PayError, PaymentProvider};
+use super::{
+    Approval, ApproveRequest, Checkout, CheckoutRequest, PayError, PaymentProvider, Refusal,
+    read_answer,
+};
 use crate::features::orders::types::ProviderKind;
 
 pub const DEFAULT_BASE: &str = "https://open-api.kakaopay.com";
@@ -45,7 +48,7 @@ struct Amount {
     total: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct KakaoError {
     #[serde(default)]
     error_code: i64,
@@ -75,26 +78,16 @@ impl KakaoPay {
             .json(&body)
             .send()
             .await?;
-        let status = res.status();
-        if status.is_success() {
-            return res
-                .json::<T>()
-                .await
-                .map_err(|e| PayError::Unexpected(e.to_string()));
-        }
-        if status.is_server_error() {
-            return Err(PayError::Unavailable(format!("kakaopay status {status}")));
-        }
-        let err: KakaoError = res.json().await.unwrap_or(KakaoError {
-            error_code: 0,
-            error_message: String::new(),
-        });
-        tracing::warn!(status = %status, code = err.error_code, "kakaopay refused");
-        Err(PayError::Declined(if err.error_message.is_empty() {
-            "결제가 거절되었습니다.".into()
-        } else {
-            err.error_message
-        }))
+        read_answer::<T, KakaoError>("kakaopay", res).await
+    }
+}
+
+impl Refusal for KakaoError {
+    fn code(&self) -> String {
+        self.error_code.to_string()
+    }
+    fn into_message(self) -> String {
+        self.error_message
     }
 }
 

@@ -90,6 +90,39 @@ impl From<reqwest::Error> for PayError {
     }
 }
 
+/// A provider's error body: its code (for the log) and its message (for the buyer).
+pub(crate) trait Refusal: serde::de::DeserializeOwned + Default {
+    fn code(&self) -> String;
+    fn into_message(self) -> String;
+}
+
+/// Reads a provider's answer the same way for every adapter: 2xx is `T`; 5xx means the
+/// provider may or may not have acted (retry with the same idempotency key); anything
+/// else is a refusal whose own message the buyer sees.
+pub(crate) async fn read_answer<T: serde::de::DeserializeOwned, R: Refusal>(
+    provider: &str,
+    res: reqwest::Response,
+) -> Result<T, PayError> {
+    let status = res.status();
+    if status.is_success() {
+        return res
+            .json::<T>()
+            .await
+            .map_err(|e| PayError::Unexpected(e.to_string()));
+    }
+    if status.is_server_error() {
+        return Err(PayError::Unavailable(format!("{provider} status {status}")));
+    }
+    let refusal: R = res.json().await.unwrap_or_default();
+    tracing::warn!(provider, status = %status, code = %refusal.code(), "payment refused");
+    let message = refusal.into_message();
+    Err(PayError::Declined(if message.is_empty() {
+        "결제가 거절되었습니다.".into()
+    } else {
+        message
+    }))
+}
+
 #[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync {
     fn kind(&self) -> ProviderKind;

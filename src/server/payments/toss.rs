@@ -13,7 +13,10 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Approval, ApproveRequest, Checkout, CheckoutRequest, PayError, PaymentProvider};
+use super::{
+    Approval, ApproveRequest, Checkout, CheckoutRequest, PayError, PaymentProvider, Refusal,
+    read_answer,
+};
 use crate::features::orders::types::ProviderKind;
 
 pub const DEFAULT_BASE: &str = "https://api.tosspayments.com";
@@ -41,7 +44,7 @@ struct CheckoutUrl {
 }
 
 /// The error body: `{"code": "...", "message": "..."}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct TossError {
     #[serde(default)]
     code: String,
@@ -73,27 +76,16 @@ impl Toss {
             .json(&body)
             .send()
             .await?;
-        let status = res.status();
-        if status.is_success() {
-            return res
-                .json::<Payment>()
-                .await
-                .map_err(|e| PayError::Unexpected(e.to_string()));
-        }
-        // 5xx: Toss may or may not have acted; the same idempotency key makes a retry safe.
-        if status.is_server_error() {
-            return Err(PayError::Unavailable(format!("toss status {status}")));
-        }
-        let err: TossError = res.json().await.unwrap_or(TossError {
-            code: String::new(),
-            message: String::new(),
-        });
-        tracing::warn!(status = %status, code = %err.code, "toss refused");
-        Err(PayError::Declined(if err.message.is_empty() {
-            "결제가 거절되었습니다.".into()
-        } else {
-            err.message
-        }))
+        read_answer::<Payment, TossError>("toss", res).await
+    }
+}
+
+impl Refusal for TossError {
+    fn code(&self) -> String {
+        self.code.clone()
+    }
+    fn into_message(self) -> String {
+        self.message
     }
 }
 
