@@ -35,6 +35,14 @@ async fn a_saved_search_or_isbn_collects_new_matching_listings(pool: MySqlPool) 
 
     // Visitors must log in; nonsense is refused with a reason.
     let anonymous = TestApp::new_client();
+    for endpoint in ["alerts/list", "alerts/seen"] {
+        let res = app.call_as(&anonymous, endpoint, &[]).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+    }
+    let res = app
+        .call_as(&anonymous, "alerts/delete", &[("id", "1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         save(&app, &anonymous, "채식주의자", "").await.status(),
         StatusCode::UNAUTHORIZED

@@ -694,6 +694,25 @@ async fn only_the_two_sides_and_admins_see_an_order(pool: MySqlPool) {
     let admin = app.member("admin01", true).await;
     let anonymous = TestApp::new_client();
     let listing = list_book(&app, &seller, "9000").await;
+    // The confirmation page and the purchase itself: members other than the seller.
+    let quote = [("listing_id", listing.to_string())];
+    let quote: Vec<(&str, &str)> = quote.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.call_as(&anonymous, "orders/quote", &quote)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call_as(&seller, "orders/quote", &quote).await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        place(&app, &anonymous, listing, "safe_pay", "parcel", &key(9))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     let (id, attempt) = order_parcel(&app, &buyer, listing, 1).await;
     pay_return(&app, &attempt, 9000).await;
 
