@@ -10,6 +10,7 @@ use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
+use crate::features::courses::pages::CoursesPage;
 use crate::features::listings::detail::ListingPage;
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
 use crate::features::listings::sell::{EditListingPage, SellPage};
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:id") view=OrderPage />
                     <Route path=path!("/me/trades") view=TradesPage />
                     <Route path=path!("/me/alerts") view=AlertsPage />
+                    <Route path=path!("/courses") view=CoursesPage />
                 </Routes>
             </main>
             <BottomNav />
@@ -114,7 +116,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default();
+    let location = leptos_router::hooks::use_location();
+    // Echo the words only on the search page; other pages use `q` for their own boxes.
+    let q = move || {
+        location
+            .pathname
+            .with(|p| p == "/search")
+            .then(|| query.read().get("q"))
+            .flatten()
+            .unwrap_or_default()
+    };
     view! {
         <header class="site-header">
             <div class="container header-row">

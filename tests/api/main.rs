@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod catalog;
 mod categories;
+mod courses;
 mod helpers;
 mod listings;
 mod orders;

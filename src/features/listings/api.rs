@@ -15,6 +15,7 @@ use {
     crate::error::FieldError,
     crate::features::catalog::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
+    crate::features::courses::repo as course_repo,
     crate::features::photos::repo as photo_repo,
     crate::features::search::repo as search_repo,
     crate::server::request,
@@ -92,6 +93,9 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
             message: "분야를 다시 선택해 주세요.".into(),
         });
     }
+    if let Ok(v) = &valid {
+        errors.extend(unknown_school(&state.pool, v).await?);
+    }
     let (Ok(valid), Some(book), true) = (valid, book, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
@@ -101,6 +105,9 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     let book_id = repo::book_id_for(&mut tx, &book, now).await?;
     let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
+    if let Some(course) = &valid.course {
+        course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;
+    }
     let terms = search_repo::listing_terms(&book.title, &book.author, &book.publisher);
     search_repo::index_listing(&mut tx, id, valid.price, &terms).await?;
     // Wanted alerts: stored with the listing, so a match is never lost or doubled.
@@ -119,6 +126,25 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     }
     tracing::info!(listing = id, seller = caller.id, "listing created");
     Ok(id)
+}
+
+/// The course's school must exist (the form offers only real ones; this is for
+/// hand-made requests).
+#[cfg(feature = "ssr")]
+async fn unknown_school(
+    pool: &sqlx::MySqlPool,
+    valid: &super::types::ValidListing,
+) -> Result<Option<FieldError>, AppError> {
+    let Some(course) = &valid.course else {
+        return Ok(None);
+    };
+    Ok(course_repo::school(pool, course.school_id)
+        .await?
+        .is_none()
+        .then(|| FieldError {
+            field: "course_school".into(),
+            message: "학교를 다시 골라 주세요.".into(),
+        }))
 }
 
 /// The seller of a live listing; NotFound for a missing or deleted one.
@@ -215,6 +241,9 @@ pub async fn update_listing(
     {
         return Err(AppError::field("category_id", "분야를 다시 선택해 주세요."));
     }
+    if let Some(e) = unknown_school(&state.pool, &valid).await? {
+        return Err(AppError::Validation(vec![e]));
+    }
     check_photos_owned(&state.pool, seller, caller.id, &valid.photos).await?;
     let mut tx = state.pool.begin().await?;
     let old_price = repo::price_for_update(&mut tx, id).await?;
@@ -226,6 +255,10 @@ pub async fn update_listing(
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(old) = old_price {
         search_repo::reprice(&mut tx, id, old, valid.price).await?;
+    }
+    if let Some(course) = &valid.course {
+        let now = state.clock.now();
+        course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -269,6 +302,7 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
             .collect();
     }
     detail.photos = photo_repo::listing_photos(&state.pool, id).await?;
+    detail.courses = course_repo::courses_of_book(&state.pool, &detail.isbn13).await?;
     detail.seller = repo::seller_summary(&state.pool, detail.seller_id)
         .await?
         .unwrap_or_else(|| SellerSummary {

@@ -117,6 +117,17 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                 <dd data-test="listing-seller">
                     <A href=format!("/sellers/{}", l.seller_id)>{l.seller_nickname.clone()}</A>
                 </dd>
+                {(!l.courses.is_empty()).then(|| view! {
+                    <dt>"수업 교재"</dt>
+                    <dd>
+                        <ul class="course-tags" data-test="listing-courses">
+                            {l.courses.iter().map(|c| {
+                                let professor = (!c.professor.is_empty()).then(|| format!(" · {} 교수", c.professor));
+                                view! { <li><a href=c.lookup_href()>{format!("{} {}", c.school_short, c.name)}{professor}</a></li> }
+                            }).collect_view()}
+                        </ul>
+                    </dd>
+                })}
                 <dt>"등록일"</dt>
                 <dd>{kst(l.created_at).format("%Y.%m.%d %H:%M").to_string()}</dd>
             </dl>

@@ -19,7 +19,8 @@ pub fn HomePage() -> impl IntoView {
             <h1>"안 읽는 책은 팔고, 필요한 책은 싸게"</h1>
             <p>"전공 교재부터 소설까지, 이웃과 학교 친구에게 중고책을 사고팔아요."</p>
             <p class="hero-links">
-                <A href="/categories/152" attr:class="chip">"대학교재 찾기 ›"</A>
+                <A href="/courses" attr:class="chip" attr:data-test="home-courses">"수업으로 교재 찾기 ›"</A>
+                <A href="/categories/152" attr:class="chip">"대학교재 분야 ›"</A>
                 <A href="/categories" attr:class="chip">"분야별 보기 ›"</A>
             </p>
         </section>

@@ -305,6 +305,7 @@ pub async fn detail(
         can_edit: false,
         wish_count: r.wish_count,
         wished: false,
+        courses: Vec::new(),
     };
     Ok(Some((detail, r.category_path)))
 }

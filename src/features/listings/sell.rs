@@ -21,6 +21,7 @@ use crate::error::{AppError, FieldError};
 use crate::features::catalog::api::{category_tree, lookup_isbn};
 use crate::features::catalog::scan::IsbnScanner;
 use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
+use crate::features::courses::pages::CourseFields;
 use crate::features::photos::picker::{PhotoPicker, keys_of, slots_from_keys, still_uploading};
 use crate::ui::browser;
 use crate::ui::form::TextField;
@@ -155,6 +156,9 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
     let pay_cash = RwSignal::new(initial.pay_cash);
     let description = RwSignal::new(initial.description.clone());
     let photos = RwSignal::new(slots_from_keys(&initial.photos));
+    let course_school = RwSignal::new(initial.course_school_id);
+    let course_name = RwSignal::new(initial.course_name.clone());
+    let course_professor = RwSignal::new(initial.course_professor.clone());
     let version = initial.version;
 
     let book = RwSignal::new(match &fixed_book {
@@ -192,6 +196,9 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
         pay_cash: pay_cash.get(),
         description: description.get(),
         photos: photos.with(|p| keys_of(p)),
+        course_school_id: course_school.get(),
+        course_name: course_name.get(),
+        course_professor: course_professor.get(),
         version,
     };
     let checked = Memo::new(move |_| current_input().validate().err());
@@ -329,6 +336,9 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
             pay_cash.set(draft.pay_cash);
             description.set(draft.description);
             photos.set(slots_from_keys(&draft.photos));
+            course_school.set(draft.course_school_id);
+            course_name.set(draft.course_name);
+            course_professor.set(draft.course_professor);
             on_isbn.run(draft.isbn);
         }
         let snapshot = current_input();
@@ -539,6 +549,13 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
                         <Check label="현금 (직거래)" value=pay_cash />
                         {move || shown("payment")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
                     </fieldset>
+                }.into_any()}
+
+                {view! {
+                    <CourseFields school=course_school name=course_name professor=course_professor
+                        school_error=error_of("course_school")
+                        name_error=error_of("course_name")
+                        professor_error=error_of("course_professor") />
                 }.into_any()}
 
                 {view! {

@@ -2,6 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
+use crate::features::courses::types::{CourseFiling, CourseTag, check_course};
 use crate::features::photos::types::check_photo_keys;
 
 /// 상 / 중 / 하.
@@ -242,6 +243,10 @@ pub struct ListingInput {
     pub description: String,
     /// Uploaded photo keys in the seller's order; the first is the cover.
     pub photos: Vec<String>,
+    /// Optional: file the book under a course ("수업 교재로 등록"); adds, never removes.
+    pub course_school_id: Option<u32>,
+    pub course_name: String,
+    pub course_professor: String,
     /// Edit only: the version the form was loaded at (optimistic concurrency).
     pub version: u32,
 }
@@ -258,6 +263,7 @@ pub struct ValidListing {
     pub payment_ways: Vec<&'static str>,
     pub description: String,
     pub photos: Vec<String>,
+    pub course: Option<CourseFiling>,
 }
 
 impl ListingInput {
@@ -319,6 +325,18 @@ impl ListingInput {
         if let Err(m) = check_photo_keys(&self.photos) {
             note("photos", m);
         }
+        let course = check_course(
+            self.course_school_id,
+            &self.course_name,
+            &self.course_professor,
+        )
+        .map_err(|problems| {
+            for (field, message) in problems {
+                note(field, message);
+            }
+        })
+        .ok()
+        .flatten();
         match (errors.is_empty(), self.category_id, price, self.condition) {
             (true, Some(category_id), Some(price), Some(condition)) => Ok(ValidListing {
                 category_id,
@@ -336,6 +354,7 @@ impl ListingInput {
                 payment_ways,
                 description: self.description.trim().to_owned(),
                 photos: self.photos.clone(),
+                course,
             }),
             _ => Err(AppError::Validation(errors)),
         }
@@ -408,6 +427,8 @@ pub struct ListingDetail {
     pub wish_count: u32,
     /// The signed-in viewer has this listing on their wish list.
     pub wished: bool,
+    /// Courses this book is filed under (course lookup).
+    pub courses: Vec<CourseTag>,
 }
 
 /// A listing's wish state after a change.
