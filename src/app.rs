@@ -86,7 +86,9 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/search") view=SearchPage />
+                    // Async: one finished page, not streamed pieces swapped in by script,
+                    // so results show without JavaScript and the page costs less to serve.
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/categories") view=CategoryPage />
                     // Async: wait for the data before sending headers, so an unknown
                     // category answers 404 rather than a streamed 200.

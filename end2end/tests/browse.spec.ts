@@ -4,7 +4,7 @@ import { gotoHydrated, snap, watchConsole } from './helpers';
 test('browse textbooks level by level: 대학교재 › 공과대학 › 컴퓨터공학과', async ({ page }, info) => {
   const errors = watchConsole(page);
   await gotoHydrated(page, '/');
-  await page.getByRole('link', { name: '대학교재 찾기 ›' }).click();
+  await page.getByRole('link', { name: '대학교재 분야 ›' }).click();
   await expect(page.locator('[data-test="category-title"]')).toHaveText('대학교재');
   // Everything under 대학교재 is listed, including books filed three levels down.
   await expect(page.locator('[data-test="listing-card"]').first()).toBeVisible();

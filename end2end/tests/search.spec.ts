@@ -103,3 +103,13 @@ test('a query with two pages: filter, scroll to page two, open a result (phone a
   await expect(page.locator('[data-test="listing-title"]')).toHaveText(`${word} 알고리즘 23`);
   expect(errors).toEqual([]);
 });
+
+test('results are in the server-rendered page: they show with JavaScript off', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/search?q=' + encodeURIComponent('자바'));
+  await expect(page.locator('[data-test="search-heading"]')).toHaveText("'자바' 검색 결과");
+  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('자바');
+  await expect(page).toHaveTitle("'자바' 검색 결과 · 책빵");
+  await context.close();
+});

@@ -17,3 +17,8 @@ pub mod state;
 pub mod telemetry;
 
 pub use state::AppState;
+
+/// Server-side rendering allocates many short strings; under glibc malloc, allocation
+/// was a fifth of a search page's server time (BENCHMARKS.md, SSR throughput).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,6 +1,7 @@
 //! Presentational pieces with no data access.
 
 pub mod browser;
+pub mod codec;
 pub mod form;
 pub mod format;
 pub mod icons;

@@ -66,6 +66,14 @@ pub async fn category_listings(id: u32) -> Result<Vec<ListingCard>, AppError> {
     repo::newest_under(pool, &path, 60).await
 }
 
+/// The search filter's category choices (`types::filter_options`). Public.
+#[server(endpoint = "catalog/filter-categories")]
+pub async fn filter_categories() -> Result<Vec<(u32, String)>, AppError> {
+    Ok(super::types::filter_options(
+        &repo::all(&request::state().pool).await?,
+    ))
+}
+
 /// The whole category tree, for the level-by-level picker on the sale form. Public.
 #[server(endpoint = "catalog/category-tree")]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {

@@ -116,12 +116,59 @@ pub struct CategoryNode {
     pub name: String,
 }
 
+/// The search filter's category `<select>`: subjects and their fields, 대학교재 down
+/// to majors (courses are too many for one list), each name indented by its level.
+pub fn filter_options(nodes: &[CategoryNode]) -> Vec<(u32, String)> {
+    fn walk(
+        nodes: &[CategoryNode],
+        parent: Option<u32>,
+        level: usize,
+        out: &mut Vec<(u32, String)>,
+    ) {
+        if level > 2 {
+            return;
+        }
+        for n in nodes.iter().filter(|n| n.parent_id == parent) {
+            out.push((n.id, format!("{}{}", "· ".repeat(level), n.name)));
+            walk(nodes, Some(n.id), level + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(nodes, None, 0, &mut out);
+    out
+}
+
 /// Longest title query sent to the catalog.
 pub const MAX_TITLE_QUERY_CHARS: usize = 100;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_filter_lists_three_levels_indented_in_tree_order() {
+        let node = |id, parent_id, name: &str| CategoryNode {
+            id,
+            parent_id,
+            name: name.to_owned(),
+        };
+        let tree = [
+            node(1, None, "대학교재"),
+            node(2, Some(1), "공과대학"),
+            node(3, Some(2), "컴퓨터공학과"),
+            node(4, Some(3), "자료구조"),
+            node(5, None, "문학"),
+        ];
+        assert_eq!(
+            filter_options(&tree),
+            [
+                (1, "대학교재".to_owned()),
+                (2, "· 공과대학".to_owned()),
+                (3, "· · 컴퓨터공학과".to_owned()),
+                (5, "문학".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn korean_text_of_isbn_length_is_refused_not_sliced() {

@@ -14,9 +14,10 @@ use super::api::search;
 use super::types::{Cursor, Near, SearchPage, SearchParams, Sort};
 use crate::error::AppError;
 use crate::features::alerts::pages::AlertButton;
-use crate::features::catalog::api::category_tree;
+use crate::features::catalog::api::filter_categories;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
+use crate::ui::codec::AsciiJson;
 
 /// "12,000", "12000원" and "12000" are the same price; "1만원" is not understood.
 fn price_param(raw: Option<String>) -> Option<i64> {
@@ -146,7 +147,7 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
 }
 
 /// One URL query value, with everything but unreserved characters escaped.
-pub(crate) fn percent_encode(v: &str) -> String {
+pub fn percent_encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -161,7 +162,8 @@ pub(crate) fn percent_encode(v: &str) -> String {
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(params_from_query));
-    let first = Resource::new(move || params.get(), search);
+    let first: Resource<_, AsciiJson> =
+        Resource::new_with_options(move || params.get(), search, false);
     // Pages appended by "더 보기"; emptied when the search changes.
     let more = RwSignal::new(Vec::<SearchPage>::new());
     let loading = RwSignal::new(false);
@@ -186,7 +188,9 @@ pub fn SearchPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=heading />
+        // A fixed text per search: a reactive `text` would be read when the head is
+        // written, after an async-rendered route has been disposed.
+        {move || view! { <Title text=heading() /> }}
         <h1 class="section-title" data-test="search-heading">{heading}</h1>
         {move || {
             let p = params.get();
@@ -261,7 +265,8 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
-    let tree = Resource::new(|| (), |_| category_tree());
+    let categories: Resource<_, AsciiJson> =
+        Resource::new_with_options(|| (), |_| filter_categories(), false);
     let p = move || params.get();
     let navigate = leptos_router::hooks::use_navigate();
     let locating = RwSignal::new(false);
@@ -299,18 +304,7 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
                 <span>"분야"</span>
                 <Transition fallback=|| view! { <select name="category" disabled=true><option>"전체"</option></select> }>
                     {move || Suspend::new(async move {
-                        let nodes = tree.await.unwrap_or_default();
-                        // Three levels: subjects, their fields; 대학교재, colleges, majors.
-                        let mut options: Vec<(u32, String)> = Vec::new();
-                        fn walk(nodes: &[crate::features::catalog::types::CategoryNode], parent: Option<u32>, level: usize, out: &mut Vec<(u32, String)>) {
-                            for n in nodes.iter().filter(|n| n.parent_id == parent) {
-                                if level <= 2 {
-                                    out.push((n.id, format!("{}{}", "· ".repeat(level), n.name)));
-                                    walk(nodes, Some(n.id), level + 1, out);
-                                }
-                            }
-                        }
-                        walk(&nodes, None, 0, &mut options);
+                        let options = categories.await.unwrap_or_default();
                         view! {
                             <select name="category" data-test="filter-category">
                                 <option value="" selected=move || p().category.is_none()>"전체"</option>
