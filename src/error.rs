@@ -38,6 +38,9 @@ pub enum AppError {
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     Locked(String),
+    /// Too many requests of one kind in a window (uploads per hour); says the limit.
+    #[error("{0}")]
+    RateLimited(String),
     /// The upload is bigger than we accept; the message gives the limit.
     #[error("{0}")]
     TooLarge(String),
@@ -82,6 +85,7 @@ impl AppError {
             AppError::Rejected(_) => 409,
             AppError::BadCredentials(_) => 401,
             AppError::Locked(_) => 423,
+            AppError::RateLimited(_) => 429,
             AppError::TooLarge(_) => 413,
             AppError::Unsupported(_) => 415,
             AppError::Internal | AppError::Network => 500,

@@ -47,6 +47,8 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(bread_book::features::orders::service::sweep_forever(
         state.clone(),
     ));
+    // Photos uploaded for a listing that was never posted.
+    tokio::spawn(photos::http::sweep_orphans_forever(state.clone()));
     let app = router::build(state);
     // Streamed pages are written in several pieces; without TCP_NODELAY, Nagle's
     // algorithm and the client's delayed ACK hold the last piece for ~40 ms.

@@ -513,3 +513,97 @@ mod s3 {
         );
     }
 }
+
+#[sqlx::test]
+async fn uploads_are_capped_per_hour_and_photos_never_listed_are_swept(pool: MySqlPool) {
+    use bread_book::server::clock::Clock;
+    use bread_book::server::photos::http::sweep_orphans;
+    let app = seeded(pool).await;
+    let seller = app.member("photo06", false).await;
+    let kept = upload_ok(&app, &seller, jpeg(1000, 800)).await;
+    let abandoned = upload_ok(&app, &seller, jpeg(700, 500)).await;
+    let res = create(&app, &seller, &with_photos(&[&kept])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // 98 more uploads this hour (written directly: the cap is about counting, not
+    // decoding) make 100; the next one is refused before its body is read.
+    let member_id: u64 = sqlx::query_scalar("SELECT id FROM member WHERE login_id = 'photo06'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let now = app.clock.now().naive_utc();
+    for i in 0..98u32 {
+        let hash = format!("{i:064x}");
+        sqlx::query(
+            "INSERT INTO photo (hash, width, height, bytes, created_at) VALUES (?, 10, 10, 10, ?)",
+        )
+        .bind(&hash)
+        .bind(now)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO photo_owner (member_id, hash, created_at) VALUES (?, ?, ?)")
+            .bind(member_id)
+            .bind(&hash)
+            .bind(now)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let res = upload_as(&app, &seller, jpeg(600, 600), "photo.jpg", "image/jpeg").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.to_string().contains("한 시간에 100장"), "{body}");
+    // Another member is not affected; an hour later the seller may upload again.
+    let other = app.member("photo07", false).await;
+    upload_ok(&app, &other, jpeg(640, 480)).await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    let late = upload_ok(&app, &seller, jpeg(600, 600)).await;
+
+    // Nothing is a day old yet: the sweep keeps everything.
+    assert_eq!(
+        sweep_orphans(&app.state(), app.clock.now()).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        fetch(&app, &format!("/photos/{abandoned}.jpg"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // A day on: photos never put on a listing go (rows and files), the listed one and a
+    // fresh upload stay.
+    app.clock.advance(chrono::Duration::hours(23));
+    let fresh = upload_ok(&app, &seller, jpeg(500, 700)).await;
+    app.clock.advance(chrono::Duration::hours(2));
+    let swept = sweep_orphans(&app.state(), app.clock.now()).await.unwrap();
+    assert_eq!(
+        swept,
+        98 + 3,
+        "abandoned, the other member's, the 98 and the late one"
+    );
+    for gone in [&abandoned, &late] {
+        for suffix in [".jpg", "_t.jpg"] {
+            let res = fetch(&app, &format!("/photos/{gone}{suffix}")).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{gone}{suffix}");
+        }
+    }
+    for stays in [&kept, &fresh] {
+        assert_eq!(
+            fetch(&app, &format!("/photos/{stays}.jpg")).await.status(),
+            StatusCode::OK
+        );
+    }
+    // The listed photo keeps its owner, so its seller can still edit the listing.
+    let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photo_owner WHERE hash = ?")
+        .bind(&kept)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(owners, 1);
+    assert_eq!(
+        sweep_orphans(&app.state(), app.clock.now()).await.unwrap(),
+        0
+    );
+}

@@ -14,8 +14,11 @@ pub async fn record_upload(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
+    // A re-upload refreshes both times, so the orphan sweep never takes a photo that is
+    // being put on a listing right now.
     sqlx::query!(
-        "INSERT IGNORE INTO photo (hash, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO photo (hash, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE created_at = VALUES(created_at)",
         photo.key,
         photo.width,
         photo.height,
@@ -25,7 +28,8 @@ pub async fn record_upload(
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "INSERT IGNORE INTO photo_owner (member_id, hash, created_at) VALUES (?, ?, ?)",
+        "INSERT INTO photo_owner (member_id, hash, created_at) VALUES (?, ?, ?)
+         ON DUPLICATE KEY UPDATE created_at = VALUES(created_at)",
         member_id,
         photo.key,
         now.naive_utc(),
@@ -34,6 +38,65 @@ pub async fn record_upload(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// How many photos the member uploaded since `since` (the hourly cap).
+pub async fn uploads_since(
+    pool: &MySqlPool,
+    member_id: u64,
+    since: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM photo_owner WHERE member_id = ? AND created_at >= ?",
+        member_id,
+        since.naive_utc()
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Forgets uploads older than `cutoff` that no listing shows, then deletes the photos
+/// nobody owns and no listing shows; returns the deleted keys so their files can go.
+/// (Photos of deleted listings stay: the listing keeps its history.)
+pub async fn drop_orphans(pool: &MySqlPool, cutoff: DateTime<Utc>) -> AppResult<Vec<String>> {
+    sqlx::query!(
+        "DELETE FROM photo_owner
+         WHERE created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM listing_photo lp WHERE lp.hash = photo_owner.hash)",
+        cutoff.naive_utc()
+    )
+    .execute(pool)
+    .await?;
+    let candidates = sqlx::query_scalar!(
+        "SELECT p.hash FROM photo p
+         WHERE p.created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM photo_owner po WHERE po.hash = p.hash)
+           AND NOT EXISTS (SELECT 1 FROM listing_photo lp WHERE lp.hash = p.hash)
+         LIMIT 1000",
+        cutoff.naive_utc()
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut deleted = Vec::with_capacity(candidates.len());
+    for hash in candidates {
+        // Checked again in the DELETE itself: an upload or a listing may have taken
+        // the photo since the SELECT (an upload refreshes `created_at`).
+        let gone = sqlx::query!(
+            "DELETE FROM photo
+             WHERE hash = ? AND created_at < ?
+               AND NOT EXISTS (SELECT 1 FROM photo_owner po WHERE po.hash = photo.hash)
+               AND NOT EXISTS (SELECT 1 FROM listing_photo lp WHERE lp.hash = photo.hash)",
+            hash,
+            cutoff.naive_utc()
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if gone == 1 {
+            deleted.push(hash);
+        }
+    }
+    Ok(deleted)
 }
 
 /// Keys among `keys` that neither member uploaded (a listing may only show its

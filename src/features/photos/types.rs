@@ -17,6 +17,11 @@ pub const THUMB_EDGE_PX: u32 = 480;
 /// Decoding refuses images whose header claims more pixels than this (a phone's
 /// 48-megapixel sensor fits; a decompression bomb does not).
 pub const MAX_PIXELS: u64 = 50_000_000;
+/// Uploads one member may make in an hour: a busy seller's ten listings of ten photos,
+/// not a bulk store.
+pub const MAX_UPLOADS_PER_HOUR: i64 = 100;
+/// Photos uploaded but never put on a listing are removed after this many hours.
+pub const ORPHAN_HOURS: i64 = 24;
 /// The multipart field the upload endpoint reads.
 pub const UPLOAD_FIELD: &str = "photo";
 pub const UPLOAD_PATH: &str = "/api/photos";

@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use super::process::process;
 use crate::error::AppError;
 use crate::features::photos::repo;
-use crate::features::photos::types::{MAX_FILE_BYTES, UPLOAD_FIELD, UploadedPhoto, is_photo_key};
+use crate::features::photos::types::{
+    MAX_FILE_BYTES, MAX_UPLOADS_PER_HOUR, ORPHAN_HOURS, UPLOAD_FIELD, UploadedPhoto, is_photo_key,
+};
 use crate::server::{AppState, session};
 
 fn error_response(e: AppError) -> Response {
@@ -68,6 +70,14 @@ async fn upload_inner(
     let caller = session::caller_for_token(&state.pool, &token, now)
         .await?
         .ok_or(AppError::Unauthorized)?;
+
+    // Before reading the body: a member over the hourly cap costs no decoding.
+    let hour_ago = now - chrono::Duration::hours(1);
+    if repo::uploads_since(&state.pool, caller.id, hour_ago).await? >= MAX_UPLOADS_PER_HOUR {
+        return Err(AppError::RateLimited(format!(
+            "사진은 한 시간에 {MAX_UPLOADS_PER_HOUR}장까지 올릴 수 있어요. 잠시 후 다시 올려 주세요."
+        )));
+    }
 
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -155,5 +165,35 @@ pub async fn serve(
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => error_response(e),
+    }
+}
+
+/// Removes photos uploaded more than `ORPHAN_HOURS` ago that never reached a listing
+/// (a seller who gave up on the form). Returns how many photos were deleted.
+pub async fn sweep_orphans(
+    state: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, AppError> {
+    let deleted =
+        repo::drop_orphans(&state.pool, now - chrono::Duration::hours(ORPHAN_HOURS)).await?;
+    // Rows first, then files: a file left behind by a failed delete is only disk space,
+    // while a row without its file would be a broken picture.
+    for key in &deleted {
+        for name in [format!("{key}.jpg"), format!("{key}_t.jpg")] {
+            state.photos.delete(&name).await?;
+        }
+    }
+    Ok(deleted.len())
+}
+
+pub async fn sweep_orphans_forever(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match sweep_orphans(&state, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "orphan photos removed"),
+            Err(e) => tracing::warn!(error = %e, "orphan photo sweep failed"),
+        }
     }
 }

@@ -84,6 +84,14 @@ impl PhotoStore {
         Ok(())
     }
 
+    /// Deletes a stored file; one that is already gone is not an error.
+    pub async fn delete(&self, name: &str) -> AppResult<()> {
+        match self.inner.delete(&Self::path(name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(internal("photo store delete", &e)),
+        }
+    }
+
     pub async fn get(&self, name: &str) -> AppResult<Option<Bytes>> {
         match self.inner.get(&Self::path(name)).await {
             Ok(found) => Ok(Some(
