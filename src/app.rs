@@ -107,7 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:id") view=OrderPage />
                     <Route path=path!("/me/trades") view=TradesPage />
                     <Route path=path!("/me/alerts") view=AlertsPage />
-                    <Route path=path!("/courses") view=CoursesPage />
+                    <Route path=path!("/courses") view=CoursesPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <BottomNav />

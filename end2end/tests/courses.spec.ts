@@ -59,3 +59,17 @@ test('a seller files a textbook under a course; a student finds it by school and
   await expect(page.locator('[data-test="course-none"]')).toContainText('서울대학교');
   expect(errors).toEqual([]);
 });
+
+test('the course lookup works with JavaScript off', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/courses');
+  await page.locator('[data-test="course-school"]').selectOption({ label: '서울대학교' });
+  await page.locator('[data-test="course-q"]').fill('김하늘 교수님');
+  await page.getByRole('button', { name: '찾기' }).click();
+  const found = page.locator('[data-test="course"]');
+  await expect(found).toHaveCount(1);
+  await expect(found.locator('.course-name')).toContainText('컴퓨터의 개념 및 실습');
+  await expect(found.locator('[data-test="course-book"]')).toHaveCount(2);
+  await context.close();
+});

@@ -1,6 +1,7 @@
 //! `/courses?school=…&q=…`: a student picks their school and types the course name or
 //! the professor; the books sellers filed under matching courses are listed with what
-//! is on sale now. A plain GET form, so it works before the wasm loads.
+//! is on sale now. A plain GET form on a page rendered whole (`SsrMode::Async`), so it
+//! works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
