@@ -10,7 +10,7 @@ test('a seller files a textbook under a course; a student finds it by school and
 
   // List 리팩터링 with the course filled in (the professor typed with "교수님").
   await gotoHydrated(page, '/sell');
-  await page.locator('#f-isbn').fill('9788966262281');
+  await page.locator('#f-isbn').fill('9791162242742');
   await expect(page.locator('[data-test="book-card"]')).toContainText('리팩터링');
   await page.locator('[data-test="category-level-0"]').selectOption({ label: '총류' });
   await page.locator('[data-test="category-level-1"]').selectOption({ label: '프로그래밍' });
@@ -50,7 +50,7 @@ test('a seller files a textbook under a course; a student finds it by school and
 
   // The book opens the listings of that ISBN, ours among them.
   await book.locator('a').click();
-  await expect(page).toHaveURL(/\/search\?q=9788966262281$/);
+  await expect(page).toHaveURL(/\/search\?q=9791162242742$/);
   const id = listingUrl.split('/').pop();
   await expect(page.locator(`[data-test="listing-card"] a.card-link[href="/listings/${id}"]`)).toHaveCount(1);
 
