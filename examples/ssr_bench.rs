@@ -26,9 +26,7 @@ use bread_book::features::photos::types::thumb_url;
 use bread_book::features::search::pages::{params_from_query, search_url};
 use bread_book::features::search::repo::search;
 use bread_book::features::search::types::distance_label;
-use bread_book::server::{
-    AppState, books, clock::SystemClock, config::Config, metrics::Metrics, payments, photos, router,
-};
+use bread_book::server::{AppState, clock::SystemClock, config::Config, router};
 use bread_book::ui::format::{now_utc, relative_time, won};
 use leptos::config::LeptosOptions;
 use leptos_router::params::ParamsMap;
@@ -212,25 +210,17 @@ fn main() -> anyhow::Result<()> {
         )
         .fetch_one(&pool)
         .await?;
-        let mut config = Config::for_tests(url.clone());
-        config.db_max_connections = 16;
-        let config = Arc::new(config);
-        let state = AppState {
-            leptos_options: LeptosOptions::builder()
-                .output_name("bread-book")
-                .site_root("target/site")
-                .build(),
-            pool: pool.clone(),
-            clock: Arc::new(SystemClock),
-            catalog: Arc::new(books::Catalog::new(
-                pool.clone(),
-                books::external_sources(&config),
-            )),
-            photos: Arc::new(photos::PhotoStore::open(&config.photo_backend)?),
-            payments: Arc::new(payments::Payments::from_config(&config)),
-            metrics: Arc::new(Metrics::new()),
-            config,
-        };
+        let options = LeptosOptions::builder()
+            .output_name("bread-book")
+            .site_root("target/site")
+            .build();
+        // The pool above (16 connections) is the one both servers use.
+        let state = AppState::new(
+            options,
+            pool.clone(),
+            Arc::new(SystemClock),
+            Config::for_tests(url.clone()),
+        )?;
         let leptos = serve(router::build(state)).await?;
         let control = serve(
             axum::Router::new()

@@ -7,8 +7,7 @@ async fn main() -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
 
     use bread_book::server::{
-        AppState, books, clock::SystemClock, config::Config, db, metrics::Metrics, payments,
-        photos, router, seed, telemetry,
+        AppState, clock::SystemClock, config::Config, db, photos, router, seed, telemetry,
     };
     use leptos::prelude::get_configuration;
 
@@ -30,19 +29,7 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(indexed, "search index brought up to date");
     }
 
-    let catalog = books::Catalog::new(pool.clone(), books::external_sources(&config));
-    let photos = photos::PhotoStore::open(&config.photo_backend)?;
-    let payments = payments::Payments::from_config(&config);
-    let state = AppState {
-        leptos_options,
-        pool,
-        clock,
-        config: Arc::new(config),
-        metrics: Arc::new(Metrics::new()),
-        catalog: Arc::new(catalog),
-        photos: Arc::new(photos),
-        payments: Arc::new(payments),
-    };
+    let state = AppState::new(leptos_options, pool, clock, config)?;
     // Expiries, auto-confirmations, settlements, review reveals, refund retries.
     tokio::spawn(bread_book::features::orders::service::sweep_forever(
         state.clone(),

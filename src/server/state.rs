@@ -25,6 +25,32 @@ pub struct AppState {
     pub payments: Arc<Payments>,
 }
 
+impl AppState {
+    /// The state for one configuration: the catalog with the sources the config enables,
+    /// the photo store it names, its payment providers and fresh metrics. Shared by the
+    /// binary, the integration tests and the benchmarks, so they serve the same app.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        pool: MySqlPool,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            catalog: Arc::new(Catalog::new(
+                pool.clone(),
+                super::books::external_sources(&config),
+            )),
+            photos: Arc::new(PhotoStore::open(&config.photo_backend)?),
+            payments: Arc::new(Payments::from_config(&config)),
+            metrics: Arc::new(Metrics::new()),
+            config: Arc::new(config),
+            leptos_options,
+            pool,
+            clock,
+        })
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

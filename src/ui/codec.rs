@@ -1,5 +1,7 @@
 //! How page data travels from the server-rendered HTML to the hydrating browser.
 
+use std::fmt::Write;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -42,7 +44,8 @@ fn ascii_only(json: String) -> String {
             out.push(c);
         } else {
             for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                // Writing into a String cannot fail; no temporary String per character.
+                let _ = write!(out, "\\u{unit:04x}");
             }
         }
     }

@@ -89,23 +89,16 @@ async fn a_saved_search_or_isbn_collects_new_matching_listings(pool: MySqlPool) 
         (unseen(by_words), unseen(by_isbn), unseen(unrelated)),
         (1, 1, 0)
     );
-    assert_eq!(
+    let unseen_total = || async {
         app.call_as(&buyer, "alerts/unseen", &[])
             .await
             .json::<u32>()
             .await
-            .unwrap(),
-        2
-    );
+            .unwrap()
+    };
+    assert_eq!(unseen_total().await, 2);
     app.call_as(&buyer, "alerts/seen", &[]).await;
-    assert_eq!(
-        app.call_as(&buyer, "alerts/unseen", &[])
-            .await
-            .json::<u32>()
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(unseen_total().await, 0);
 
     // A member is not alerted to their own listing.
     let own = app

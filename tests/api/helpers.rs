@@ -1,12 +1,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bread_book::server::books::{Catalog, external_sources};
 use bread_book::server::clock::ManualClock;
 use bread_book::server::config::Config;
-use bread_book::server::metrics::Metrics;
-use bread_book::server::payments::Payments;
-use bread_book::server::photos::PhotoStore;
 use bread_book::server::{AppState, router};
 use chrono::{TimeZone, Utc};
 use leptos::prelude::LeptosOptions;
@@ -38,19 +34,13 @@ impl TestApp {
             .output_name("bread-book")
             .site_root("target/site")
             .build();
-        let catalog = Catalog::new(pool.clone(), external_sources(&config));
-        let photos = PhotoStore::open(&config.photo_backend).unwrap();
-        let payments = Payments::from_config(&config);
-        let state = AppState {
+        let state = AppState::new(
             leptos_options,
-            pool: pool.clone(),
-            clock: Arc::new(clock.clone()),
-            config: Arc::new(config),
-            metrics: Arc::new(Metrics::new()),
-            catalog: Arc::new(catalog),
-            photos: Arc::new(photos),
-            payments: Arc::new(payments),
-        };
+            pool.clone(),
+            Arc::new(clock.clone()),
+            config,
+        )
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = router::build(state.clone());

@@ -19,7 +19,6 @@ pub fn CoursesPage() -> impl IntoView {
     let school =
         Memo::new(move |_| query.with(|q| q.get("school").and_then(|v| v.parse::<u32>().ok())));
     let text = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default().trim().to_owned()));
-    let schools = Resource::new(|| (), |_| list_schools());
     let found = Resource::new(
         move || (school.get(), text.get()),
         |(school, q)| async move {
@@ -36,20 +35,7 @@ pub fn CoursesPage() -> impl IntoView {
         <form class="course-search" method="get" action="/courses" data-test="course-search">
             <label>
                 <span>"학교"</span>
-                <Transition fallback=|| view! { <select name="school" disabled=true><option>"학교 선택"</option></select> }>
-                    {move || Suspend::new(async move {
-                        let list = schools.await.unwrap_or_default();
-                        view! {
-                            <select name="school" required=true data-test="course-school">
-                                <option value="" selected=move || school.get().is_none()>"학교 선택"</option>
-                                {list.into_iter().map(|s| {
-                                    let id = s.id;
-                                    view! { <option value=id.to_string() selected=move || school.get() == Some(id)>{s.name}</option> }
-                                }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Transition>
+                <SchoolSelect selected=school name="school" required=true test_id="course-school" />
             </label>
             <label>
                 <span>"수업 또는 교수님"</span>
@@ -140,6 +126,41 @@ fn CourseItem(course: CourseResult) -> impl IntoView {
     }
 }
 
+/// The school `<select>` of the lookup form (a plain GET field) and of the sale form
+/// (which takes each pick through `on_pick`).
+#[component]
+fn SchoolSelect(
+    #[prop(into)] selected: Signal<Option<u32>>,
+    test_id: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)] name: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] on_pick: Option<Callback<Option<u32>>>,
+) -> impl IntoView {
+    let schools = Resource::new(|| (), |_| list_schools());
+    view! {
+        <Transition fallback=move || view! { <select id=id name=name disabled=true><option>"학교 선택"</option></select> }>
+            {move || Suspend::new(async move {
+                let list = schools.await.unwrap_or_default();
+                view! {
+                    <select id=id name=name required=required data-test=test_id
+                        on:change=move |ev| {
+                            if let Some(pick) = on_pick {
+                                pick.run(event_target_value(&ev).parse().ok());
+                            }
+                        }>
+                        <option value="" selected=move || selected.get().is_none()>"학교 선택"</option>
+                        {list.into_iter().map(|s| {
+                            let id = s.id;
+                            view! { <option value=id.to_string() selected=move || selected.get() == Some(id)>{s.name}</option> }
+                        }).collect_view()}
+                    </select>
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// The sale form's optional "수업 교재로 등록": school, course name, professor.
 #[component]
 pub fn CourseFields(
@@ -150,7 +171,6 @@ pub fn CourseFields(
     #[prop(into)] name_error: Signal<Option<String>>,
     #[prop(into)] professor_error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let schools = Resource::new(|| (), |_| list_schools());
     // Open once asked, or as soon as anything is filled in (an edit, a restored draft).
     let opened = RwSignal::new(false);
     let open = move || opened.get() || school.get().is_some() || name.with(|n| !n.is_empty());
@@ -170,21 +190,8 @@ pub fn CourseFields(
             <div class="course-inputs" class:hidden=move || !open()>
                 <div class="field" class:invalid=move || school_error.get().is_some()>
                     <label for="f-course-school">"학교"</label>
-                    <Transition fallback=|| view! { <select id="f-course-school" disabled=true><option>"학교 선택"</option></select> }>
-                        {move || Suspend::new(async move {
-                            let list = schools.await.unwrap_or_default();
-                            view! {
-                                <select id="f-course-school" data-test="course-school-pick"
-                                    on:change=move |ev| school.set(event_target_value(&ev).parse().ok())>
-                                    <option value="" selected=move || school.get().is_none()>"학교 선택"</option>
-                                    {list.into_iter().map(|s| {
-                                        let id = s.id;
-                                        view! { <option value=id.to_string() selected=move || school.get() == Some(id)>{s.name}</option> }
-                                    }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Transition>
+                    <SchoolSelect selected=school id="f-course-school" test_id="course-school-pick"
+                        on_pick=Callback::new(move |picked| school.set(picked)) />
                     {err(school_error)}
                 </div>
                 <div class="field" class:invalid=move || name_error.get().is_some()>
