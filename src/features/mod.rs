@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod catalog;
+pub mod chat;
 pub mod courses;
 pub mod listings;
 pub mod orders;

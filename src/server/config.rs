@@ -35,6 +35,8 @@ pub struct Config {
     pub payment_timeout: Duration,
     /// Days after shipping before a purchase confirms itself.
     pub auto_confirm_days: i64,
+    /// Redis for chat fan-out between app instances (`redis://…`); one instance needs none.
+    pub chat_broker_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +54,10 @@ impl std::fmt::Debug for Config {
             .field("kakaopay", &self.kakaopay.as_ref().map(|(_, cid)| cid))
             .field("payment_sandbox", &self.payment_sandbox)
             .field("auto_confirm_days", &self.auto_confirm_days)
+            .field(
+                "chat_broker",
+                &self.chat_broker_url.as_ref().map(|_| "redis"),
+            )
             .finish()
     }
 }
@@ -117,6 +123,7 @@ impl Config {
                 .map(|v| v.parse())
                 .transpose()?
                 .unwrap_or(crate::features::orders::types::AUTO_CONFIRM_DAYS),
+            chat_broker_url: var("CHAT_BROKER_URL"),
         })
     }
 
@@ -147,6 +154,7 @@ impl Config {
             payment_sandbox: true,
             payment_timeout: Duration::from_secs(2),
             auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,
+            chat_broker_url: None,
         }
     }
 }

@@ -14,8 +14,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use super::http::{record_metrics, server_fn_error_status};
-use super::{AppState, payments, photos};
+use super::{AppState, chat, payments, photos};
 use crate::app::{App, shell};
+use crate::features::chat::types::SOCKET_PATH as CHAT_SOCKET_PATH;
 use crate::features::photos::types::{MAX_REQUEST_BYTES, UPLOAD_PATH};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -44,6 +45,7 @@ pub fn build(state: AppState) -> Router {
             post(photos::http::upload).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
         )
         .route("/photos/{file}", get(photos::http::serve))
+        .route(CHAT_SOCKET_PATH, get(chat::ws::upgrade))
         .route(
             "/pay/return/{provider}",
             get(payments::http::payment_return),

@@ -5,6 +5,7 @@ use leptos::prelude::LeptosOptions;
 use sqlx::MySqlPool;
 
 use super::books::Catalog;
+use super::chat::hub::Hub;
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub photos: Arc<PhotoStore>,
     pub payments: Arc<Payments>,
+    pub chat: Arc<Hub>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             )),
             photos: Arc::new(PhotoStore::open(&config.photo_backend)?),
             payments: Arc::new(Payments::from_config(&config)),
+            chat: Hub::new(config.chat_broker_url.as_deref())?,
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
             leptos_options,

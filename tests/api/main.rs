@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod catalog;
 mod categories;
+mod chat;
 mod courses;
 mod helpers;
 mod listings;

@@ -1,0 +1,211 @@
+//! Chat server functions: everything but sending, which goes over the socket. Each
+//! one authorizes inside: only a room's two participants see or change it, and a
+//! stranger is told the room does not exist.
+
+use leptos::prelude::*;
+
+use super::types::{HistoryPage, RoomView, RoomsPage};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::repo::{self, Participants},
+    super::types::{HISTORY_PAGE, ROOMS_PAGE, ReportReason, ServerFrame},
+    crate::server::request,
+    crate::server::session::Caller,
+};
+
+/// The room `caller` is in, or not found.
+#[cfg(feature = "ssr")]
+async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
+    repo::participants(&request::state().pool, room)
+        .await?
+        .require(caller.id)
+}
+
+/// "채팅하기": the one room for (listing, caller), made on first use. Members; not the
+/// listing's seller.
+#[server(endpoint = "chat/open")]
+pub async fn open_chat(listing: u64) -> Result<u64, AppError> {
+    let caller = request::require_caller().await?;
+    let state = request::state();
+    repo::open_room(&state.pool, listing, caller.id, state.clock.now()).await
+}
+
+/// The caller's rooms, latest activity first; `cursor` from the previous page.
+#[server(endpoint = "chat/rooms")]
+pub async fn chat_rooms(#[server(default)] cursor: String) -> Result<RoomsPage, AppError> {
+    let caller = request::require_caller().await?;
+    let cursor = if cursor.is_empty() {
+        None
+    } else {
+        Some(parse_cursor(&cursor).ok_or(AppError::BadRequest)?)
+    };
+    let (rooms, next) = repo::rooms(&request::state().pool, caller.id, cursor, ROOMS_PAGE).await?;
+    Ok(RoomsPage {
+        rooms,
+        next: next.map(|(at, id)| format!("{}.{id}", at.and_utc().timestamp_micros())),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn parse_cursor(cursor: &str) -> Option<repo::RoomCursor> {
+    let (micros, id) = cursor.split_once('.')?;
+    let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    Some((at.naive_utc(), id.parse().ok()?))
+}
+
+/// One room as its participant opens it.
+#[server(endpoint = "chat/room")]
+pub async fn chat_room(room: u64) -> Result<RoomView, AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    repo::room_view(&request::state().pool, participants, caller.id).await
+}
+
+/// History: the newest page (`before` = 0), the page before message `before`, or — with
+/// `after` — everything since message `after` (catch-up after a reconnect, 200 at most).
+#[server(endpoint = "chat/history")]
+pub async fn chat_history(
+    room: u64,
+    #[server(default)] before: u64,
+    #[server(default)] after: u64,
+) -> Result<HistoryPage, AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    let pool = &request::state().pool;
+    if after > 0 {
+        let messages = repo::history_after(pool, participants.room_id, after, 200).await?;
+        return Ok(HistoryPage {
+            messages,
+            has_older: true,
+        });
+    }
+    let before = if before == 0 { u64::MAX } else { before };
+    let (messages, has_older) =
+        repo::history_before(pool, participants.room_id, before, HISTORY_PAGE).await?;
+    Ok(HistoryPage {
+        messages,
+        has_older,
+    })
+}
+
+/// Unread messages over all the caller's rooms (header badge); 0 for visitors.
+#[server(endpoint = "chat/unread")]
+pub async fn chat_unread() -> Result<u32, AppError> {
+    match request::caller().await? {
+        Some(caller) => repo::unread_total(&request::state().pool, caller.id).await,
+        None => Ok(0),
+    }
+}
+
+/// Deletes the caller's own message for good; both sides see "삭제됨".
+#[server(endpoint = "chat/delete")]
+pub async fn delete_chat_message(room: u64, message: u64) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    let state = request::state();
+    if !repo::delete_message(
+        &state.pool,
+        participants,
+        caller.id,
+        message,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return Err(AppError::Rejected(
+            "내가 보낸 메시지만 지울 수 있어요.".into(),
+        ));
+    }
+    state.chat.publish(
+        &[participants.buyer_id, participants.seller_id],
+        &ServerFrame::Deleted { room, id: message },
+        None,
+    );
+    Ok(())
+}
+
+/// Reports the other participant's message (CHAT_004), once per message.
+#[server(endpoint = "chat/report")]
+pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    let reason = ReportReason::parse(&reason)
+        .ok_or_else(|| AppError::field("reason", "신고 사유를 골라 주세요."))?;
+    let state = request::state();
+    repo::report(
+        &state.pool,
+        participants,
+        caller.id,
+        message,
+        reason,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// Blocks (or unblocks) the other participant of `room`: no messages either way.
+#[server(endpoint = "chat/block")]
+pub async fn block_chat_member(room: u64, on: bool) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    let state = request::state();
+    repo::set_blocked(
+        &state.pool,
+        caller.id,
+        participants.other(caller.id),
+        on,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// Turns the room's new-message notifications off (or on) for the caller.
+#[server(endpoint = "chat/mute")]
+pub async fn mute_chat(room: u64, on: bool) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    repo::set_muted(&request::state().pool, participants, caller.id, on).await
+}
+
+/// Leaves the room (ROOM_002); the last one out deletes it with its messages.
+#[server(endpoint = "chat/leave")]
+pub async fn leave_chat(room: u64) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let participants = my_room(&caller, room).await?;
+    let state = request::state();
+    repo::leave(&state.pool, participants, caller.id, state.clock.now()).await
+}
+
+/// The banned-word list. Admins.
+#[server(endpoint = "chat/banned-words")]
+pub async fn banned_words() -> Result<Vec<String>, AppError> {
+    let caller = request::require_caller().await?;
+    if !caller.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(repo::banned_words(&request::state().pool).await?.to_vec())
+}
+
+/// Adds (`on`) or removes a banned word. Admins; takes effect on this instance at once
+/// and on the others within 30 seconds.
+#[server(endpoint = "chat/banned-words/set")]
+pub async fn set_banned_word(word: String, on: bool) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    if !caller.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    let word = super::types::normalize_for_match(&word);
+    if word.is_empty() || word.chars().count() > 50 {
+        return Err(AppError::field("word", "금지어는 1~50자로 입력해 주세요."));
+    }
+    let state = request::state();
+    if on {
+        repo::add_banned_word(&state.pool, &word, caller.id, state.clock.now()).await?;
+    } else {
+        repo::remove_banned_word(&state.pool, &word).await?;
+    }
+    state.chat.forget_banned_words();
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! 1:1 chat per (listing, buyer) (issue 5): rooms, messages over a WebSocket, read
+//! receipts, unread counts, reports, blocks, mutes and the banned-word list.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod repo;
+pub mod types;

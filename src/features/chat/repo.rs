@@ -1,0 +1,832 @@
+//! Chat storage. Each side of a room lives in its own columns (buyer_*, seller_*), so a
+//! query names the caller's side with `IF(buyer_id = ?, …)` rather than joining a
+//! participant table: the room list stays one index range per side.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use sqlx::{MySql, MySqlPool, Transaction};
+
+use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView, preview};
+use crate::error::{AppError, AppResult};
+use crate::features::listings::types::ListingStatus;
+
+fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// Who is in a room, for authorizing every read and write.
+#[derive(Debug, Clone, Copy)]
+pub struct Participants {
+    pub room_id: u64,
+    pub listing_id: u64,
+    pub buyer_id: u64,
+    pub seller_id: u64,
+}
+
+impl Participants {
+    pub fn includes(&self, member: u64) -> bool {
+        member == self.buyer_id || member == self.seller_id
+    }
+
+    pub fn other(&self, member: u64) -> u64 {
+        if member == self.buyer_id {
+            self.seller_id
+        } else {
+            self.buyer_id
+        }
+    }
+
+    /// Not found for anyone outside the room: a stranger learns nothing about it.
+    pub fn require(self, member: u64) -> AppResult<Self> {
+        if self.includes(member) {
+            Ok(self)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+pub async fn participants(pool: &MySqlPool, room_id: u64) -> AppResult<Participants> {
+    sqlx::query_as!(
+        Participants,
+        "SELECT id AS room_id, listing_id, buyer_id, seller_id FROM chat_room WHERE id = ?",
+        room_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// The one room for (listing, buyer), created on first use; a buyer who had left it
+/// gets it back with its history.
+pub async fn open_room(
+    pool: &MySqlPool,
+    listing_id: u64,
+    buyer_id: u64,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let listing = sqlx::query!(
+        "SELECT seller_id FROM listing WHERE id = ? AND status <> 'deleted'",
+        listing_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if listing.seller_id == buyer_id {
+        return Err(AppError::Rejected(
+            "내 판매글에는 채팅을 시작할 수 없어요.".into(),
+        ));
+    }
+    // Two taps (or two nodes) racing both land on the unique key; the update makes the
+    // second a no-op that still returns the room's id.
+    sqlx::query!(
+        "INSERT INTO chat_room (listing_id, buyer_id, seller_id, created_at, last_message_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE buyer_left_at = NULL",
+        listing_id,
+        buyer_id,
+        listing.seller_id,
+        now.naive_utc(),
+        now.naive_utc(),
+    )
+    .execute(pool)
+    .await?;
+    let id = sqlx::query_scalar!(
+        "SELECT id FROM chat_room WHERE listing_id = ? AND buyer_id = ?",
+        listing_id,
+        buyer_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(id)
+}
+
+/// What storing a message did.
+pub struct Sent {
+    pub message: ChatMessage,
+    /// False when this client message id was already stored (a retry): nothing changed.
+    pub fresh: bool,
+    pub recipient_id: u64,
+}
+
+fn is_duplicate_key(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("23000"))
+}
+
+/// Galera answers a certification conflict (and InnoDB a deadlock) with 1213 (SQLSTATE
+/// 40001): the transaction did nothing and may simply run again.
+fn is_retryable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))
+}
+
+/// Why one attempt at storing a message failed: a refusal for the user, or the database.
+enum SendFailure {
+    Refused(AppError),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for SendFailure {
+    fn from(e: sqlx::Error) -> Self {
+        SendFailure::Database(e)
+    }
+}
+
+/// Stores a message once per (room, sender, client message id) and, in the same
+/// transaction, moves the room's last message, the recipient's unread count and the
+/// sender's read pointer; refreshes the recipient's notification (`notification`: text
+/// and link) unless they muted the room.
+pub async fn send(
+    pool: &MySqlPool,
+    room: Participants,
+    sender_id: u64,
+    client_msg_id: &str,
+    body: &str,
+    notification: Option<(&str, &str)>,
+    now: DateTime<Utc>,
+) -> AppResult<Sent> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match send_once(
+            pool,
+            room,
+            sender_id,
+            client_msg_id,
+            body,
+            notification,
+            now,
+        )
+        .await
+        {
+            Ok(sent) => return Ok(sent),
+            Err(SendFailure::Refused(e)) => return Err(e),
+            Err(SendFailure::Database(e)) if attempt < 4 && is_retryable(&e) => {
+                tracing::info!(attempt, "chat send: write conflict, retrying");
+            }
+            Err(SendFailure::Database(e)) => return Err(e.into()),
+        }
+    }
+}
+
+async fn send_once(
+    pool: &MySqlPool,
+    room: Participants,
+    sender_id: u64,
+    client_msg_id: &str,
+    body: &str,
+    notification: Option<(&str, &str)>,
+    now: DateTime<Utc>,
+) -> Result<Sent, SendFailure> {
+    let recipient_id = room.other(sender_id);
+    // As stored (DATETIME(6)), so the acknowledgement equals what history returns later.
+    let now = now.trunc_subsecs(6);
+    let mut tx = pool.begin().await?;
+    let blocked = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM member_block
+         WHERE (blocker_id = ? AND blocked_id = ?) OR (blocker_id = ? AND blocked_id = ?)",
+        recipient_id,
+        sender_id,
+        sender_id,
+        recipient_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if blocked > 0 {
+        return Err(SendFailure::Refused(AppError::Rejected(
+            "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
+        )));
+    }
+    let inserted = sqlx::query!(
+        "INSERT INTO chat_message (room_id, sender_id, client_msg_id, body, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+        room.room_id,
+        sender_id,
+        client_msg_id,
+        body,
+        now.naive_utc(),
+    )
+    .execute(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(done) => done.last_insert_id(),
+        Err(e) if is_duplicate_key(&e) => {
+            drop(tx);
+            let message = stored_by_client_id(pool, room.room_id, sender_id, client_msg_id)
+                .await
+                .map_err(SendFailure::Refused)?;
+            return Ok(Sent {
+                message,
+                fresh: false,
+                recipient_id,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query!(
+        "UPDATE chat_room SET
+             last_message_id = ?, last_message_at = ?, last_sender_id = ?,
+             last_message_preview = ?,
+             buyer_unread  = IF(buyer_id = ?, buyer_unread, buyer_unread + 1),
+             seller_unread = IF(seller_id = ?, seller_unread, seller_unread + 1),
+             buyer_last_read  = IF(buyer_id = ?, ?, buyer_last_read),
+             seller_last_read = IF(seller_id = ?, ?, seller_last_read),
+             -- A message brings the room back to a recipient who had left it.
+             buyer_left_at  = IF(buyer_id = ?, buyer_left_at, NULL),
+             seller_left_at = IF(seller_id = ?, seller_left_at, NULL)
+         WHERE id = ?",
+        id,
+        now.naive_utc(),
+        sender_id,
+        preview(body),
+        sender_id,
+        sender_id,
+        sender_id,
+        id,
+        sender_id,
+        id,
+        sender_id,
+        sender_id,
+        room.room_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if let Some((text, link)) = notification {
+        upsert_chat_notification(&mut tx, recipient_id, room.room_id, text, link, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Sent {
+        message: ChatMessage {
+            id,
+            room_id: room.room_id,
+            sender_id,
+            client_msg_id: client_msg_id.to_owned(),
+            body: body.to_owned(),
+            created_at: now,
+            deleted: false,
+        },
+        fresh: true,
+        recipient_id,
+    })
+}
+
+/// One unread notification per room: a busy room refreshes it instead of stacking more;
+/// skipped when the recipient muted the room.
+async fn upsert_chat_notification(
+    tx: &mut Transaction<'_, MySql>,
+    member_id: u64,
+    room_id: u64,
+    text: &str,
+    link: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
+         SELECT ?, 'chat', r.id, ?, ?, ?
+         FROM chat_room r
+         WHERE r.id = ? AND NOT IF(r.buyer_id = ?, r.buyer_muted, r.seller_muted)
+         ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
+                                 read_at = NULL",
+        member_id,
+        text,
+        link,
+        now.naive_utc(),
+        room_id,
+        member_id,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn stored_by_client_id(
+    pool: &MySqlPool,
+    room_id: u64,
+    sender_id: u64,
+    client_msg_id: &str,
+) -> AppResult<ChatMessage> {
+    let r = sqlx::query!(
+        "SELECT id, body, created_at, deleted_at FROM chat_message
+         WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?",
+        room_id,
+        sender_id,
+        client_msg_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(ChatMessage {
+        id: r.id,
+        room_id,
+        sender_id,
+        client_msg_id: client_msg_id.to_owned(),
+        body: r.body,
+        created_at: utc(r.created_at),
+        deleted: r.deleted_at.is_some(),
+    })
+}
+
+struct MessageRow {
+    id: u64,
+    sender_id: u64,
+    client_msg_id: String,
+    body: String,
+    created_at: NaiveDateTime,
+    deleted: bool,
+}
+
+impl MessageRow {
+    fn into_message(self, room_id: u64) -> ChatMessage {
+        ChatMessage {
+            id: self.id,
+            room_id,
+            sender_id: self.sender_id,
+            client_msg_id: self.client_msg_id,
+            body: self.body,
+            created_at: utc(self.created_at),
+            deleted: self.deleted,
+        }
+    }
+}
+
+/// Up to `limit` messages before `before` (newest first from the index, returned oldest
+/// first), one range read on the room's slice of the clustered key.
+pub async fn history_before(
+    pool: &MySqlPool,
+    room_id: u64,
+    before: u64,
+    limit: u32,
+) -> AppResult<(Vec<ChatMessage>, bool)> {
+    let mut rows = sqlx::query_as!(
+        MessageRow,
+        "SELECT id, sender_id, client_msg_id, body, created_at,
+                deleted_at IS NOT NULL AS `deleted: bool`
+         FROM chat_message
+         WHERE room_id = ? AND id < ?
+         ORDER BY id DESC
+         LIMIT ?",
+        room_id,
+        before,
+        limit + 1
+    )
+    .fetch_all(pool)
+    .await?;
+    let has_older = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    rows.reverse();
+    Ok((
+        rows.into_iter().map(|r| r.into_message(room_id)).collect(),
+        has_older,
+    ))
+}
+
+/// Messages after `after`, oldest first: the catch-up after a reconnect.
+pub async fn history_after(
+    pool: &MySqlPool,
+    room_id: u64,
+    after: u64,
+    limit: u32,
+) -> AppResult<Vec<ChatMessage>> {
+    let rows = sqlx::query_as!(
+        MessageRow,
+        "SELECT id, sender_id, client_msg_id, body, created_at,
+                deleted_at IS NOT NULL AS `deleted: bool`
+         FROM chat_message
+         WHERE room_id = ? AND id > ?
+         ORDER BY id
+         LIMIT ?",
+        room_id,
+        after,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.into_message(room_id)).collect())
+}
+
+/// Later than any stored time (DATETIME ends at 9999): the cursor of the first page.
+const END_OF_TIME: NaiveDateTime = NaiveDateTime::new(
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date"),
+    chrono::NaiveTime::MIN,
+);
+
+/// Keyset position in the room list: last activity, then room id.
+pub type RoomCursor = (NaiveDateTime, u64);
+
+/// The member's rooms, most recent activity first, `limit` from after `cursor`.
+/// Each side is one range on its (side_id, last_message_at, id) index read backwards
+/// and stopped after limit + 1 rows; the union keeps the newest limit + 1 of both.
+/// The keyset is spelled out: MariaDB scans on row-value comparisons.
+pub async fn rooms(
+    pool: &MySqlPool,
+    member_id: u64,
+    cursor: Option<RoomCursor>,
+    limit: u32,
+) -> AppResult<(Vec<RoomSummary>, Option<RoomCursor>)> {
+    // Past the far end of time: the first page.
+    let (at, id) = cursor.unwrap_or((END_OF_TIME, u64::MAX));
+    let take = limit + 1;
+    let mut rows = sqlx::query!(
+        "SELECT t.id AS `id!: u64`, t.listing_id AS `listing_id!: u64`,
+                t.last_message_at AS `last_message_at!: NaiveDateTime`,
+                t.last_message_preview AS `last_message_preview!: String`,
+                t.last_sender_id AS `last_sender_id: u64`, t.unread AS `unread!: u32`,
+                t.muted AS `muted!: bool`, b.title, l.cover_photo, m.nickname
+         FROM (
+           (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
+                   r.last_sender_id, r.buyer_unread AS unread, r.buyer_muted AS muted,
+                   r.seller_id AS other_id
+            FROM chat_room r
+            WHERE r.buyer_id = ? AND r.buyer_left_at IS NULL
+              AND (r.last_message_at < ? OR (r.last_message_at = ? AND r.id < ?))
+            ORDER BY r.last_message_at DESC, r.id DESC
+            LIMIT ?)
+           UNION ALL
+           (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
+                   r.last_sender_id, r.seller_unread, r.seller_muted, r.buyer_id
+            FROM chat_room r
+            WHERE r.seller_id = ? AND r.seller_left_at IS NULL
+              AND (r.last_message_at < ? OR (r.last_message_at = ? AND r.id < ?))
+            ORDER BY r.last_message_at DESC, r.id DESC
+            LIMIT ?)
+           ORDER BY last_message_at DESC, id DESC
+           LIMIT ?
+         ) t
+         JOIN listing l ON l.id = t.listing_id
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = t.other_id
+         ORDER BY t.last_message_at DESC, t.id DESC",
+        member_id,
+        at,
+        at,
+        id,
+        take,
+        member_id,
+        at,
+        at,
+        id,
+        take,
+        take,
+    )
+    .fetch_all(pool)
+    .await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| (r.last_message_at, r.id))
+    } else {
+        None
+    };
+    let summaries = rows
+        .into_iter()
+        .map(|r| RoomSummary {
+            id: r.id,
+            listing_id: r.listing_id,
+            title: r.title,
+            cover: r.cover_photo,
+            other_nickname: r.nickname,
+            last_message: r.last_message_preview,
+            last_message_at: utc(r.last_message_at),
+            last_from_me: r.last_sender_id == Some(member_id),
+            unread: r.unread,
+            muted: r.muted,
+        })
+        .collect();
+    Ok((summaries, next))
+}
+
+/// The room as `member` opens it (their side's pointers and settings).
+pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> AppResult<RoomView> {
+    let other = room.other(member);
+    let r = sqlx::query!(
+        "SELECT r.listing_id, b.title, l.price, l.status AS `status: String`, l.cover_photo,
+                m.nickname AS other_nickname,
+                IF(r.buyer_id = ?, r.seller_last_read, r.buyer_last_read) AS `other_last_read!: u64`,
+                IF(r.buyer_id = ?, r.buyer_last_read, r.seller_last_read) AS `my_last_read!: u64`,
+                IF(r.buyer_id = ?, r.seller_left_at, r.buyer_left_at) IS NOT NULL AS `other_left: bool`,
+                IF(r.buyer_id = ?, r.buyer_muted, r.seller_muted) AS `muted!: bool`,
+                EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
+                    AS `blocked_by_me: bool`,
+                EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
+                    AS `blocked_me: bool`
+         FROM chat_room r
+         JOIN listing l ON l.id = r.listing_id
+         JOIN book b ON b.id = l.book_id
+         JOIN member m ON m.id = ?
+         WHERE r.id = ?",
+        member,
+        member,
+        member,
+        member,
+        member,
+        other,
+        other,
+        member,
+        other,
+        room.room_id,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(RoomView {
+        id: room.room_id,
+        listing_id: r.listing_id,
+        title: r.title,
+        price: i64::from(r.price),
+        status: ListingStatus::from_db(&r.status).unwrap_or(ListingStatus::Sold),
+        cover: r.cover_photo,
+        me: member,
+        i_am_seller: member == room.seller_id,
+        other_id: other,
+        other_nickname: r.other_nickname,
+        other_last_read: r.other_last_read,
+        my_last_read: r.my_last_read,
+        other_left: r.other_left,
+        muted: r.muted,
+        blocked_by_me: r.blocked_by_me,
+        blocked_me: r.blocked_me,
+    })
+}
+
+/// Moves the member's read pointer forward to `upto` (never back, never past the last
+/// message) and recounts what is still unread; their notification for the room is read.
+/// Returns the pointer now stored.
+pub async fn mark_read(
+    pool: &MySqlPool,
+    room: Participants,
+    member: u64,
+    upto: u64,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let mut tx = pool.begin().await?;
+    let current = sqlx::query!(
+        "SELECT IFNULL(last_message_id, 0) AS `last!: u64`,
+                IF(buyer_id = ?, buyer_last_read, seller_last_read) AS `read!: u64`
+         FROM chat_room WHERE id = ? FOR UPDATE",
+        member,
+        room.room_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let pointer = upto.min(current.last).max(current.read);
+    let unread = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM chat_message WHERE room_id = ? AND id > ? AND sender_id <> ?",
+        room.room_id,
+        pointer,
+        member
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE chat_room SET
+             buyer_last_read  = IF(buyer_id = ?, ?, buyer_last_read),
+             buyer_unread     = IF(buyer_id = ?, ?, buyer_unread),
+             seller_last_read = IF(seller_id = ?, ?, seller_last_read),
+             seller_unread    = IF(seller_id = ?, ?, seller_unread)
+         WHERE id = ?",
+        member,
+        pointer,
+        member,
+        unread,
+        member,
+        pointer,
+        member,
+        unread,
+        room.room_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if unread == 0 {
+        sqlx::query!(
+            "UPDATE notification SET read_at = ?
+             WHERE member_id = ? AND kind = 'chat' AND subject_id = ? AND read_at IS NULL",
+            now.naive_utc(),
+            member,
+            room.room_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(pointer)
+}
+
+/// Unread messages over all the member's rooms (the header badge).
+pub async fn unread_total(pool: &MySqlPool, member: u64) -> AppResult<u32> {
+    let total = sqlx::query_scalar!(
+        "SELECT CAST(IFNULL(SUM(n), 0) AS UNSIGNED) AS `n!: u64` FROM (
+            SELECT buyer_unread AS n FROM chat_room
+             WHERE buyer_id = ? AND buyer_unread > 0 AND buyer_left_at IS NULL
+            UNION ALL
+            SELECT seller_unread FROM chat_room
+             WHERE seller_id = ? AND seller_unread > 0 AND seller_left_at IS NULL
+         ) t",
+        member,
+        member
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(u32::try_from(total).unwrap_or(u32::MAX))
+}
+
+/// Deletes the sender's own message for good (CHAT_005): the text is overwritten, the
+/// row stays as "삭제됨" so the conversation keeps its shape. False if not theirs.
+pub async fn delete_message(
+    pool: &MySqlPool,
+    room: Participants,
+    member: u64,
+    message_id: u64,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query!(
+        "UPDATE chat_message SET body = '', deleted_at = ?
+         WHERE room_id = ? AND id = ? AND sender_id = ? AND deleted_at IS NULL",
+        now.naive_utc(),
+        room.room_id,
+        message_id,
+        member
+    )
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE chat_room SET last_message_preview = ? WHERE id = ? AND last_message_id = ?",
+        DELETED_LABEL,
+        room.room_id,
+        message_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// CHAT_004: the other participant's message, once per reporter.
+pub async fn report(
+    pool: &MySqlPool,
+    room: Participants,
+    reporter: u64,
+    message_id: u64,
+    reason: ReportReason,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let sender = sqlx::query_scalar!(
+        "SELECT sender_id FROM chat_message WHERE room_id = ? AND id = ?",
+        room.room_id,
+        message_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if sender == reporter {
+        return Err(AppError::Rejected("내 메시지는 신고할 수 없어요.".into()));
+    }
+    let inserted = sqlx::query!(
+        "INSERT INTO chat_report (room_id, message_id, reporter_id, reason, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+        room.room_id,
+        message_id,
+        reporter,
+        reason.as_str(),
+        now.naive_utc()
+    )
+    .execute(pool)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_duplicate_key(&e) => Err(AppError::Rejected("이미 신고한 메시지예요.".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_blocked(
+    pool: &MySqlPool,
+    blocker: u64,
+    blocked: u64,
+    on: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if on {
+        sqlx::query!(
+            "INSERT IGNORE INTO member_block (blocker_id, blocked_id, created_at) VALUES (?, ?, ?)",
+            blocker,
+            blocked,
+            now.naive_utc()
+        )
+        .execute(pool)
+        .await?;
+    } else {
+        sqlx::query!(
+            "DELETE FROM member_block WHERE blocker_id = ? AND blocked_id = ?",
+            blocker,
+            blocked
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_muted(
+    pool: &MySqlPool,
+    room: Participants,
+    member: u64,
+    muted: bool,
+) -> AppResult<()> {
+    sqlx::query!(
+        "UPDATE chat_room SET
+             buyer_muted  = IF(buyer_id = ?, ?, buyer_muted),
+             seller_muted = IF(seller_id = ?, ?, seller_muted)
+         WHERE id = ?",
+        member,
+        muted,
+        member,
+        muted,
+        room.room_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// ROOM_002: the room leaves the member's list; when both have left, it is deleted with
+/// its messages and their reports.
+pub async fn leave(
+    pool: &MySqlPool,
+    room: Participants,
+    member: u64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE chat_room SET
+             buyer_left_at  = IF(buyer_id = ?, ?, buyer_left_at),
+             seller_left_at = IF(seller_id = ?, ?, seller_left_at)
+         WHERE id = ?",
+        member,
+        now.naive_utc(),
+        member,
+        now.naive_utc(),
+        room.room_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM chat_room
+         WHERE id = ? AND buyer_left_at IS NOT NULL AND seller_left_at IS NOT NULL",
+        room.room_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM notification WHERE member_id = ? AND kind = 'chat' AND subject_id = ?",
+        member,
+        room.room_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The banned-word list, normalized for matching.
+pub async fn banned_words(pool: &MySqlPool) -> AppResult<Vec<String>> {
+    let words = sqlx::query_scalar!("SELECT word FROM banned_word ORDER BY word")
+        .fetch_all(pool)
+        .await?;
+    Ok(words
+        .iter()
+        .map(|w| super::types::normalize_for_match(w))
+        .collect())
+}
+
+pub async fn add_banned_word(
+    pool: &MySqlPool,
+    word: &str,
+    admin: u64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT IGNORE INTO banned_word (word, created_at, created_by) VALUES (?, ?, ?)",
+        word,
+        now.naive_utc(),
+        admin
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_banned_word(pool: &MySqlPool, word: &str) -> AppResult<()> {
+    sqlx::query!("DELETE FROM banned_word WHERE word = ?", word)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The member's nickname, for "OO님이 새 메시지를 보냈습니다."
+pub async fn nickname(pool: &MySqlPool, member: u64) -> AppResult<String> {
+    Ok(
+        sqlx::query_scalar!("SELECT nickname FROM member WHERE id = ?", member)
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -1,0 +1,327 @@
+//! Chat types and rules shared by the browser and the server: the WebSocket frames, the
+//! message limits, and the scam warning (computed from the text on both sides, so the
+//! composer warns before sending and every reader sees the same banner).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::features::listings::types::ListingStatus;
+
+pub const MAX_MESSAGE_CHARS: usize = 500;
+pub const HISTORY_PAGE: u32 = 50;
+pub const ROOMS_PAGE: u32 = 20;
+/// The browser pings this often; the server drops a connection silent for twice as long.
+pub const HEARTBEAT_SECS: u64 = 25;
+pub const SOCKET_PATH: &str = "/ws/chat";
+pub const SAFE_PAY_WARNING: &str = "계좌번호·전화번호·메신저 아이디로 거래를 옮기면 사기 피해를 \
+     보호받을 수 없어요. 안전결제를 이용하세요.";
+
+/// The message as the server will store it, or why it cannot be sent.
+pub fn validate_body(body: &str) -> Result<String, String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err("메시지를 입력해 주세요.".into());
+    }
+    let chars = body.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(format!(
+            "메시지는 {MAX_MESSAGE_CHARS}자까지 보낼 수 있어요. (지금 {chars}자)"
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// Spaces removed and lower-cased: "시 발", "OPEN.KAKAO" are caught like "시발", "open.kakao".
+pub fn normalize_for_match(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The first banned word the body contains, if any (`words` already normalized).
+pub fn banned_word_in<'a>(body: &str, words: &'a [String]) -> Option<&'a str> {
+    let text = normalize_for_match(body);
+    words
+        .iter()
+        .find(|w| !w.is_empty() && text.contains(w.as_str()))
+        .map(String::as_str)
+}
+
+/// Off-platform messenger mentions that scams use to move a trade out of safe payment.
+const MESSENGER_HINTS: &[&str] = &[
+    "카톡아이디",
+    "카톡id",
+    "카카오톡아이디",
+    "카카오톡id",
+    "카톡으로연락",
+    "오픈채팅",
+    "open.kakao",
+    "텔레그램",
+    "telegram",
+    "t.me/",
+    "라인아이디",
+    "lineid",
+    "위챗",
+    "wechat",
+];
+
+/// True when the message carries a bank account number, a phone number or an
+/// off-platform messenger ID — the three ways a scam moves a trade out of safe payment.
+pub fn needs_safe_pay_warning(body: &str) -> bool {
+    let text = normalize_for_match(body);
+    if MESSENGER_HINTS.iter().any(|h| text.contains(h)) {
+        return true;
+    }
+    number_runs(body).any(|digits| {
+        let n = digits.len();
+        let phone = digits.starts_with("01") && (10..=11).contains(&n);
+        let isbn = n == 13 && (digits.starts_with("978") || digits.starts_with("979"));
+        let landline_or_account = (10..=16).contains(&n) && !isbn;
+        phone || landline_or_account
+    })
+}
+
+/// Runs of digits that may be split by '-', '.' or single spaces ("110-123-456789",
+/// "010 1234 5678"), with the separators dropped.
+fn number_runs(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut last_was_separator = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            current.push(c);
+            last_was_separator = false;
+        } else if matches!(c, '-' | '.' | ' ') && !current.is_empty() && !last_was_separator {
+            last_was_separator = true;
+        } else {
+            if !current.is_empty() {
+                runs.push(std::mem::take(&mut current));
+            }
+            last_was_separator = false;
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs.into_iter()
+}
+
+/// The first 100 characters, for the room list.
+pub fn preview(body: &str) -> String {
+    body.chars().take(100).collect()
+}
+
+pub const DELETED_LABEL: &str = "삭제됨";
+
+/// CHAT_004's reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportReason {
+    Abuse,
+    Spam,
+    Fraud,
+    Other,
+}
+
+impl ReportReason {
+    pub const ALL: [ReportReason; 4] = [Self::Abuse, Self::Spam, Self::Fraud, Self::Other];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Abuse => "욕설",
+            Self::Spam => "스팸",
+            Self::Fraud => "사기 의심",
+            Self::Other => "기타",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Abuse => "abuse",
+            Self::Spam => "spam",
+            Self::Fraud => "fraud",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// One message as both participants see it. A deleted message keeps its place and
+/// time, but its text is gone for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: u64,
+    pub room_id: u64,
+    pub sender_id: u64,
+    pub client_msg_id: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+/// A row of the room list (ROOM_004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub id: u64,
+    pub listing_id: u64,
+    pub title: String,
+    pub cover: Option<String>,
+    pub other_nickname: String,
+    pub last_message: String,
+    pub last_message_at: DateTime<Utc>,
+    pub last_from_me: bool,
+    pub unread: u32,
+    pub muted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomsPage {
+    pub rooms: Vec<RoomSummary>,
+    /// Pass back for the next page: "<unix micros>.<room id>" of the last row.
+    pub next: Option<String>,
+}
+
+/// One room as a participant opens it: the listing card pinned on top and both sides'
+/// read pointers (for ✓✓).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub id: u64,
+    pub listing_id: u64,
+    pub title: String,
+    pub price: i64,
+    pub status: ListingStatus,
+    pub cover: Option<String>,
+    pub me: u64,
+    pub i_am_seller: bool,
+    pub other_id: u64,
+    pub other_nickname: String,
+    pub other_last_read: u64,
+    pub my_last_read: u64,
+    pub other_left: bool,
+    pub muted: bool,
+    pub blocked_by_me: bool,
+    pub blocked_me: bool,
+}
+
+/// Messages in ascending id order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<ChatMessage>,
+    /// Older messages exist before the first one here.
+    pub has_older: bool,
+}
+
+/// What the browser sends over the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// A message; `cid` is the browser's id for it, the same on every retry.
+    Send {
+        room: u64,
+        cid: String,
+        body: String,
+    },
+    /// The member has seen the room up to message `upto`.
+    Read {
+        room: u64,
+        upto: u64,
+    },
+    /// Which room this tab shows (none: the list or another page) — no notification for it.
+    View {
+        room: Option<u64>,
+    },
+    Ping,
+}
+
+/// What the server sends over the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// `cid` is stored (now or by an earlier try) as `msg`.
+    Ack {
+        cid: String,
+        msg: ChatMessage,
+    },
+    /// A new message in one of the member's rooms (from either side, any tab).
+    Msg {
+        msg: ChatMessage,
+        sender_nickname: String,
+    },
+    /// `reader` has read `room` up to `upto`.
+    Read {
+        room: u64,
+        reader: u64,
+        upto: u64,
+    },
+    Deleted {
+        room: u64,
+        id: u64,
+    },
+    /// `cid` was refused for good (banned word, blocked, not a participant): show why.
+    Refused {
+        cid: String,
+        message: String,
+    },
+    Pong,
+    /// Events may have been missed (the broker reconnected): fetch what is new.
+    Resync,
+}
+
+impl ServerFrame {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_trimmed_and_limited_to_500_characters() {
+        assert_eq!(validate_body("  안녕하세요 ").unwrap(), "안녕하세요");
+        assert!(validate_body("   ").is_err());
+        assert!(validate_body(&"가".repeat(500)).is_ok());
+        let err = validate_body(&"가".repeat(501)).unwrap_err();
+        assert!(err.contains("500자"), "{err}");
+    }
+
+    #[test]
+    fn banned_words_match_across_spaces_and_case() {
+        let words = vec!["시발".to_owned(), "scam".to_owned()];
+        assert_eq!(banned_word_in("아 시 발 진짜", &words), Some("시발"));
+        assert_eq!(banned_word_in("this is a SCAM", &words), Some("scam"));
+        assert_eq!(banned_word_in("시간 발표", &words), None);
+    }
+
+    #[test]
+    fn safe_pay_warning_on_accounts_phones_and_messenger_ids() {
+        assert!(needs_safe_pay_warning(
+            "국민 123456-01-234567 로 입금해주세요"
+        ));
+        assert!(needs_safe_pay_warning("010-1234-5678 로 문자 주세요"));
+        assert!(needs_safe_pay_warning("01012345678"));
+        assert!(needs_safe_pay_warning("카톡 아이디 bookman 으로 와요"));
+        assert!(needs_safe_pay_warning("open.kakao.com/o/abc"));
+        assert!(!needs_safe_pay_warning("15,000원에 가능할까요? 3권 있어요"));
+        assert!(!needs_safe_pay_warning("2026-11-24 3시에 정문에서 봬요"));
+        assert!(!needs_safe_pay_warning("ISBN 9788966262281 맞나요?"));
+    }
+
+    #[test]
+    fn frames_round_trip_as_tagged_json() {
+        let frame = ClientFrame::Send {
+            room: 7,
+            cid: "c-1".into(),
+            body: "안녕".into(),
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(json, r#"{"t":"send","room":7,"cid":"c-1","body":"안녕"}"#);
+        assert_eq!(serde_json::from_str::<ClientFrame>(&json).unwrap(), frame);
+        assert_eq!(ServerFrame::Pong.to_json(), r#"{"t":"pong"}"#);
+    }
+}

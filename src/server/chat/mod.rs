@@ -1,0 +1,6 @@
+//! Live chat: the WebSocket endpoint, this instance's hub of open sockets, and the
+//! broker that joins instances. Storage and rules live in `features::chat`.
+
+pub mod broker;
+pub mod hub;
+pub mod ws;

@@ -1,0 +1,235 @@
+//! `GET /ws/chat`: one WebSocket per signed-in tab. A message is committed to the
+//! database before it is acknowledged, so an acknowledged message survives a crash; an
+//! unacknowledged one is re-sent by the browser with the same client id and stored once.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::hub::{Registration, SOCKET_QUEUE};
+use crate::error::AppError;
+use crate::features::chat::repo::{self, Participants};
+use crate::features::chat::types::{
+    ClientFrame, HEARTBEAT_SECS, ServerFrame, banned_word_in, validate_body,
+};
+use crate::server::{AppState, session};
+
+/// The socket's read buffer: tungstenite's 128 KiB default would cost 1.3 GB per
+/// 10,000 idle connections (DESIGN.md); chat frames are under 2 KiB.
+const READ_BUFFER: usize = 4 * 1024;
+const MAX_FRAME: usize = 8 * 1024;
+/// Twice the browser's heartbeat, plus slack for a slow phone.
+const SILENCE_LIMIT: Duration = Duration::from_secs(HEARTBEAT_SECS * 2 + 10);
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    // Cookies ride along on cross-site WebSocket requests; only our own pages may open one.
+    if !same_origin(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Some(token) = session::token_from_headers(&headers) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let caller = match session::caller_for_token(&state.pool, &token, state.clock.now()).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let nickname = match repo::nickname(&state.pool, caller.id).await {
+        Ok(n) => n,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| serve(socket, state, caller.id, nickname))
+}
+
+/// Browsers always send Origin on WebSocket requests; it must name the host they
+/// asked. Clients that are not browsers (tests, the load client) send none.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split("://").nth(1);
+    origin_host.is_some() && origin_host == host
+}
+
+struct Connection {
+    state: AppState,
+    member: u64,
+    nickname: String,
+    registration: Registration,
+    /// Rooms this socket has used: who is in them never changes.
+    rooms: HashMap<u64, Participants>,
+}
+
+async fn serve(mut socket: WebSocket, state: AppState, member: u64, nickname: String) {
+    let (tx, mut outgoing) = mpsc::channel::<Utf8Bytes>(SOCKET_QUEUE);
+    let registration = state.chat.register(member, tx);
+    let mut conn = Connection {
+        state,
+        member,
+        nickname,
+        registration,
+        rooms: HashMap::new(),
+    };
+    let mut deadline = Instant::now() + SILENCE_LIMIT;
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                deadline = Instant::now() + SILENCE_LIMIT;
+                let reply = match incoming {
+                    Some(Ok(Message::Text(text))) => conn.handle(&text).await,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                    // Pings are answered by the socket itself; binary is not ours.
+                    Some(Ok(_)) => None,
+                };
+                if let Some(reply) = reply
+                    && socket.send(Message::Text(reply.to_json().into())).await.is_err()
+                {
+                    break;
+                }
+            }
+            frame = outgoing.recv() => {
+                let Some(frame) = frame else { break };
+                if socket.send(Message::Text(frame)).await.is_err() {
+                    break;
+                }
+            }
+            _ = tokio::time::sleep_until(deadline) => break,
+        }
+    }
+}
+
+impl Connection {
+    async fn handle(&mut self, text: &str) -> Option<ServerFrame> {
+        let Ok(frame) = serde_json::from_str::<ClientFrame>(text) else {
+            tracing::debug!(member = self.member, "unreadable chat frame ignored");
+            return None;
+        };
+        match frame {
+            ClientFrame::Ping => Some(ServerFrame::Pong),
+            ClientFrame::View { room } => {
+                self.registration.set_viewing(room);
+                None
+            }
+            ClientFrame::Send { room, cid, body } => Some(self.send(room, cid, &body).await),
+            ClientFrame::Read { room, upto } => {
+                self.read(room, upto).await;
+                None
+            }
+        }
+    }
+
+    async fn room(&mut self, room_id: u64) -> Result<Participants, AppError> {
+        if let Some(room) = self.rooms.get(&room_id) {
+            return Ok(*room);
+        }
+        let room = repo::participants(&self.state.pool, room_id)
+            .await?
+            .require(self.member)?;
+        self.rooms.insert(room_id, room);
+        Ok(room)
+    }
+
+    async fn send(&mut self, room_id: u64, cid: String, body: &str) -> ServerFrame {
+        match self.store(room_id, &cid, body).await {
+            Ok(frame) => frame,
+            // Shown on the message with "tap to retry"; a retry keeps the same id.
+            Err(e) => ServerFrame::Refused {
+                message: match e {
+                    AppError::NotFound => "이 대화방에는 메시지를 보낼 수 없어요.".into(),
+                    other => other.to_string(),
+                },
+                cid,
+            },
+        }
+    }
+
+    async fn store(
+        &mut self,
+        room_id: u64,
+        cid: &str,
+        body: &str,
+    ) -> Result<ServerFrame, AppError> {
+        if cid.is_empty() || cid.len() > 36 || !cid.is_ascii() {
+            return Err(AppError::BadRequest);
+        }
+        let body = validate_body(body).map_err(AppError::Rejected)?;
+        let words = self.state.chat.banned_words(&self.state.pool).await?;
+        if let Some(word) = banned_word_in(&body, &words) {
+            return Err(AppError::Rejected(format!(
+                "‘{word}’ 같은 표현은 보낼 수 없어요. 고운 말로 바꿔 주세요."
+            )));
+        }
+        let room = self.room(room_id).await?;
+        let recipient = room.other(self.member);
+        let text = format!("{}님이 새 메시지를 보냈습니다.", self.nickname);
+        let link = format!("/chat/{room_id}");
+        // Someone looking at the room on this instance needs no notification.
+        let notify = (!self.state.chat.is_viewing(recipient, room_id))
+            .then_some((text.as_str(), link.as_str()));
+        let sent = repo::send(
+            &self.state.pool,
+            room,
+            self.member,
+            cid,
+            &body,
+            notify,
+            self.state.clock.now(),
+        )
+        .await?;
+        // A retry publishes again too: if we crashed after the commit the first time,
+        // this is the delivery; browsers drop a message id they already have.
+        self.state.chat.publish(
+            &[self.member, sent.recipient_id],
+            &ServerFrame::Msg {
+                msg: sent.message.clone(),
+                sender_nickname: self.nickname.clone(),
+            },
+            Some(self.registration.id),
+        );
+        Ok(ServerFrame::Ack {
+            cid: cid.to_owned(),
+            msg: sent.message,
+        })
+    }
+
+    async fn read(&mut self, room_id: u64, upto: u64) {
+        let Ok(room) = self.room(room_id).await else {
+            return;
+        };
+        match repo::mark_read(
+            &self.state.pool,
+            room,
+            self.member,
+            upto,
+            self.state.clock.now(),
+        )
+        .await
+        {
+            Ok(pointer) => self.state.chat.publish(
+                &[room.buyer_id, room.seller_id],
+                &ServerFrame::Read {
+                    room: room_id,
+                    reader: self.member,
+                    upto: pointer,
+                },
+                None,
+            ),
+            Err(_) => tracing::warn!(member = self.member, room_id, "read pointer not stored"),
+        }
+    }
+}

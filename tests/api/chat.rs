@@ -1,0 +1,882 @@
+//! Chat over real WebSockets: in-process for the rules and authorization, and as real
+//! server processes (the `bread-book` binary) for a restart and for two instances
+//! joined through Redis.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bread_book::features::chat::types::{ClientFrame, ServerFrame};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
+use serde_json::Value;
+use sqlx::MySqlPool;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::helpers::{PASSWORD, TestApp};
+use crate::listings::{list_book, seeded};
+
+/// A member as a browser: their session cookie and a client that sends it.
+struct Member {
+    cookie: String,
+    client: reqwest::Client,
+}
+
+/// Signs `login_id` in at `base` (a new session) and keeps its cookie.
+async fn sign_in(base: &str, login_id: &str) -> Member {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/accounts/login"))
+        .form(&[("input[login_id]", login_id), ("input[password]", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "login {login_id}");
+    let cookie = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bb_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let mut headers = HeaderMap::new();
+    headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    Member { cookie, client }
+}
+
+async fn call(
+    base: &str,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/{endpoint}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn open_room(base: &str, buyer: &Member, listing: u64) -> u64 {
+    let res = call(
+        base,
+        &buyer.client,
+        "chat/open",
+        &[("listing", &listing.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+struct Ws(
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+);
+
+impl Ws {
+    async fn connect(base: &str, cookie: &str) -> Self {
+        Self::try_connect(base, Some(cookie)).await.unwrap()
+    }
+
+    async fn try_connect(
+        base: &str,
+        cookie: Option<&str>,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("{}/ws/chat", base.replacen("http", "ws", 1))
+            .into_client_request()
+            .unwrap();
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().unwrap());
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Self(stream))
+    }
+
+    async fn send(&mut self, frame: &ClientFrame) {
+        let json = serde_json::to_string(frame).unwrap();
+        self.0.send(Message::text(json)).await.unwrap();
+    }
+
+    async fn say(&mut self, room: u64, cid: &str, body: &str) {
+        self.send(&ClientFrame::Send {
+            room,
+            cid: cid.into(),
+            body: body.into(),
+        })
+        .await;
+    }
+
+    /// The next frame, within 5 seconds.
+    async fn next(&mut self) -> ServerFrame {
+        self.within(Duration::from_secs(5))
+            .await
+            .expect("a frame within 5 s")
+    }
+
+    async fn within(&mut self, wait: Duration) -> Option<ServerFrame> {
+        loop {
+            let msg = tokio::time::timeout(wait, self.0.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let Message::Text(text) = msg {
+                return Some(serde_json::from_str(&text).unwrap());
+            }
+        }
+    }
+
+    /// The next acknowledgement, past receipts and deletions (a socket hears its own).
+    async fn ack(&mut self) -> bread_book::features::chat::types::ChatMessage {
+        loop {
+            match self.next().await {
+                ServerFrame::Ack { msg, .. } => return msg,
+                ServerFrame::Read { .. } | ServerFrame::Deleted { .. } => continue,
+                other => panic!("expected an ack, got {other:?}"),
+            }
+        }
+    }
+
+    async fn refused(&mut self) -> String {
+        loop {
+            match self.next().await {
+                ServerFrame::Refused { message, .. } => return message,
+                ServerFrame::Read { .. } | ServerFrame::Deleted { .. } => continue,
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+    }
+}
+
+async fn message_count(pool: &MySqlPool, room: u64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM chat_message WHERE room_id = ?")
+        .bind(room)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller_browser = app.member("seller01", false).await;
+    app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller_browser, "9000").await;
+    let seller = sign_in(&app.base, "seller01").await;
+    let buyer = sign_in(&app.base, "buyer001").await;
+
+    // The seller cannot chat with themself; the buyer's second tap reuses the room.
+    let res = call(
+        &app.base,
+        &seller.client,
+        "chat/open",
+        &[("listing", &listing.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let room = open_room(&app.base, &buyer, listing).await;
+    assert_eq!(open_room(&app.base, &buyer, listing).await, room);
+
+    let mut buyer_ws = Ws::connect(&app.base, &buyer.cookie).await;
+    let mut seller_ws = Ws::connect(&app.base, &seller.cookie).await;
+    buyer_ws.send(&ClientFrame::View { room: Some(room) }).await;
+
+    buyer_ws
+        .say(room, "c-1", "  안녕하세요, 아직 판매 중인가요?  ")
+        .await;
+    let first = buyer_ws.ack().await;
+    assert_eq!(first.body, "안녕하세요, 아직 판매 중인가요?");
+    match seller_ws.next().await {
+        ServerFrame::Msg {
+            msg,
+            sender_nickname,
+        } => {
+            assert_eq!(msg, first);
+            assert_eq!(sender_nickname, "buyer001");
+        }
+        other => panic!("seller expected the message, got {other:?}"),
+    }
+
+    // Room list and header count for the seller, who has not read it yet.
+    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &rooms["rooms"][0];
+    assert_eq!(row["id"], room);
+    assert_eq!(row["title"], "채식주의자");
+    assert_eq!(row["other_nickname"], "buyer001");
+    assert_eq!(row["last_message"], "안녕하세요, 아직 판매 중인가요?");
+    assert_eq!(row["unread"], 1);
+    assert_eq!(row["last_from_me"], false);
+    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unread, 1);
+    let mine: Value = call(&app.base, &buyer.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["rooms"][0]["unread"], 0);
+    assert_eq!(mine["rooms"][0]["last_from_me"], true);
+    // The seller was not looking at the room: one notification, with the sender's name.
+    let note: (String, String) = sqlx::query_as(
+        "SELECT n.body, n.link FROM notification n JOIN member m ON m.id = n.member_id
+         WHERE m.login_id = 'seller01' AND n.read_at IS NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        note,
+        (
+            "buyer001님이 새 메시지를 보냈습니다.".into(),
+            format!("/chat/{room}")
+        )
+    );
+
+    // The seller reads: the buyer sees ✓✓ (the read pointer) and counts drop to zero.
+    seller_ws
+        .send(&ClientFrame::Read {
+            room,
+            upto: first.id,
+        })
+        .await;
+    match buyer_ws.next().await {
+        ServerFrame::Read { room: r, upto, .. } => assert_eq!((r, upto), (room, first.id)),
+        other => panic!("buyer expected a receipt, got {other:?}"),
+    }
+    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unread, 0);
+    let view: Value = call(
+        &app.base,
+        &buyer.client,
+        "chat/room",
+        &[("room", &room.to_string())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["other_last_read"], first.id);
+    assert_eq!(view["other_nickname"], "seller01");
+    assert_eq!(view["title"], "채식주의자");
+    assert_eq!(view["price"], 9000);
+
+    // The buyer is looking at the room: the seller's reply makes no notification.
+    seller_ws.say(room, "s-1", "네 판매 중이에요").await;
+    let reply = seller_ws.ack().await;
+    assert!(matches!(buyer_ws.next().await, ServerFrame::Msg { msg, .. } if msg.id == reply.id));
+    let buyer_notes: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notification n JOIN member m ON m.id = n.member_id WHERE m.login_id = 'buyer001'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(buyer_notes, 0);
+
+    // A retry with the same client id is acknowledged with the first copy, not stored again.
+    buyer_ws
+        .say(room, "c-1", "안녕하세요, 아직 판매 중인가요?")
+        .await;
+    assert_eq!(buyer_ws.ack().await, first);
+    assert_eq!(message_count(&app.pool, room).await, 2);
+
+    // History: 60 more messages; newest 50 first, then the rest before them.
+    for i in 0..60 {
+        buyer_ws
+            .say(room, &format!("h-{i}"), &format!("메시지 {i}"))
+            .await;
+        buyer_ws.ack().await;
+    }
+    let page: Value = call(
+        &app.base,
+        &buyer.client,
+        "chat/history",
+        &[("room", &room.to_string())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 50);
+    assert_eq!(page["has_older"], true);
+    assert_eq!(messages[49]["body"], "메시지 59");
+    let oldest = messages[0]["id"].as_u64().unwrap();
+    let older: Value = call(
+        &app.base,
+        &buyer.client,
+        "chat/history",
+        &[("room", &room.to_string()), ("before", &oldest.to_string())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(older["messages"].as_array().unwrap().len(), 12);
+    assert_eq!(older["has_older"], false);
+    assert_eq!(older["messages"][0]["id"], first.id);
+    // Catch-up after a reconnect: everything after a seen id.
+    let since: Value = call(
+        &app.base,
+        &seller.client,
+        "chat/history",
+        &[
+            ("room", &room.to_string()),
+            ("after", &reply.id.to_string()),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(since["messages"].as_array().unwrap().len(), 60);
+    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unread, 60);
+}
+
+#[sqlx::test]
+async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller_browser = app.member("seller01", false).await;
+    app.member("buyer001", false).await;
+    app.member("stranger1", false).await;
+    app.member("admin0001", true).await;
+    let listing = list_book(&app, &seller_browser, "9000").await;
+    let buyer = sign_in(&app.base, "buyer001").await;
+    let seller = sign_in(&app.base, "seller01").await;
+    let stranger = sign_in(&app.base, "stranger1").await;
+    let admin = sign_in(&app.base, "admin0001").await;
+    let room = open_room(&app.base, &buyer, listing).await;
+    let mut buyer_ws = Ws::connect(&app.base, &buyer.cookie).await;
+    buyer_ws.say(room, "c-1", "안녕하세요").await;
+    let message = buyer_ws.ack().await.id.to_string();
+    let room_s = room.to_string();
+
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("chat/room", vec![("room", &room_s)]),
+        ("chat/history", vec![("room", &room_s)]),
+        ("chat/mute", vec![("room", &room_s), ("on", "true")]),
+        ("chat/block", vec![("room", &room_s), ("on", "true")]),
+        (
+            "chat/report",
+            vec![("room", &room_s), ("message", &message), ("reason", "spam")],
+        ),
+        (
+            "chat/delete",
+            vec![("room", &room_s), ("message", &message)],
+        ),
+        ("chat/leave", vec![("room", &room_s)]),
+    ];
+    let anonymous = reqwest::Client::new();
+    for (endpoint, form) in &calls {
+        let res = call(&app.base, &anonymous, endpoint, form).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {endpoint}"
+        );
+        // Another member and an admin who is not in the room: the room does not exist.
+        for (who, member) in [("stranger", &stranger), ("admin", &admin)] {
+            let res = call(&app.base, &member.client, endpoint, form).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{who} {endpoint}");
+        }
+    }
+    for endpoint in ["chat/rooms", "chat/open"] {
+        let res = call(&app.base, &anonymous, endpoint, &[("listing", "1")]).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {endpoint}"
+        );
+    }
+    // The owners: the seller reads the room, the buyer's message is still one.
+    let res = call(
+        &app.base,
+        &seller.client,
+        "chat/history",
+        &[("room", &room_s)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(message_count(&app.pool, room).await, 1);
+    let rooms: Value = call(&app.base, &stranger.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rooms["rooms"].as_array().unwrap().len(), 0);
+
+    // Sockets: none without a session or from another site; a stranger cannot post.
+    assert!(Ws::try_connect(&app.base, None).await.is_err());
+    let mut foreign = format!("{}/ws/chat", app.base.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    foreign
+        .headers_mut()
+        .insert("cookie", buyer.cookie.parse().unwrap());
+    foreign
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(foreign).await.is_err());
+    let mut stranger_ws = Ws::connect(&app.base, &stranger.cookie).await;
+    stranger_ws.say(room, "x-1", "끼어들기").await;
+    assert_eq!(
+        stranger_ws.refused().await,
+        "이 대화방에는 메시지를 보낼 수 없어요."
+    );
+    stranger_ws
+        .send(&ClientFrame::Read { room, upto: 999 })
+        .await;
+    assert_eq!(message_count(&app.pool, room).await, 1);
+    // …and hears nothing of the room.
+    let mut seller_ws = Ws::connect(&app.base, &seller.cookie).await;
+    buyer_ws.say(room, "c-2", "두 번째").await;
+    buyer_ws.ack().await;
+    assert!(matches!(seller_ws.next().await, ServerFrame::Msg { .. }));
+    assert_eq!(stranger_ws.within(Duration::from_millis(300)).await, None);
+
+    // The banned-word list is for admins.
+    let res = call(&app.base, &stranger.client, "chat/banned-words", &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = call(
+        &app.base,
+        &stranger.client,
+        "chat/banned-words/set",
+        &[("word", "x"), ("on", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let words: Vec<String> = call(&app.base, &admin.client, "chat/banned-words", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(words.contains(&"시발".to_owned()));
+}
+
+#[sqlx::test]
+async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller_browser = app.member("seller01", false).await;
+    app.member("buyer001", false).await;
+    app.member("admin0001", true).await;
+    let listing = list_book(&app, &seller_browser, "9000").await;
+    let buyer = sign_in(&app.base, "buyer001").await;
+    let seller = sign_in(&app.base, "seller01").await;
+    let admin = sign_in(&app.base, "admin0001").await;
+    let room = open_room(&app.base, &buyer, listing).await;
+    let room_s = room.to_string();
+    let mut buyer_ws = Ws::connect(&app.base, &buyer.cookie).await;
+    let mut seller_ws = Ws::connect(&app.base, &seller.cookie).await;
+
+    // Banned words (also spaced out), and one an admin adds: refused, nothing stored.
+    buyer_ws.say(room, "b-1", "아 시 발 너무 비싸요").await;
+    assert!(buyer_ws.refused().await.contains("‘시발’"));
+    let res = call(
+        &app.base,
+        &admin.client,
+        "chat/banned-words/set",
+        &[("word", "바보 멍청이"), ("on", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    buyer_ws.say(room, "b-2", "바보멍청이").await;
+    assert!(buyer_ws.refused().await.contains("바보멍청이"));
+    // Over 500 characters, and nothing at all.
+    buyer_ws.say(room, "b-3", &"가".repeat(501)).await;
+    assert!(buyer_ws.refused().await.contains("500자"));
+    buyer_ws.say(room, "b-4", "   ").await;
+    assert_eq!(buyer_ws.refused().await, "메시지를 입력해 주세요.");
+    assert_eq!(message_count(&app.pool, room).await, 0);
+
+    // Delete: only one's own, for good, and both sides hear of it.
+    buyer_ws
+        .say(room, "b-5", "010-1234-5678로 연락주세요")
+        .await;
+    let sent = buyer_ws.ack().await;
+    seller_ws.next().await;
+    let res = call(
+        &app.base,
+        &seller.client,
+        "chat/delete",
+        &[("room", &room_s), ("message", &sent.id.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Report: the other's message, once; not one's own; a reason from the list.
+    let message = sent.id.to_string();
+    let report = |client: &reqwest::Client, reason: &'static str| {
+        let form = [
+            ("room", room_s.clone()),
+            ("message", message.clone()),
+            ("reason", reason.to_owned()),
+        ];
+        let (client, base) = (client.clone(), app.base.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(&base, &client, "chat/report", &pairs).await.status()
+        }
+    };
+    assert_eq!(
+        report(&seller.client, "scam").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(report(&seller.client, "fraud").await, StatusCode::OK);
+    assert_eq!(report(&seller.client, "spam").await, StatusCode::CONFLICT);
+    assert_eq!(report(&buyer.client, "spam").await, StatusCode::CONFLICT);
+    let res = call(
+        &app.base,
+        &buyer.client,
+        "chat/delete",
+        &[("room", &room_s), ("message", &sent.id.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        seller_ws.next().await,
+        ServerFrame::Deleted { room, id: sent.id }
+    );
+    let page: Value = call(
+        &app.base,
+        &seller.client,
+        "chat/history",
+        &[("room", &room_s)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(page["messages"][0]["deleted"], true);
+    assert_eq!(page["messages"][0]["body"], "");
+    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rooms["rooms"][0]["last_message"], "삭제됨");
+
+    // Block: no messages either way until unblocked.
+    let res = call(
+        &app.base,
+        &seller.client,
+        "chat/block",
+        &[("room", &room_s), ("on", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    buyer_ws.say(room, "b-6", "왜 답이 없으세요").await;
+    assert!(buyer_ws.refused().await.contains("차단"));
+    seller_ws.say(room, "s-1", "…").await;
+    assert!(seller_ws.refused().await.contains("차단"));
+    call(
+        &app.base,
+        &seller.client,
+        "chat/block",
+        &[("room", &room_s), ("on", "false")],
+    )
+    .await;
+    buyer_ws.say(room, "b-7", "이제 되나요").await;
+    buyer_ws.ack().await;
+    seller_ws.next().await;
+
+    // Mute: the seller gets no notification for this room.
+    sqlx::query("DELETE FROM notification")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    call(
+        &app.base,
+        &seller.client,
+        "chat/mute",
+        &[("room", &room_s), ("on", "true")],
+    )
+    .await;
+    buyer_ws.say(room, "b-8", "알림 꺼두셨나요").await;
+    buyer_ws.ack().await;
+    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(notes, 0);
+
+    // Leave: gone from the leaver's list; a new message brings it back; when both have
+    // left, the room and its messages are gone.
+    call(
+        &app.base,
+        &seller.client,
+        "chat/leave",
+        &[("room", &room_s)],
+    )
+    .await;
+    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rooms["rooms"].as_array().unwrap().len(), 0);
+    buyer_ws.say(room, "b-9", "혹시 나가셨나요?").await;
+    buyer_ws.ack().await;
+    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rooms["rooms"][0]["id"], room);
+    call(
+        &app.base,
+        &seller.client,
+        "chat/leave",
+        &[("room", &room_s)],
+    )
+    .await;
+    call(&app.base, &buyer.client, "chat/leave", &[("room", &room_s)]).await;
+    let res = call(&app.base, &buyer.client, "chat/room", &[("room", &room_s)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(message_count(&app.pool, room).await, 0);
+}
+
+/// The app binary serving the test's database on a loopback port of its own.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(pool: &MySqlPool, port: u16, broker: Option<&str>) -> Self {
+        let database: String = sqlx::query_scalar("SELECT DATABASE()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let url = std::env::var("DATABASE_URL").unwrap();
+        let url = format!("{}/{database}", url.rsplit_once('/').unwrap().0);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bread-book"));
+        command
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn,bread_book::server::chat=info")
+            .env_remove("CHAT_BROKER_URL")
+            .stdout(
+                std::fs::File::create(
+                    std::env::temp_dir().join(format!("bread-chat-server-{port}.log")),
+                )
+                .unwrap(),
+            );
+        if let Some(broker) = broker {
+            command.env("CHAT_BROKER_URL", broker);
+        }
+        // Owned at once, so a panic below still kills it (Drop).
+        let server = Self {
+            child: command.spawn().expect("start the app binary"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if let Ok(res) = reqwest::get(format!("{}/healthz", server.base)).await
+                && res.status() == StatusCode::OK
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the app did not come up on {}", server.base);
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A seeded database with a seller's listing and a buyer, for the process tests.
+async fn marketplace(pool: MySqlPool) -> (TestApp, u64) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    (app, listing)
+}
+
+#[sqlx::test]
+async fn messages_resent_after_a_server_restart_are_stored_once(pool: MySqlPool) {
+    let (app, listing) = marketplace(pool).await;
+    let port = free_port();
+    let mut server = Server::start(&app.pool, port, None).await;
+    let buyer = sign_in(&server.base, "buyer001").await;
+    let room = open_room(&server.base, &buyer, listing).await;
+
+    let mut ws = Ws::connect(&server.base, &buyer.cookie).await;
+    ws.say(room, "r-1", "첫 번째").await;
+    let first = ws.ack().await;
+    // The second goes out and the server dies (kill -9) before we read any answer:
+    // whether it was stored is unknown to the browser.
+    ws.say(room, "r-2", "두 번째").await;
+    server.kill();
+    assert!(
+        ws.within(Duration::from_secs(2))
+            .await
+            .is_none_or(|f| matches!(f, ServerFrame::Ack { .. }))
+    );
+
+    let server = Server::start(&app.pool, port, None).await;
+    // The browser re-sends everything it holds unacknowledged — and, to be sure, the
+    // acknowledged one too. Each is stored once.
+    let mut ws = Ws::connect(&server.base, &buyer.cookie).await;
+    ws.say(room, "r-1", "첫 번째").await;
+    assert_eq!(ws.ack().await, first);
+    ws.say(room, "r-2", "두 번째").await;
+    let second = ws.ack().await;
+    ws.say(room, "r-2", "두 번째").await;
+    assert_eq!(ws.ack().await, second);
+    assert_eq!(message_count(&app.pool, room).await, 2);
+    let seller = sign_in(&server.base, "seller01").await;
+    let page: Value = call(
+        &server.base,
+        &seller.client,
+        "chat/history",
+        &[("room", &room.to_string())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let bodies: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["첫 번째", "두 번째"]);
+}
+
+/// A private Redis on a loopback port, gone with the test.
+struct Redis(Child, String);
+
+impl Redis {
+    async fn start() -> Self {
+        let port = free_port();
+        let redis = Self(
+            Command::new("redis-server")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server (./scripts/test installs it)"),
+            format!("redis://127.0.0.1:{port}"),
+        );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start");
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[sqlx::test]
+async fn a_message_through_one_instance_reaches_a_client_on_another(pool: MySqlPool) {
+    let (app, listing) = marketplace(pool).await;
+    let redis = Redis::start().await;
+    let a = Server::start(&app.pool, free_port(), Some(&redis.1)).await;
+    let b = Server::start(&app.pool, free_port(), Some(&redis.1)).await;
+    let buyer = sign_in(&a.base, "buyer001").await;
+    let seller = sign_in(&b.base, "seller01").await;
+    let room = open_room(&a.base, &buyer, listing).await;
+
+    let mut buyer_ws = Ws::connect(&a.base, &buyer.cookie).await;
+    let mut seller_ws = Ws::connect(&b.base, &seller.cookie).await;
+    // The subscriptions are made in the background as each instance starts; wait until
+    // a frame crosses before counting on it.
+    let mut crossed = None;
+    for attempt in 0..50 {
+        buyer_ws
+            .say(room, &format!("a-{attempt}"), "안녕하세요 (A에서)")
+            .await;
+        let sent = buyer_ws.ack().await;
+        if let Some(ServerFrame::Msg { msg, .. }) =
+            seller_ws.within(Duration::from_millis(200)).await
+        {
+            crossed = Some((sent, msg));
+            break;
+        }
+    }
+    let (sent, received) = crossed.expect("a message from instance A reached instance B");
+    assert_eq!(sent, received);
+
+    // And back: B to A, with the read receipt crossing too.
+    seller_ws
+        .send(&ClientFrame::Read {
+            room,
+            upto: received.id,
+        })
+        .await;
+    match buyer_ws.next().await {
+        ServerFrame::Read { upto, .. } => assert_eq!(upto, received.id),
+        other => panic!("expected the receipt on A, got {other:?}"),
+    }
+    seller_ws.say(room, "b-1", "네 안녕하세요 (B에서)").await;
+    let reply = seller_ws.ack().await;
+    match buyer_ws.next().await {
+        ServerFrame::Msg {
+            msg,
+            sender_nickname,
+        } => {
+            assert_eq!(msg, reply);
+            assert_eq!(sender_nickname, "seller01");
+        }
+        other => panic!("expected B's reply on A, got {other:?}"),
+    }
+}
