@@ -10,6 +10,8 @@ use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::accounts::types::Me;
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
+use crate::features::chat::live::ChatLive;
+use crate::features::chat::pages::{ChatListPage, ChatNavLink, ChatRoomPage, ChatToast};
 use crate::features::courses::pages::CoursesPage;
 use crate::features::listings::detail::ListingPage;
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
@@ -66,6 +68,13 @@ pub fn App() -> impl IntoView {
         refresh,
         me,
     });
+    // One chat connection per tab, opened once someone is signed in (browser only).
+    let chat = ChatLive::provide();
+    Effect::new(move |_| {
+        if let Some(Ok(Some(_))) = me.get() {
+            chat.start();
+        }
+    });
 
     // Effects run only in the browser: this marks the page as hydrated (interactive),
     // which the end-to-end tests wait for before clicking.
@@ -108,8 +117,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/trades") view=TradesPage />
                     <Route path=path!("/me/alerts") view=AlertsPage />
                     <Route path=path!("/courses") view=CoursesPage ssr=SsrMode::Async />
+                    <Route path=path!("/chat") view=ChatListPage />
+                    <Route path=path!("/chat/:id") view=ChatRoomPage />
                 </Routes>
             </main>
+            <ChatToast />
             <BottomNav />
         </Router>
     }
@@ -167,6 +179,7 @@ fn UserMenu() -> impl IntoView {
                     Ok(Some(me)) => {
                         view! {
                             <A href="/sell" attr:class="button small sell-link">"판매하기"</A>
+                            <ChatNavLink />
                             <A href="/me" attr:class="me-link" attr:data-test="header-nickname">
                                 {me.nickname}
                                 "님"
@@ -209,9 +222,9 @@ fn BottomNav() -> impl IntoView {
                 <NavIcon path="M12 4v16M4 12h16" />
                 <span>"판매하기"</span>
             </A>
-            <A href="/categories">
-                <NavIcon path="M4 5h7v6H4zm9 0h7v6h-7zM4 13h7v6H4zm9 0h7v6h-7z" />
-                <span>"분야"</span>
+            <A href="/chat">
+                <NavIcon path="M4 5h16v11H9l-5 4z" />
+                <span>"채팅"</span>
             </A>
             <A href="/me">
                 <NavIcon path="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm-8 9a8 8 0 0 1 16 0z" />

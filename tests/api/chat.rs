@@ -198,9 +198,11 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
         ServerFrame::Msg {
             msg,
             sender_nickname,
+            notify,
         } => {
             assert_eq!(msg, first);
             assert_eq!(sender_nickname, "buyer001");
+            assert!(notify, "the seller is not looking at the room");
         }
         other => panic!("seller expected the message, got {other:?}"),
     }
@@ -282,7 +284,9 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     // The buyer is looking at the room: the seller's reply makes no notification.
     seller_ws.say(room, "s-1", "네 판매 중이에요").await;
     let reply = seller_ws.ack().await;
-    assert!(matches!(buyer_ws.next().await, ServerFrame::Msg { msg, .. } if msg.id == reply.id));
+    assert!(
+        matches!(buyer_ws.next().await, ServerFrame::Msg { msg, notify: false, .. } if msg.id == reply.id)
+    );
     let buyer_notes: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM notification n JOIN member m ON m.id = n.member_id WHERE m.login_id = 'buyer001'",
     )
@@ -615,6 +619,10 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
     .await;
     buyer_ws.say(room, "b-8", "알림 꺼두셨나요").await;
     buyer_ws.ack().await;
+    assert!(matches!(
+        seller_ws.next().await,
+        ServerFrame::Msg { notify: false, .. }
+    ));
     let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification")
         .fetch_one(&app.pool)
         .await
@@ -675,6 +683,8 @@ impl Server {
         command
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            // cargo-leptos sets this when it builds; `cargo test` builds the binary itself.
+            .env("LEPTOS_OUTPUT_NAME", "bread-book")
             .env("RUST_LOG", "warn,bread_book::server::chat=info")
             .env_remove("CHAT_BROKER_URL")
             .stdout(
@@ -873,6 +883,7 @@ async fn a_message_through_one_instance_reaches_a_client_on_another(pool: MySqlP
         ServerFrame::Msg {
             msg,
             sender_nickname,
+            ..
         } => {
             assert_eq!(msg, reply);
             assert_eq!(sender_nickname, "seller01");

@@ -2,6 +2,8 @@
 //! receipts, unread counts, reports, blocks, mutes and the banned-word list.
 
 pub mod api;
+pub mod live;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
 pub mod types;

@@ -106,6 +106,8 @@ pub struct Sent {
     /// False when this client message id was already stored (a retry): nothing changed.
     pub fresh: bool,
     pub recipient_id: u64,
+    /// The recipient's notification was raised (not muted, not looking at the room).
+    pub notified: bool,
 }
 
 fn is_duplicate_key(e: &sqlx::Error) -> bool {
@@ -217,6 +219,7 @@ async fn send_once(
                 message,
                 fresh: false,
                 recipient_id,
+                notified: false,
             });
         }
         Err(e) => return Err(e.into()),
@@ -249,9 +252,12 @@ async fn send_once(
     )
     .execute(&mut *tx)
     .await?;
-    if let Some((text, link)) = notification {
-        upsert_chat_notification(&mut tx, recipient_id, room.room_id, text, link, now).await?;
-    }
+    let notified = match notification {
+        Some((text, link)) => {
+            upsert_chat_notification(&mut tx, recipient_id, room.room_id, text, link, now).await?
+        }
+        None => false,
+    };
     tx.commit().await?;
     Ok(Sent {
         message: ChatMessage {
@@ -265,11 +271,12 @@ async fn send_once(
         },
         fresh: true,
         recipient_id,
+        notified,
     })
 }
 
 /// One unread notification per room: a busy room refreshes it instead of stacking more;
-/// skipped when the recipient muted the room.
+/// skipped when the recipient muted the room. True when it was raised.
 async fn upsert_chat_notification(
     tx: &mut Transaction<'_, MySql>,
     member_id: u64,
@@ -277,8 +284,8 @@ async fn upsert_chat_notification(
     text: &str,
     link: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
         "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
          SELECT ?, 'chat', r.id, ?, ?, ?
          FROM chat_room r
@@ -294,7 +301,7 @@ async fn upsert_chat_notification(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() > 0)
 }
 
 async fn stored_by_client_id(
@@ -412,7 +419,7 @@ pub type RoomCursor = (NaiveDateTime, u64);
 
 /// The member's rooms, most recent activity first, `limit` from after `cursor`.
 /// Each side is one range on its (side_id, last_message_at, id) index read backwards
-/// and stopped after limit + 1 rows; the union keeps the newest limit + 1 of both.
+/// and stopped after one page; the union keeps the newest page (+1) of both.
 /// The keyset is spelled out: MariaDB scans on row-value comparisons.
 pub async fn rooms(
     pool: &MySqlPool,
@@ -422,17 +429,20 @@ pub async fn rooms(
 ) -> AppResult<(Vec<RoomSummary>, Option<RoomCursor>)> {
     // Past the far end of time: the first page.
     let (at, id) = cursor.unwrap_or((END_OF_TIME, u64::MAX));
-    let take = limit + 1;
+    // Each side reads at most one page; the union keeps one more row than a page, which
+    // says whether there is a next page unless every row came from one side.
+    let (per_side, merged) = (limit, limit + 1);
     let mut rows = sqlx::query!(
         "SELECT t.id AS `id!: u64`, t.listing_id AS `listing_id!: u64`,
                 t.last_message_at AS `last_message_at!: NaiveDateTime`,
                 t.last_message_preview AS `last_message_preview!: String`,
                 t.last_sender_id AS `last_sender_id: u64`, t.unread AS `unread!: u32`,
-                t.muted AS `muted!: bool`, b.title, l.cover_photo, m.nickname
+                t.muted AS `muted!: bool`, t.side AS `side!: i32`,
+                b.title, l.cover_photo, m.nickname
          FROM (
            (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
                    r.last_sender_id, r.buyer_unread AS unread, r.buyer_muted AS muted,
-                   r.seller_id AS other_id
+                   r.seller_id AS other_id, 1 AS side
             FROM chat_room r
             WHERE r.buyer_id = ? AND r.buyer_left_at IS NULL
               AND (r.last_message_at < ? OR (r.last_message_at = ? AND r.id < ?))
@@ -440,7 +450,7 @@ pub async fn rooms(
             LIMIT ?)
            UNION ALL
            (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
-                   r.last_sender_id, r.seller_unread, r.seller_muted, r.buyer_id
+                   r.last_sender_id, r.seller_unread, r.seller_muted, r.buyer_id, 2
             FROM chat_room r
             WHERE r.seller_id = ? AND r.seller_left_at IS NULL
               AND (r.last_message_at < ? OR (r.last_message_at = ? AND r.id < ?))
@@ -457,17 +467,19 @@ pub async fn rooms(
         at,
         at,
         id,
-        take,
+        per_side,
         member_id,
         at,
         at,
         id,
-        take,
-        take,
+        per_side,
+        merged,
     )
     .fetch_all(pool)
     .await?;
-    let next = if rows.len() > limit as usize {
+    let one_side_full =
+        rows.len() == limit as usize && rows.windows(2).all(|w| w[0].side == w[1].side);
+    let next = if rows.len() > limit as usize || (one_side_full && limit > 0) {
         rows.truncate(limit as usize);
         rows.last().map(|r| (r.last_message_at, r.id))
     } else {

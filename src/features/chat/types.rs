@@ -250,6 +250,10 @@ pub enum ServerFrame {
     Msg {
         msg: ChatMessage,
         sender_nickname: String,
+        /// The recipient should be told ("OO님이 새 메시지를 보냈습니다."): not muted, and
+        /// not already looking at the room.
+        #[serde(default)]
+        notify: bool,
     },
     /// `reader` has read `room` up to `upto`.
     Read {

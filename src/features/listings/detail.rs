@@ -13,6 +13,7 @@ use super::types::{
 use crate::app::use_auth;
 use crate::error::AppError;
 use crate::features::alerts::pages::AlertButton;
+use crate::features::chat::pages::ChatButton;
 use crate::features::orders::pages::BreadBadge;
 use crate::features::photos::types::photo_url;
 use crate::ui::format::{korean_date, kst, won};
@@ -136,6 +137,7 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
             {(!l.can_edit && l.status == ListingStatus::OnSale).then(|| view! {
                 <A href=format!("/listings/{id}/buy") attr:class="button block buy" attr:data-test="buy">"구매하기"</A>
             })}
+            {(!l.can_edit && l.status != ListingStatus::Sold).then(|| view! { <ChatButton listing=id /> })}
             {(!l.can_edit).then(|| view! { <BuyerTools id wished=l.wished count=l.wish_count /> })}
             {(!l.can_edit).then(|| view! { <AlertButton isbn=l.isbn13.clone() next=format!("/listings/{id}") /> })}
 

@@ -198,6 +198,7 @@ impl Connection {
             &ServerFrame::Msg {
                 msg: sent.message.clone(),
                 sender_nickname: self.nickname.clone(),
+                notify: sent.notified,
             },
             Some(self.registration.id),
         );

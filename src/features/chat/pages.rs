@@ -1,0 +1,680 @@
+//! Chat pages: the room list (`/chat`), one conversation (`/chat/:id`), the "채팅하기"
+//! button on a listing and the header's unread badge.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::api::{
+    OpenChat, block_chat_member, chat_history, chat_room, chat_rooms, chat_unread,
+    delete_chat_message, leave_chat, mute_chat, report_chat_message,
+};
+use super::live::{Outgoing, SendState, on_chat_frame, use_chat};
+use super::types::{
+    ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomSummary,
+    RoomView, SAFE_PAY_WARNING, ServerFrame, needs_safe_pay_warning, validate_body,
+};
+use crate::app::use_auth;
+use crate::error::AppError;
+use crate::features::orders::pages::login_needed;
+use crate::features::photos::types::thumb_url;
+use crate::features::search::pages::percent_encode;
+use crate::ui::format::{kst, now_utc, relative_time, won};
+
+/// "채팅하기" on a listing: opens (or reuses) the caller's room for it.
+#[component]
+pub fn ChatButton(listing: u64) -> impl IntoView {
+    let auth = use_auth();
+    let open = ServerAction::<OpenChat>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(room)) = open.value().get() {
+            navigate(&format!("/chat/{room}"), Default::default());
+        }
+    });
+    let next = percent_encode(&format!("/listings/{listing}"));
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    let signed_in = matches!(auth.me.await, Ok(Some(_)));
+                    if signed_in {
+                        view! {
+                            <button type="button" class="button block secondary chat-button" data-test="chat-open"
+                                disabled=move || open.pending().get()
+                                on:click=move |_| { open.dispatch(OpenChat { listing }); }>
+                                "채팅하기"
+                            </button>
+                            {move || open.value().get().and_then(Result::err).map(|e| view! {
+                                <p class="form-error" role="alert">{e.to_string()}</p>
+                            })}
+                        }.into_any()
+                    } else {
+                        view! {
+                            <A href=format!("/login?next={next}") attr:class="button block secondary chat-button">"채팅하기"</A>
+                        }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The header's "채팅" link with the unread count, kept current by the live connection.
+#[component]
+pub fn ChatNavLink() -> impl IntoView {
+    let live = use_chat();
+    let unread = RwSignal::new(0u32);
+    // Browser only (effects do not run on the server), so both render 0 first.
+    Effect::new(move |_| {
+        live.activity.track();
+        spawn_local(async move {
+            if let Ok(n) = chat_unread().await {
+                unread.set(n);
+            }
+        });
+    });
+    view! {
+        <A href="/chat" attr:class="nav-link chat-link" attr:data-test="chat-link">
+            "채팅"
+            <span class="badge unread" data-test="chat-unread" class:hidden=move || unread.get() == 0>
+                {move || if unread.get() > 99 { "99+".to_owned() } else { unread.get().to_string() }}
+            </span>
+            <span class="sr-only">{move || format!("읽지 않은 메시지 {}개", unread.get())}</span>
+        </A>
+    }
+}
+
+// ---- /chat ----
+
+#[component]
+pub fn ChatListPage() -> impl IntoView {
+    let live = use_chat();
+    let version = RwSignal::new(0u32);
+    let first = Resource::new(move || version.get(), |_| chat_rooms(String::new()));
+    let more = RwSignal::new(Vec::<RoomSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    // A new message anywhere reorders the list: fetch the first page again.
+    on_chat_frame(live, move |frame| {
+        if !matches!(
+            frame,
+            ServerFrame::Ack { .. } | ServerFrame::Refused { .. } | ServerFrame::Pong
+        ) {
+            version.update(|v| *v += 1);
+        }
+    });
+    let load_more = move |_| {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(page) = chat_rooms(cursor).await {
+                more.update(|m| m.extend(page.rooms));
+                next.set(page.next);
+            }
+        });
+    };
+    view! {
+        <Title text="채팅" />
+        <h1 class="page-title">"채팅"</h1>
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Ok(page) => {
+                        more.set(Vec::new());
+                        next.set(page.next.clone());
+                        if page.rooms.is_empty() {
+                            return view! {
+                                <section class="empty-state" data-test="chat-empty">
+                                    <p>"아직 대화가 없어요."</p>
+                                    <p class="muted small">"마음에 드는 책을 찾으면 판매글에서 ‘채팅하기’를 눌러 보세요."</p>
+                                    <A href="/search" attr:class="button">"책 찾아보기"</A>
+                                </section>
+                            }.into_any();
+                        }
+                        view! {
+                            <ul class="room-list" data-test="room-list">
+                                {page.rooms.into_iter().map(|r| view! { <RoomRow room=r /> }).collect_view()}
+                                <For each=move || more.get() key=|r| r.id let:room>
+                                    <RoomRow room />
+                                </For>
+                            </ul>
+                            <Show when=move || next.get().is_some()>
+                                <button type="button" class="button secondary block" on:click=load_more>"더 보기"</button>
+                            </Show>
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => login_needed("/chat".into()),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RoomRow(room: RoomSummary) -> impl IntoView {
+    let when = relative_time(room.last_message_at, now_utc());
+    let preview = if room.last_message.is_empty() {
+        "대화를 시작해 보세요.".to_owned()
+    } else {
+        room.last_message.clone()
+    };
+    view! {
+        <li class="room-row" data-test="room-row">
+            <a class="card-link" href=format!("/chat/{}", room.id) aria-label=format!("{} · {}", room.title, room.other_nickname)></a>
+            <Cover cover=room.cover.clone() />
+            <div class="room-text">
+                <p class="room-title">
+                    <span class="nickname">{room.other_nickname.clone()}</span>
+                    <span class="muted small">{room.title.clone()}</span>
+                    {room.muted.then(|| view! { <span class="muted small" title="알림 꺼짐">" 🔕"</span> })}
+                </p>
+                <p class="room-preview" data-test="room-preview">{room.last_from_me.then_some("나: ")}{preview}</p>
+            </div>
+            <div class="room-meta">
+                <span class="muted small" data-test="room-time">{when}</span>
+                {(room.unread > 0).then(|| view! {
+                    <span class="badge unread" data-test="room-unread">{room.unread.min(999)}</span>
+                })}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn Cover(cover: Option<String>) -> impl IntoView {
+    match cover {
+        Some(key) => view! { <img class="room-cover" src=thumb_url(&key) alt="" width="48" height="48" loading="lazy" /> }.into_any(),
+        None => view! {
+            <span class="room-cover placeholder" aria-hidden="true">
+                <svg width="24" height="24" viewBox="0 0 24 24">
+                    <path d="M4 5.5C6.5 4 9.5 4 12 6c2.5-2 5.5-2 8-.5V19c-2.5-1.5-5.5-1.5-8 .5-2.5-2-5.5-2-8-.5z M12 6v13.5"
+                        fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
+                </svg>
+            </span>
+        }.into_any(),
+    }
+}
+
+// ---- /chat/:id ----
+
+#[component]
+pub fn ChatRoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let room = Resource::new(room_id, chat_room);
+    let history = Resource::new(room_id, |room| chat_history(room, 0, 0));
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+            {move || Suspend::new(async move {
+                match (room.await, history.await) {
+                    (Ok(room), Ok(page)) => view! { <Conversation room page /> }.into_any(),
+                    (Err(AppError::Unauthorized), _) | (_, Err(AppError::Unauthorized)) => {
+                        login_needed(format!("/chat/{}", room_id()))
+                    }
+                    (Err(AppError::NotFound), _) => view! {
+                        <Title text="대화방을 찾을 수 없어요" />
+                        <section class="empty-state" data-test="chat-not-found">
+                            <h1>"대화방을 찾을 수 없어요"</h1>
+                            <p>"나간 대화방이거나 참여하지 않은 대화방이에요."</p>
+                            <A href="/chat" attr:class="button">"채팅 목록"</A>
+                        </section>
+                    }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Puts `incoming` into `list` (ascending ids) unless it is already there.
+fn merge(list: &mut Vec<ChatMessage>, incoming: ChatMessage) {
+    match list.binary_search_by_key(&incoming.id, |m| m.id) {
+        Ok(_) => {}
+        Err(at) => list.insert(at, incoming),
+    }
+}
+
+#[component]
+fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
+    let live = use_chat();
+    let room_id = room.id;
+    let me = room.me;
+    let messages = RwSignal::new(page.messages);
+    let has_older = RwSignal::new(page.has_older);
+    let other_read = RwSignal::new(room.other_last_read);
+    let muted = RwSignal::new(room.muted);
+    let blocked = RwSignal::new(room.blocked_by_me);
+    let notice = RwSignal::new(None::<String>);
+    let reporting = RwSignal::new(None::<u64>);
+    let log_ref = NodeRef::<leptos::html::Div>::new();
+    let loading_older = RwSignal::new(false);
+
+    let scroll_to_end = move || {
+        if let Some(el) = log_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    // Tell the server what we have seen: the newest message from the other side.
+    let read_latest = move || {
+        let latest =
+            messages.with_untracked(|m| m.iter().rev().find(|m| m.sender_id != me).map(|m| m.id));
+        if let Some(id) = latest {
+            live.mark_read(room_id, id);
+        }
+    };
+    let catch_up = move || {
+        let after = messages.with_untracked(|m| m.last().map(|m| m.id).unwrap_or(0));
+        spawn_local(async move {
+            let page = if after == 0 {
+                chat_history(room_id, 0, 0).await
+            } else {
+                chat_history(room_id, 0, after).await
+            };
+            if let Ok(page) = page {
+                messages.update(|list| page.messages.into_iter().for_each(|m| merge(list, m)));
+                read_latest();
+                request_animation_frame(scroll_to_end);
+            }
+            // Receipts may have moved while we were away.
+            if let Ok(view) = chat_room(room_id).await {
+                other_read.update(|r| *r = (*r).max(view.other_last_read));
+            }
+        });
+    };
+    on_chat_frame(live, move |frame| match frame {
+        ServerFrame::Msg { msg, .. } | ServerFrame::Ack { msg, .. } if msg.room_id == room_id => {
+            messages.update(|list| merge(list, msg.clone()));
+            if msg.sender_id != me {
+                live.mark_read(room_id, msg.id);
+            }
+            request_animation_frame(scroll_to_end);
+        }
+        ServerFrame::Read { room, reader, upto } if *room == room_id && *reader != me => {
+            other_read.update(|r| *r = (*r).max(*upto));
+        }
+        ServerFrame::Deleted { room, id } if *room == room_id => messages.update(|list| {
+            if let Some(m) = list.iter_mut().find(|m| m.id == *id) {
+                m.deleted = true;
+                m.body.clear();
+            }
+        }),
+        ServerFrame::Resync => catch_up(),
+        _ => {}
+    });
+    // In the browser: this tab shows the room (no notifications for it), and what is on
+    // screen is read.
+    Effect::new(move |_| {
+        live.view(Some(room_id));
+        read_latest();
+        scroll_to_end();
+    });
+    on_cleanup(move || live.view(None));
+
+    let load_older = move || {
+        if loading_older.get_untracked() || !has_older.get_untracked() {
+            return;
+        }
+        let Some(before) = messages.with_untracked(|m| m.first().map(|m| m.id)) else {
+            return;
+        };
+        loading_older.set(true);
+        let old_height = log_ref
+            .get_untracked()
+            .map(|el| el.scroll_height())
+            .unwrap_or(0);
+        spawn_local(async move {
+            if let Ok(page) = chat_history(room_id, before, 0).await {
+                has_older.set(page.has_older);
+                messages.update(|list| page.messages.into_iter().for_each(|m| merge(list, m)));
+                // Keep the message that was at the top where it was.
+                request_animation_frame(move || {
+                    if let Some(el) = log_ref.get_untracked() {
+                        el.set_scroll_top(el.scroll_height() - old_height);
+                    }
+                });
+            }
+            loading_older.set(false);
+        });
+    };
+
+    let toggle_mute = move |_| {
+        let on = !muted.get_untracked();
+        spawn_local(async move {
+            match mute_chat(room_id, on).await {
+                Ok(()) => muted.set(on),
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    };
+    let toggle_block = move |_| {
+        let on = !blocked.get_untracked();
+        if on && !confirm("차단하면 서로 메시지를 보낼 수 없어요. 차단할까요?")
+        {
+            return;
+        }
+        spawn_local(async move {
+            match block_chat_member(room_id, on).await {
+                Ok(()) => blocked.set(on),
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    };
+    let navigate = use_navigate();
+    let leave = move |_| {
+        if !confirm("대화방을 나갈까요? 목록에서 사라지고, 상대방도 나가면 대화가 모두 지워져요.")
+        {
+            return;
+        }
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match leave_chat(room_id).await {
+                Ok(()) => navigate("/chat", Default::default()),
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let pending = move || {
+        live.outbox
+            .get()
+            .into_iter()
+            .filter(|o| o.room == room_id)
+            .collect::<Vec<_>>()
+    };
+    let title = format!("{} · {}", room.title, room.other_nickname);
+    view! {
+        <Title text=title.clone() />
+        <section class="chat-room" data-test="chat-room">
+            <header class="chat-head">
+                <A href="/chat" attr:class="back-link" attr:aria-label="채팅 목록으로">"‹"</A>
+                <h1 class="chat-title" data-test="chat-title">
+                    <span>{room.other_nickname.clone()}</span>
+                    <span class="muted small">{room.title.clone()}</span>
+                </h1>
+                <div class="chat-tools">
+                    <button type="button" class="link-button small" data-test="chat-mute" on:click=toggle_mute>
+                        {move || if muted.get() { "알림 켜기" } else { "알림 끄기" }}
+                    </button>
+                    <button type="button" class="link-button small" data-test="chat-block" on:click=toggle_block>
+                        {move || if blocked.get() { "차단 해제" } else { "차단" }}
+                    </button>
+                    <button type="button" class="link-button small danger" data-test="chat-leave" on:click=leave>"나가기"</button>
+                </div>
+            </header>
+            <A href=format!("/listings/{}", room.listing_id) attr:class="pinned-listing" attr:data-test="pinned-listing">
+                <Cover cover=room.cover.clone() />
+                <span class="pinned-title">{room.title.clone()}</span>
+                <strong>{won(room.price)}</strong>
+                <span class="badge status">{room.status.label()}</span>
+            </A>
+            {room.other_left.then(|| view! { <p class="muted small center">"상대방이 대화방을 나갔어요. 메시지를 보내면 다시 초대돼요."</p> })}
+            {move || notice.get().map(|n| view! { <p class="form-error" role="alert">{n}</p> })}
+            <div class="chat-log" node_ref=log_ref data-test="chat-log"
+                on:scroll=move |_| {
+                    if log_ref.get_untracked().is_some_and(|el| el.scroll_top() < 40) {
+                        load_older();
+                    }
+                }>
+                <Show when=move || has_older.get()>
+                    <button type="button" class="link-button small older" data-test="chat-older" on:click=move |_| load_older()>
+                        "이전 메시지 보기"
+                    </button>
+                </Show>
+                <For each=move || messages.get() key=|m| (m.id, m.deleted) let:msg>
+                    <Bubble msg me other_read reporting notice />
+                </For>
+                <For each=pending key=|o| (o.cid.clone(), o.state) let:out>
+                    <PendingBubble out />
+                </For>
+            </div>
+            <Composer room_id blocked=room.blocked_me />
+        </section>
+    }
+}
+
+fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false));
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        false
+    }
+}
+
+fn clock(msg: &ChatMessage) -> String {
+    kst(msg.created_at).format("%H:%M").to_string()
+}
+
+#[component]
+fn Bubble(
+    msg: ChatMessage,
+    me: u64,
+    other_read: RwSignal<u64>,
+    reporting: RwSignal<Option<u64>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let mine = msg.sender_id == me;
+    let (id, room) = (msg.id, msg.room_id);
+    let warn = !msg.deleted && needs_safe_pay_warning(&msg.body);
+    let delete = move |_| {
+        if !confirm("메시지를 삭제할까요? 삭제하면 되돌릴 수 없어요.") {
+            return;
+        }
+        spawn_local(async move {
+            if let Err(e) = delete_chat_message(room, id).await {
+                notice.set(Some(e.to_string()));
+            }
+        });
+    };
+    view! {
+        <div class="bubble-row" class:mine=mine data-test="chat-message" data-id=id>
+            <div class="bubble" class:deleted=msg.deleted>
+                {if msg.deleted { DELETED_LABEL.to_owned() } else { msg.body.clone() }}
+            </div>
+            <div class="bubble-meta">
+                {mine.then(|| view! {
+                    <span class="receipt" data-test="receipt" aria-label={move || if other_read.get() >= id { "읽음" } else { "보냄" }}>
+                        {move || if other_read.get() >= id { "✓✓" } else { "✓" }}
+                    </span>
+                })}
+                <span class="muted small">{clock(&msg)}</span>
+                {(!msg.deleted && mine).then(|| view! {
+                    <button type="button" class="link-button small" data-test="chat-delete" on:click=delete>"삭제"</button>
+                })}
+                {(!msg.deleted && !mine).then(|| view! {
+                    <button type="button" class="link-button small" data-test="chat-report"
+                        on:click=move |_| reporting.set(Some(id))>"신고"</button>
+                })}
+            </div>
+            {warn.then(|| view! { <p class="scam-warning" role="note" data-test="scam-warning">"⚠️ " {SAFE_PAY_WARNING}</p> })}
+            <Show when=move || reporting.get() == Some(id)>
+                <ReportForm room id reporting notice />
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn ReportForm(
+    room: u64,
+    id: u64,
+    reporting: RwSignal<Option<u64>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = reason.get_untracked();
+        spawn_local(async move {
+            match report_chat_message(room, id, chosen).await {
+                Ok(()) => {
+                    reporting.set(None);
+                    notice.set(Some("신고가 접수됐어요. 운영팀이 확인할게요.".into()));
+                }
+                Err(e) => error.set(Some(
+                    e.field_message("reason").unwrap_or_else(|| e.to_string()),
+                )),
+            }
+        });
+    };
+    view! {
+        <form class="report-form" data-test="report-form" on:submit=submit>
+            <fieldset>
+                <legend>"신고 사유"</legend>
+                {ReportReason::ALL.into_iter().map(|r| view! {
+                    <label class="radio">
+                        <input type="radio" name=format!("reason-{id}") value=r.as_str()
+                            on:change=move |_| reason.set(r.as_str().to_owned()) />
+                        {r.label()}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <button type="submit" class="button small danger">"신고하기"</button>
+            <button type="button" class="link-button small" on:click=move |_| reporting.set(None)>"취소"</button>
+        </form>
+    }
+}
+
+#[component]
+fn PendingBubble(out: Outgoing) -> impl IntoView {
+    let live = use_chat();
+    let cid = out.cid.clone();
+    let (label, failed) = match out.state {
+        SendState::Queued => ("연결되면 보낼게요", false),
+        SendState::Sending => ("보내는 중…", false),
+        SendState::Failed => ("전송 실패", true),
+    };
+    let retry_cid = cid.clone();
+    let discard_cid = cid.clone();
+    view! {
+        <div class="bubble-row mine pending" data-test="chat-pending" data-state=format!("{:?}", out.state).to_lowercase()>
+            <div class="bubble">{out.body.clone()}</div>
+            <div class="bubble-meta">
+                <span class="muted small" class:danger=failed>{label}</span>
+                {failed.then(|| view! {
+                    <button type="button" class="link-button small" data-test="chat-retry"
+                        on:click=move |_| live.retry(&retry_cid)>"다시 보내기"</button>
+                    <button type="button" class="link-button small" on:click=move |_| live.discard(&discard_cid)>"지우기"</button>
+                })}
+            </div>
+            {(!out.error.is_empty()).then(|| view! { <p class="form-error small" role="alert">{out.error.clone()}</p> })}
+            {needs_safe_pay_warning(&out.body).then(|| view! { <p class="scam-warning" role="note">"⚠️ " {SAFE_PAY_WARNING}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn Composer(room_id: u64, blocked: bool) -> impl IntoView {
+    let live = use_chat();
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let count = move || draft.with(|d| d.trim().chars().count());
+    let send = move || match validate_body(&draft.get_untracked()) {
+        Ok(body) => {
+            live.send(room_id, body);
+            draft.set(String::new());
+            error.set(None);
+        }
+        Err(message) => error.set(Some(message)),
+    };
+    if blocked {
+        return view! { <p class="muted center composer-blocked">"상대방이 대화를 받지 않고 있어요."</p> }.into_any();
+    }
+    view! {
+        <form class="composer" data-test="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
+            {move || needs_safe_pay_warning(&draft.get()).then(|| view! {
+                <p class="scam-warning" role="note" data-test="composer-warning">"⚠️ " {SAFE_PAY_WARNING}</p>
+            })}
+            <label class="sr-only" for="chat-input">"메시지"</label>
+            <textarea id="chat-input" rows="1" placeholder="메시지를 입력하세요" data-test="chat-input"
+                prop:value=move || draft.get()
+                on:input=move |ev| { draft.set(event_target_value(&ev)); error.set(None); }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    // Enter sends; Shift+Enter is a new line; Enter that ends a Hangul
+                    // syllable (IME composition) is not a send.
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        send();
+                    }
+                }
+            ></textarea>
+            <span class="counter small" class:over={move || count() > MAX_MESSAGE_CHARS} data-test="chat-counter">
+                {move || format!("{}/{MAX_MESSAGE_CHARS}", count())}
+            </span>
+            <button type="submit" class="button" data-test="chat-send"
+                disabled={move || count() == 0 || count() > MAX_MESSAGE_CHARS}>"보내기"</button>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || (!live.connected.get()).then(|| view! {
+                <p class="muted small" data-test="chat-offline">"연결 중… 보낸 메시지는 연결되면 전송돼요."</p>
+            })}
+        </form>
+    }.into_any()
+}
+
+/// "OO님이 새 메시지를 보냈습니다." (CHAT_003) for a message in a room this tab is not
+/// showing, unless the member muted that room. Browser only; gone after six seconds.
+#[component]
+pub fn ChatToast() -> impl IntoView {
+    let live = use_chat();
+    let auth = use_auth();
+    let location = leptos_router::hooks::use_location();
+    let toast = RwSignal::new(None::<(String, u64)>);
+    on_chat_frame(live, move |frame| {
+        let ServerFrame::Msg {
+            msg,
+            sender_nickname,
+            notify,
+        } = frame
+        else {
+            return;
+        };
+        let me = auth
+            .me
+            .get_untracked()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|m| m.id);
+        let showing = location.pathname.get_untracked() == format!("/chat/{}", msg.room_id);
+        if *notify && me != Some(msg.sender_id) && !showing {
+            toast.set(Some((
+                format!("{sender_nickname}님이 새 메시지를 보냈습니다."),
+                msg.room_id,
+            )));
+            // Only this toast: a newer one keeps its own six seconds.
+            let room = msg.room_id;
+            let shown_at = live.activity.get_untracked();
+            set_timeout(
+                move || {
+                    if toast.get_untracked().is_some_and(|(_, r)| r == room)
+                        && live.activity.get_untracked() == shown_at
+                    {
+                        toast.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(6),
+            );
+        }
+    });
+    view! {
+        {move || toast.get().map(|(text, room)| view! {
+            <div class="toast" role="status" data-test="chat-toast">
+                <A href=format!("/chat/{room}") on:click=move |_| toast.set(None)>{text}</A>
+                <button type="button" class="link-button small" aria-label="닫기" on:click=move |_| toast.set(None)>"✕"</button>
+            </div>
+        })}
+    }
+}
