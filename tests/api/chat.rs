@@ -891,3 +891,85 @@ async fn a_message_through_one_instance_reaches_a_client_on_another(pool: MySqlP
         other => panic!("expected B's reply on A, got {other:?}"),
     }
 }
+
+#[sqlx::test]
+async fn the_room_list_pages_by_last_activity_across_both_sides(pool: MySqlPool) {
+    let (app, listing) = marketplace(pool).await;
+    // 25 buyers on the member's listing, and 5 rooms where the member is the buyer, each
+    // with its last message a minute apart (some on the same second, to tie on time).
+    sqlx::query(
+        "INSERT INTO member (login_id, email, password_hash, name, nickname, birth_date, created_at, updated_at)
+         SELECT CONCAT('pager', seq), CONCAT('pager', seq, '@example.com'), password_hash, name,
+                CONCAT('페이저', seq), birth_date, created_at, updated_at
+         FROM seq_1_to_25, member WHERE login_id = 'buyer001'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO chat_room (listing_id, buyer_id, seller_id, created_at, last_message_at, last_message_preview)
+         SELECT ?, m.id, s.id, '2026-11-01', TIMESTAMPADD(MINUTE, CAST(SUBSTRING(m.login_id, 6) AS UNSIGNED) DIV 2, '2026-11-20'),
+                CONCAT('buyer ', m.login_id)
+         FROM member m, member s WHERE m.login_id LIKE 'pager%' AND s.login_id = 'seller01'",
+    )
+    .bind(listing)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO chat_room (listing_id, buyer_id, seller_id, created_at, last_message_at, last_message_preview)
+         SELECT l.id, b.id, l.seller_id, '2026-11-01', TIMESTAMPADD(SECOND, l.id, '2026-11-20 00:05'), CONCAT('seller ', l.id)
+         FROM listing l, member b WHERE b.login_id = 'seller01' AND l.seller_id <> b.id
+         ORDER BY l.id LIMIT 5",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let expected: Vec<u64> = sqlx::query_scalar(
+        "SELECT r.id FROM chat_room r JOIN member m ON m.login_id = 'seller01'
+         WHERE r.buyer_id = m.id OR r.seller_id = m.id ORDER BY r.last_message_at DESC, r.id DESC",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(expected.len(), 30);
+
+    let seller = sign_in(&app.base, "seller01").await;
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    let mut pages = 0;
+    loop {
+        let page: Value = call(
+            &app.base,
+            &seller.client,
+            "chat/rooms",
+            &[("cursor", &cursor)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        pages += 1;
+        seen.extend(
+            page["rooms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_u64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every room once, newest activity first");
+    assert_eq!(pages, 2);
+    let res = call(
+        &app.base,
+        &seller.client,
+        "chat/rooms",
+        &[("cursor", "garbage")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
