@@ -30,6 +30,8 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_idle: Gauge,
     pool_max: Gauge,
+    chat_sockets: Gauge,
+    chat_store: Histogram,
 }
 
 impl Default for Metrics {
@@ -74,6 +76,18 @@ impl Metrics {
             "Pool size limit",
             pool_max.clone(),
         );
+        let chat_sockets = Gauge::default();
+        registry.register(
+            "chat_sockets",
+            "Open chat WebSockets on this instance",
+            chat_sockets.clone(),
+        );
+        let chat_store = Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1]);
+        registry.register(
+            "chat_message_store_seconds",
+            "From a message frame read to its acknowledgement (validated, committed, fanned out)",
+            chat_store.clone(),
+        );
         Self {
             registry,
             requests,
@@ -81,7 +95,13 @@ impl Metrics {
             pool_size,
             pool_idle,
             pool_max,
+            chat_sockets,
+            chat_store,
         }
+    }
+
+    pub fn observe_chat_store(&self, elapsed: Duration) {
+        self.chat_store.observe(elapsed.as_secs_f64());
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
@@ -100,8 +120,9 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// Text exposition format, with the pool gauges read at scrape time.
-    pub fn render(&self, pool: &MySqlPool) -> String {
+    /// Text exposition format, with the gauges read at scrape time.
+    pub fn render(&self, pool: &MySqlPool, chat_sockets: u64) -> String {
+        self.chat_sockets.set(chat_sockets as i64);
         self.pool_size.set(pool.size() as i64);
         self.pool_idle.set(pool.num_idle() as i64);
         self.pool_max

@@ -109,6 +109,6 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&state.pool),
+        state.metrics.render(&state.pool, state.chat.open_sockets()),
     )
 }

@@ -188,6 +188,16 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     let mut buyer_ws = Ws::connect(&app.base, &buyer.cookie).await;
     let mut seller_ws = Ws::connect(&app.base, &seller.cookie).await;
     buyer_ws.send(&ClientFrame::View { room: Some(room) }).await;
+    // Both sockets count on /metrics (registration follows the handshake shortly).
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = app.get("/metrics").await.text().await.unwrap();
+        if metrics.contains("breadbook_chat_sockets 2") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(metrics.contains("breadbook_chat_sockets 2"), "{metrics}");
 
     buyer_ws
         .say(room, "c-1", "  안녕하세요, 아직 판매 중인가요?  ")

@@ -125,7 +125,12 @@ impl Connection {
                 self.registration.set_viewing(room);
                 None
             }
-            ClientFrame::Send { room, cid, body } => Some(self.send(room, cid, &body).await),
+            ClientFrame::Send { room, cid, body } => {
+                let started = std::time::Instant::now();
+                let reply = self.send(room, cid, &body).await;
+                self.state.metrics.observe_chat_store(started.elapsed());
+                Some(reply)
+            }
             ClientFrame::Read { room, upto } => {
                 self.read(room, upto).await;
                 None
