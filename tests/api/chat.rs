@@ -64,6 +64,18 @@ async fn call(
         .unwrap()
 }
 
+/// A server function's answer, which must be a success.
+async fn fetch<T: serde::de::DeserializeOwned>(
+    base: &str,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> T {
+    let res = call(base, client, endpoint, form).await;
+    assert_eq!(res.status(), StatusCode::OK, "{endpoint}");
+    res.json().await.unwrap()
+}
+
 async fn open_room(base: &str, buyer: &Member, listing: u64) -> u64 {
     let res = call(
         base,
@@ -156,6 +168,19 @@ impl Ws {
     }
 }
 
+/// A seeded marketplace where `seller01` lists a book and `buyer001` (and `others`:
+/// login id, admin) have accounts; the listing's id.
+async fn marketplace(pool: MySqlPool, others: &[(&str, bool)]) -> (TestApp, u64) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    app.member("buyer001", false).await;
+    for (login_id, admin) in others {
+        app.member(login_id, *admin).await;
+    }
+    let listing = list_book(&app, &seller, "9000").await;
+    (app, listing)
+}
+
 async fn message_count(pool: &MySqlPool, room: u64) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM chat_message WHERE room_id = ?")
         .bind(room)
@@ -166,10 +191,7 @@ async fn message_count(pool: &MySqlPool, room: u64) -> i64 {
 
 #[sqlx::test]
 async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MySqlPool) {
-    let app = seeded(pool).await;
-    let seller_browser = app.member("seller01", false).await;
-    app.member("buyer001", false).await;
-    let listing = list_book(&app, &seller_browser, "9000").await;
+    let (app, listing) = marketplace(pool, &[]).await;
     let seller = sign_in(&app.base, "seller01").await;
     let buyer = sign_in(&app.base, "buyer001").await;
 
@@ -218,11 +240,7 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     }
 
     // Room list and header count for the seller, who has not read it yet.
-    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = fetch(&app.base, &seller.client, "chat/rooms", &[]).await;
     let row = &rooms["rooms"][0];
     assert_eq!(row["id"], room);
     assert_eq!(row["title"], "채식주의자");
@@ -230,17 +248,9 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     assert_eq!(row["last_message"], "안녕하세요, 아직 판매 중인가요?");
     assert_eq!(row["unread"], 1);
     assert_eq!(row["last_from_me"], false);
-    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unread: u32 = fetch(&app.base, &seller.client, "chat/unread", &[]).await;
     assert_eq!(unread, 1);
-    let mine: Value = call(&app.base, &buyer.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = fetch(&app.base, &buyer.client, "chat/rooms", &[]).await;
     assert_eq!(mine["rooms"][0]["unread"], 0);
     assert_eq!(mine["rooms"][0]["last_from_me"], true);
     // The seller was not looking at the room: one notification, with the sender's name.
@@ -270,22 +280,15 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
         ServerFrame::Read { room: r, upto, .. } => assert_eq!((r, upto), (room, first.id)),
         other => panic!("buyer expected a receipt, got {other:?}"),
     }
-    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unread: u32 = fetch(&app.base, &seller.client, "chat/unread", &[]).await;
     assert_eq!(unread, 0);
-    let view: Value = call(
+    let view: Value = fetch(
         &app.base,
         &buyer.client,
         "chat/room",
         &[("room", &room.to_string())],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(view["other_last_read"], first.id);
     assert_eq!(view["other_nickname"], "seller01");
     assert_eq!(view["title"], "채식주의자");
@@ -319,36 +322,30 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
             .await;
         buyer_ws.ack().await;
     }
-    let page: Value = call(
+    let page: Value = fetch(
         &app.base,
         &buyer.client,
         "chat/history",
         &[("room", &room.to_string())],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     let messages = page["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 50);
     assert_eq!(page["has_older"], true);
     assert_eq!(messages[49]["body"], "메시지 59");
     let oldest = messages[0]["id"].as_u64().unwrap();
-    let older: Value = call(
+    let older: Value = fetch(
         &app.base,
         &buyer.client,
         "chat/history",
         &[("room", &room.to_string()), ("before", &oldest.to_string())],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(older["messages"].as_array().unwrap().len(), 12);
     assert_eq!(older["has_older"], false);
     assert_eq!(older["messages"][0]["id"], first.id);
     // Catch-up after a reconnect: everything after a seen id.
-    let since: Value = call(
+    let since: Value = fetch(
         &app.base,
         &seller.client,
         "chat/history",
@@ -357,27 +354,15 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
             ("after", &reply.id.to_string()),
         ],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(since["messages"].as_array().unwrap().len(), 60);
-    let unread: u32 = call(&app.base, &seller.client, "chat/unread", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unread: u32 = fetch(&app.base, &seller.client, "chat/unread", &[]).await;
     assert_eq!(unread, 60);
 }
 
 #[sqlx::test]
 async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
-    let app = seeded(pool).await;
-    let seller_browser = app.member("seller01", false).await;
-    app.member("buyer001", false).await;
-    app.member("stranger1", false).await;
-    app.member("admin0001", true).await;
-    let listing = list_book(&app, &seller_browser, "9000").await;
+    let (app, listing) = marketplace(pool, &[("stranger1", false), ("admin0001", true)]).await;
     let buyer = sign_in(&app.base, "buyer001").await;
     let seller = sign_in(&app.base, "seller01").await;
     let stranger = sign_in(&app.base, "stranger1").await;
@@ -435,11 +420,7 @@ async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
     .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(message_count(&app.pool, room).await, 1);
-    let rooms: Value = call(&app.base, &stranger.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = fetch(&app.base, &stranger.client, "chat/rooms", &[]).await;
     assert_eq!(rooms["rooms"].as_array().unwrap().len(), 0);
 
     // Sockets: none without a session or from another site; a stranger cannot post.
@@ -482,21 +463,13 @@ async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let words: Vec<String> = call(&app.base, &admin.client, "chat/banned-words", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let words: Vec<String> = fetch(&app.base, &admin.client, "chat/banned-words", &[]).await;
     assert!(words.contains(&"시발".to_owned()));
 }
 
 #[sqlx::test]
 async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool) {
-    let app = seeded(pool).await;
-    let seller_browser = app.member("seller01", false).await;
-    app.member("buyer001", false).await;
-    app.member("admin0001", true).await;
-    let listing = list_book(&app, &seller_browser, "9000").await;
+    let (app, listing) = marketplace(pool, &[("admin0001", true)]).await;
     let buyer = sign_in(&app.base, "buyer001").await;
     let seller = sign_in(&app.base, "seller01").await;
     let admin = sign_in(&app.base, "admin0001").await;
@@ -572,23 +545,16 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
         seller_ws.next().await,
         ServerFrame::Deleted { room, id: sent.id }
     );
-    let page: Value = call(
+    let page: Value = fetch(
         &app.base,
         &seller.client,
         "chat/history",
         &[("room", &room_s)],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(page["messages"][0]["deleted"], true);
     assert_eq!(page["messages"][0]["body"], "");
-    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = fetch(&app.base, &seller.client, "chat/rooms", &[]).await;
     assert_eq!(rooms["rooms"][0]["last_message"], "삭제됨");
 
     // Block: no messages either way until unblocked.
@@ -604,7 +570,7 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
     assert!(buyer_ws.refused().await.contains("차단"));
     seller_ws.say(room, "s-1", "…").await;
     assert!(seller_ws.refused().await.contains("차단"));
-    call(
+    fetch::<()>(
         &app.base,
         &seller.client,
         "chat/block",
@@ -620,7 +586,7 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
         .execute(&app.pool)
         .await
         .unwrap();
-    call(
+    fetch::<()>(
         &app.base,
         &seller.client,
         "chat/mute",
@@ -641,28 +607,20 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
 
     // Leave: gone from the leaver's list; a new message brings it back; when both have
     // left, the room and its messages are gone.
-    call(
+    fetch::<()>(
         &app.base,
         &seller.client,
         "chat/leave",
         &[("room", &room_s)],
     )
     .await;
-    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = fetch(&app.base, &seller.client, "chat/rooms", &[]).await;
     assert_eq!(rooms["rooms"].as_array().unwrap().len(), 0);
     buyer_ws.say(room, "b-9", "혹시 나가셨나요?").await;
     buyer_ws.ack().await;
-    let rooms: Value = call(&app.base, &seller.client, "chat/rooms", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = fetch(&app.base, &seller.client, "chat/rooms", &[]).await;
     assert_eq!(rooms["rooms"][0]["id"], room);
-    call(
+    fetch::<()>(
         &app.base,
         &seller.client,
         "chat/leave",
@@ -742,18 +700,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A seeded database with a seller's listing and a buyer, for the process tests.
-async fn marketplace(pool: MySqlPool) -> (TestApp, u64) {
-    let app = seeded(pool).await;
-    let seller = app.member("seller01", false).await;
-    app.member("buyer001", false).await;
-    let listing = list_book(&app, &seller, "9000").await;
-    (app, listing)
-}
-
 #[sqlx::test]
 async fn messages_resent_after_a_server_restart_are_stored_once(pool: MySqlPool) {
-    let (app, listing) = marketplace(pool).await;
+    let (app, listing) = marketplace(pool, &[]).await;
     let port = free_port();
     let mut server = Server::start(&app.pool, port, None).await;
     let buyer = sign_in(&server.base, "buyer001").await;
@@ -784,16 +733,13 @@ async fn messages_resent_after_a_server_restart_are_stored_once(pool: MySqlPool)
     assert_eq!(ws.ack().await, second);
     assert_eq!(message_count(&app.pool, room).await, 2);
     let seller = sign_in(&server.base, "seller01").await;
-    let page: Value = call(
+    let page: Value = fetch(
         &server.base,
         &seller.client,
         "chat/history",
         &[("room", &room.to_string())],
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     let bodies: Vec<&str> = page["messages"]
         .as_array()
         .unwrap()
@@ -848,7 +794,7 @@ impl Drop for Redis {
 
 #[sqlx::test]
 async fn a_message_through_one_instance_reaches_a_client_on_another(pool: MySqlPool) {
-    let (app, listing) = marketplace(pool).await;
+    let (app, listing) = marketplace(pool, &[]).await;
     let redis = Redis::start().await;
     let a = Server::start(&app.pool, free_port(), Some(&redis.1)).await;
     let b = Server::start(&app.pool, free_port(), Some(&redis.1)).await;
@@ -904,7 +850,7 @@ async fn a_message_through_one_instance_reaches_a_client_on_another(pool: MySqlP
 
 #[sqlx::test]
 async fn the_room_list_pages_by_last_activity_across_both_sides(pool: MySqlPool) {
-    let (app, listing) = marketplace(pool).await;
+    let (app, listing) = marketplace(pool, &[]).await;
     // 25 buyers on the member's listing, and 5 rooms where the member is the buyer, each
     // with its last message a minute apart (some on the same second, to tie on time).
     sqlx::query(
@@ -949,16 +895,13 @@ async fn the_room_list_pages_by_last_activity_across_both_sides(pool: MySqlPool)
     let mut cursor = String::new();
     let mut pages = 0;
     loop {
-        let page: Value = call(
+        let page: Value = fetch(
             &app.base,
             &seller.client,
             "chat/rooms",
             &[("cursor", &cursor)],
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
         pages += 1;
         seen.extend(
             page["rooms"]

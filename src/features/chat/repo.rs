@@ -100,6 +100,18 @@ pub async fn open_room(
     Ok(id)
 }
 
+/// A message to store: who sends what to which room, and the recipient's notification
+/// (text and link; `None` when they are looking at the room).
+#[derive(Clone, Copy)]
+pub struct NewMessage<'a> {
+    pub room: Participants,
+    pub sender_id: u64,
+    pub client_msg_id: &'a str,
+    pub body: &'a str,
+    pub notification: Option<(&'a str, &'a str)>,
+    pub now: DateTime<Utc>,
+}
+
 /// What storing a message did.
 pub struct Sent {
     pub message: ChatMessage,
@@ -136,29 +148,11 @@ impl From<sqlx::Error> for SendFailure {
 /// transaction, moves the room's last message, the recipient's unread count and the
 /// sender's read pointer; refreshes the recipient's notification (`notification`: text
 /// and link) unless they muted the room.
-pub async fn send(
-    pool: &MySqlPool,
-    room: Participants,
-    sender_id: u64,
-    client_msg_id: &str,
-    body: &str,
-    notification: Option<(&str, &str)>,
-    now: DateTime<Utc>,
-) -> AppResult<Sent> {
+pub async fn send(pool: &MySqlPool, message: NewMessage<'_>) -> AppResult<Sent> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match send_once(
-            pool,
-            room,
-            sender_id,
-            client_msg_id,
-            body,
-            notification,
-            now,
-        )
-        .await
-        {
+        match send_once(pool, message).await {
             Ok(sent) => return Ok(sent),
             Err(SendFailure::Refused(e)) => return Err(e),
             Err(SendFailure::Database(e)) if attempt < 4 && is_retryable(&e) => {
@@ -169,15 +163,15 @@ pub async fn send(
     }
 }
 
-async fn send_once(
-    pool: &MySqlPool,
-    room: Participants,
-    sender_id: u64,
-    client_msg_id: &str,
-    body: &str,
-    notification: Option<(&str, &str)>,
-    now: DateTime<Utc>,
-) -> Result<Sent, SendFailure> {
+async fn send_once(pool: &MySqlPool, message: NewMessage<'_>) -> Result<Sent, SendFailure> {
+    let NewMessage {
+        room,
+        sender_id,
+        client_msg_id,
+        body,
+        notification,
+        now,
+    } = message;
     let recipient_id = room.other(sender_id);
     // As stored (DATETIME(6)), so the acknowledgement equals what history returns later.
     let now = now.trunc_subsecs(6);

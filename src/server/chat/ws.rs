@@ -188,12 +188,14 @@ impl Connection {
             .then_some((text.as_str(), link.as_str()));
         let sent = repo::send(
             &self.state.pool,
-            room,
-            self.member,
-            cid,
-            &body,
-            notify,
-            self.state.clock.now(),
+            repo::NewMessage {
+                room,
+                sender_id: self.member,
+                client_msg_id: cid,
+                body: &body,
+                notification: notify,
+                now: self.state.clock.now(),
+            },
         )
         .await?;
         // A retry publishes again too: if we crashed after the commit the first time,
