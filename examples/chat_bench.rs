@@ -195,7 +195,11 @@ async fn queries(pool: &MySqlPool) -> anyhow::Result<()> {
             text("Extra")
         );
     }
-    let history_sql = "SELECT id FROM chat_message WHERE room_id = ? AND id < 18446744073709551615 ORDER BY id DESC LIMIT 51";
+    // The repo's history query as the app sends it.
+    let history_sql =
+        "SELECT id, sender_id, client_msg_id, body, created_at, deleted_at IS NOT NULL
+                       FROM chat_message FORCE INDEX (PRIMARY)
+                       WHERE room_id = ? AND id < 18446744073709551615 ORDER BY id DESC LIMIT 51";
     println!(
         "rows read, history newest page in the big room: {}",
         rows_read(pool, history_sql, &[big_room]).await?
