@@ -254,13 +254,22 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     assert_eq!(mine["rooms"][0]["unread"], 0);
     assert_eq!(mine["rooms"][0]["last_from_me"], true);
     // The seller was not looking at the room: one notification, with the sender's name.
-    let note: (String, String) = sqlx::query_as(
-        "SELECT n.body, n.link FROM notification n JOIN member m ON m.id = n.member_id
-         WHERE m.login_id = 'seller01' AND n.read_at IS NULL",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    // Written just after the commit: give it a moment.
+    let mut note = None;
+    for _ in 0..50 {
+        note = sqlx::query_as::<_, (String, String)>(
+            "SELECT n.body, n.link FROM notification n JOIN member m ON m.id = n.member_id
+             WHERE m.login_id = 'seller01' AND n.read_at IS NULL",
+        )
+        .fetch_optional(&app.pool)
+        .await
+        .unwrap();
+        if note.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let note = note.expect("a notification for the seller");
     assert_eq!(
         note,
         (
@@ -581,7 +590,18 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
     buyer_ws.ack().await;
     seller_ws.next().await;
 
-    // Mute: the seller gets no notification for this room.
+    // Mute: the seller gets no notification for this room. (The last message's one is
+    // written just after its commit; wait for it before clearing.)
+    for _ in 0..50 {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        if n > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     sqlx::query("DELETE FROM notification")
         .execute(&app.pool)
         .await

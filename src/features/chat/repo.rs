@@ -3,7 +3,7 @@
 //! participant table: the room list stays one index range per side.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use sqlx::{MySql, MySqlPool, Transaction};
+use sqlx::MySqlPool;
 
 use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView, preview};
 use crate::error::{AppError, AppResult};
@@ -176,17 +176,23 @@ async fn send_once(pool: &MySqlPool, message: NewMessage<'_>) -> Result<Sent, Se
     // As stored (DATETIME(6)), so the acknowledgement equals what history returns later.
     let now = now.trunc_subsecs(6);
     let mut tx = pool.begin().await?;
-    let blocked = sqlx::query_scalar!(
-        "SELECT COUNT(*) FROM member_block
-         WHERE (blocker_id = ? AND blocked_id = ?) OR (blocker_id = ? AND blocked_id = ?)",
+    // One round trip for both checks: each one on the message's path costs latency.
+    let check = sqlx::query!(
+        "SELECT IF(buyer_id = ?, buyer_muted, seller_muted) AS `recipient_muted!: bool`,
+                EXISTS (SELECT 1 FROM member_block
+                        WHERE (blocker_id = ? AND blocked_id = ?)
+                           OR (blocker_id = ? AND blocked_id = ?)) AS `blocked!: bool`
+         FROM chat_room WHERE id = ?",
+        recipient_id,
         recipient_id,
         sender_id,
         sender_id,
-        recipient_id
+        recipient_id,
+        room.room_id,
     )
     .fetch_one(&mut *tx)
     .await?;
-    if blocked > 0 {
+    if check.blocked {
         return Err(SendFailure::Refused(AppError::Rejected(
             "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
         )));
@@ -246,13 +252,24 @@ async fn send_once(pool: &MySqlPool, message: NewMessage<'_>) -> Result<Sent, Se
     )
     .execute(&mut *tx)
     .await?;
-    let notified = match notification {
-        Some((text, link)) => {
-            upsert_chat_notification(&mut tx, recipient_id, room.room_id, text, link, now).await?
-        }
-        None => false,
-    };
     tx.commit().await?;
+    // The notification is not part of the message: written after the commit, off the
+    // path to the acknowledgement and the recipient's screen.
+    let notified = match notification {
+        Some((text, link)) if !check.recipient_muted => {
+            let (pool, text, link) = (pool.clone(), text.to_owned(), link.to_owned());
+            let room_id = room.room_id;
+            tokio::spawn(async move {
+                if let Err(e) =
+                    upsert_chat_notification(&pool, recipient_id, room_id, &text, &link, now).await
+                {
+                    tracing::warn!(error = %e, room_id, "chat notification not stored");
+                }
+            });
+            true
+        }
+        _ => false,
+    };
     Ok(Sent {
         message: ChatMessage {
             id,
@@ -272,7 +289,7 @@ async fn send_once(pool: &MySqlPool, message: NewMessage<'_>) -> Result<Sent, Se
 /// One unread notification per room: a busy room refreshes it instead of stacking more;
 /// skipped when the recipient muted the room. True when it was raised.
 async fn upsert_chat_notification(
-    tx: &mut Transaction<'_, MySql>,
+    pool: &MySqlPool,
     member_id: u64,
     room_id: u64,
     text: &str,
@@ -293,7 +310,7 @@ async fn upsert_chat_notification(
         room_id,
         member_id,
     )
-    .execute(&mut **tx)
+    .execute(pool)
     .await?;
     Ok(done.rows_affected() > 0)
 }
