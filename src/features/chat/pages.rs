@@ -632,7 +632,8 @@ pub fn ChatToast() -> impl IntoView {
     let live = use_chat();
     let auth = use_auth();
     let location = leptos_router::hooks::use_location();
-    let toast = RwSignal::new(None::<(String, u64)>);
+    // Text, room, and the message it is for.
+    let toast = RwSignal::new(None::<(String, u64, u64)>);
     on_chat_frame(live, move |frame| {
         let ServerFrame::Msg {
             msg,
@@ -653,15 +654,13 @@ pub fn ChatToast() -> impl IntoView {
             toast.set(Some((
                 format!("{sender_nickname}님이 새 메시지를 보냈습니다."),
                 msg.room_id,
+                msg.id,
             )));
             // Only this toast: a newer one keeps its own six seconds.
-            let room = msg.room_id;
-            let shown_at = live.activity.get_untracked();
+            let shown = msg.id;
             set_timeout(
                 move || {
-                    if toast.get_untracked().is_some_and(|(_, r)| r == room)
-                        && live.activity.get_untracked() == shown_at
-                    {
+                    if toast.get_untracked().is_some_and(|(_, _, id)| id == shown) {
                         toast.set(None);
                     }
                 },
@@ -670,7 +669,7 @@ pub fn ChatToast() -> impl IntoView {
         }
     });
     view! {
-        {move || toast.get().map(|(text, room)| view! {
+        {move || toast.get().map(|(text, room, _)| view! {
             <div class="toast" role="status" data-test="chat-toast">
                 <A href=format!("/chat/{room}") on:click=move |_| toast.set(None)>{text}</A>
                 <button type="button" class="link-button small" aria-label="닫기" on:click=move |_| toast.set(None)>"✕"</button>
