@@ -181,6 +181,22 @@ async fn marketplace(pool: MySqlPool, others: &[(&str, bool)]) -> (TestApp, u64)
     (app, listing)
 }
 
+/// What `probe` finds within a second (it is asked every 20 ms): for what the server
+/// does just after answering.
+async fn eventually<T, F, Fut>(mut probe: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..50 {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
 async fn message_count(pool: &MySqlPool, room: u64) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM chat_message WHERE room_id = ?")
         .bind(room)
@@ -211,15 +227,12 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     let mut seller_ws = Ws::connect(&app.base, &seller.cookie).await;
     buyer_ws.send(&ClientFrame::View { room: Some(room) }).await;
     // Both sockets count on /metrics (registration follows the handshake shortly).
-    let mut metrics = String::new();
-    for _ in 0..50 {
-        metrics = app.get("/metrics").await.text().await.unwrap();
-        if metrics.contains("breadbook_chat_sockets 2") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(metrics.contains("breadbook_chat_sockets 2"), "{metrics}");
+    let counted = eventually(|| async {
+        let metrics = app.get("/metrics").await.text().await.unwrap();
+        metrics.contains("breadbook_chat_sockets 2").then_some(())
+    })
+    .await;
+    assert!(counted.is_some(), "two open sockets on /metrics");
 
     buyer_ws
         .say(room, "c-1", "  안녕하세요, 아직 판매 중인가요?  ")
@@ -255,21 +268,17 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     assert_eq!(mine["rooms"][0]["last_from_me"], true);
     // The seller was not looking at the room: one notification, with the sender's name.
     // Written just after the commit: give it a moment.
-    let mut note = None;
-    for _ in 0..50 {
-        note = sqlx::query_as::<_, (String, String)>(
+    let note = eventually(|| async {
+        sqlx::query_as::<_, (String, String)>(
             "SELECT n.body, n.link FROM notification n JOIN member m ON m.id = n.member_id
              WHERE m.login_id = 'seller01' AND n.read_at IS NULL",
         )
         .fetch_optional(&app.pool)
         .await
-        .unwrap();
-        if note.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let note = note.expect("a notification for the seller");
+        .unwrap()
+    })
+    .await
+    .expect("a notification for the seller");
     assert_eq!(
         note,
         (
@@ -303,6 +312,14 @@ async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MyS
     assert_eq!(view["title"], "채식주의자");
     assert_eq!(view["price"], 9000);
 
+    // Reading again what was read moves nothing and tells nobody: the buyer's next
+    // frame is the reply below, not a second receipt.
+    seller_ws
+        .send(&ClientFrame::Read {
+            room,
+            upto: first.id,
+        })
+        .await;
     // The buyer is looking at the room: the seller's reply makes no notification.
     seller_ws.say(room, "s-1", "네 판매 중이에요").await;
     let reply = seller_ws.ack().await;
@@ -592,16 +609,15 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
 
     // Mute: the seller gets no notification for this room. (The last message's one is
     // written just after its commit; wait for it before clearing.)
-    for _ in 0..50 {
+    eventually(|| async {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification")
             .fetch_one(&app.pool)
             .await
             .unwrap();
-        if n > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (n > 0).then_some(())
+    })
+    .await
+    .expect("the unmuted message's notification");
     sqlx::query("DELETE FROM notification")
         .execute(&app.pool)
         .await

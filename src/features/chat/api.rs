@@ -185,7 +185,7 @@ pub async fn banned_words() -> Result<Vec<String>, AppError> {
     if !caller.is_admin {
         return Err(AppError::Forbidden);
     }
-    Ok(repo::banned_words(&request::state().pool).await?.to_vec())
+    repo::banned_words(&request::state().pool).await
 }
 
 /// Adds (`on`) or removes a banned word. Admins; takes effect on this instance at once

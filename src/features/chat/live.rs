@@ -318,10 +318,9 @@ mod socket {
 
     pub fn start(live: ChatLive) {
         connect(live);
-        // Heartbeat, dead-socket detection, and acknowledgement timeouts.
+        // Heartbeat and dead-socket detection.
         set_interval(
             move || {
-                live.expire_unacknowledged();
                 let silent_for = live
                     .socket
                     .with_value(|s| s.as_ref().map(|s| now() - s.last_heard));
@@ -344,7 +343,7 @@ mod socket {
                 connect(live);
             }
         });
-        // Check acknowledgements more often than the heartbeat.
+        // Acknowledgement timeouts, checked more often than the heartbeat.
         set_interval(move || live.expire_unacknowledged(), Duration::from_secs(2));
     }
 

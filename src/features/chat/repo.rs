@@ -570,14 +570,15 @@ pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> App
 
 /// Moves the member's read pointer forward to `upto` (never back, never past the last
 /// message) and recounts what is still unread; their notification for the room is read.
-/// Returns the pointer now stored.
+/// Returns the new pointer, or `None` when it did not move (nothing written: a page
+/// re-reading what it already read is the common case).
 pub async fn mark_read(
     pool: &MySqlPool,
     room: Participants,
     member: u64,
     upto: u64,
     now: DateTime<Utc>,
-) -> AppResult<u64> {
+) -> AppResult<Option<u64>> {
     let mut tx = pool.begin().await?;
     let current = sqlx::query!(
         "SELECT IFNULL(last_message_id, 0) AS `last!: u64`,
@@ -589,6 +590,9 @@ pub async fn mark_read(
     .fetch_one(&mut *tx)
     .await?;
     let pointer = upto.min(current.last).max(current.read);
+    if pointer == current.read {
+        return Ok(None);
+    }
     let unread = sqlx::query_scalar!(
         "SELECT COUNT(*) FROM chat_message WHERE room_id = ? AND id > ? AND sender_id <> ?",
         room.room_id,
@@ -628,7 +632,7 @@ pub async fn mark_read(
         .await?;
     }
     tx.commit().await?;
-    Ok(pointer)
+    Ok(Some(pointer))
 }
 
 /// Unread messages over all the member's rooms (the header badge), from the

@@ -228,7 +228,8 @@ impl Connection {
         )
         .await
         {
-            Ok(pointer) => self.state.chat.publish(
+            Ok(None) => {}
+            Ok(Some(pointer)) => self.state.chat.publish(
                 &[room.buyer_id, room.seller_id],
                 &ServerFrame::Read {
                     room: room_id,
