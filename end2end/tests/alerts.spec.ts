@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, isbn, signUp, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 test('a saved search tells the buyer when a matching book is listed', async ({ page, browser, baseURL }, info) => {
   const errors = watchConsole(page);
@@ -15,20 +15,13 @@ test('a saved search tells the buyer when a matching book is listed', async ({ p
   // Someone lists it.
   const seller = await browser.newContext({ baseURL });
   await signUp(seller.request, { ...uniqueMember(info), nickname: `판${Date.now().toString(36).slice(-6)}` });
-  const res = await seller.request.post('/api/listings/create', {
-    form: {
-      'input[isbn]': isbn(Date.now() % 9_000_000),
-      'input[book_title]': `${word} 초판`,
-      'input[book_author]': '김저자',
-      'input[book_publisher]': '책빵출판',
-      'input[category_id]': '141',
-      'input[price]': '15000',
-      'input[condition]': 'good',
-      'input[parcel]': 'true',
-      'input[pay_safe]': 'true',
-    },
+  await listBook(seller.request, {
+    isbn: isbn(Date.now() % 9_000_000),
+    book_title: `${word} 초판`,
+    book_author: '김저자',
+    book_publisher: '책빵출판',
+    price: '15000',
   });
-  expect(res.status()).toBe(200);
   await seller.close();
 
   await gotoHydrated(page, '/me/alerts');

@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { gotoHydrated, signUp, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 /** The seller works at desktop size in their own browser. */
 async function sellerBrowser(browser: Browser, baseURL: string) {
@@ -13,22 +13,14 @@ test('a buyer pays safely with a shipping address, the seller ships, both review
   const buyerMember = uniqueMember(info);
   const seller = await sellerBrowser(browser, baseURL!);
   await signUp(seller.context.request, sellerMember);
-  const created = await seller.context.request.post('/api/listings/create', {
-    form: {
-      'input[isbn]': '9788936433598',
-      'input[category_id]': '141',
-      'input[price]': '8500',
-      'input[condition]': 'good',
-      'input[parcel]': 'true',
-      'input[meet]': 'true',
-      'input[meet_label]': '신촌역 2번 출구',
-      'input[pay_safe]': 'true',
-      'input[pay_cash]': 'true',
-      'input[description]': '깨끗해요.',
-    },
+  const listingId = await listBook(seller.context.request, {
+    isbn: '9788936433598',
+    price: '8500',
+    meet: 'true',
+    meet_label: '신촌역 2번 출구',
+    pay_cash: 'true',
+    description: '깨끗해요.',
   });
-  expect(created.status()).toBe(200);
-  const listingId = await created.json();
 
   await signUp(page.context().request, buyerMember);
   await gotoHydrated(page, `/listings/${listingId}`);

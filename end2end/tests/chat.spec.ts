@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { gotoHydrated, snap, signUp, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, listBook, snap, signUp, uniqueMember, watchConsole } from './helpers';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -19,19 +19,11 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   const seller = await member(browser, info, phoneBuyer ? DESKTOP : PHONE, baseURL!);
   const buyer = await member(browser, info, phoneBuyer ? PHONE : DESKTOP, baseURL!);
 
-  const listed = await seller.context.request.post('/api/listings/create', {
-    form: {
-      'input[isbn]': '9788936433598',
-      'input[category_id]': '141',
-      'input[price]': '8000',
-      'input[condition]': 'good',
-      'input[parcel]': 'true',
-      'input[pay_safe]': 'true',
-      'input[description]': '채팅 테스트용 판매글이에요.',
-    },
+  const listing = await listBook(seller.context.request, {
+    isbn: '9788936433598',
+    price: '8000',
+    description: '채팅 테스트용 판매글이에요.',
   });
-  expect(listed.status()).toBe(200);
-  const listing = await listed.json();
 
   // The buyer opens the chat from the listing.
   await gotoHydrated(buyer.page, `/listings/${listing}`);

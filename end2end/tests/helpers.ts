@@ -103,3 +103,22 @@ export function isbn(serial: number): string {
   const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 ? 3 : 1), 0);
   return body + String((10 - (sum % 10)) % 10);
 }
+
+/**
+ * Lists a book through the same server function the sale form calls; the new listing's
+ * id. Parcel delivery and safe payment in category 141 unless `fields` says otherwise;
+ * keys are the form's own (`isbn`, `price`, `book_title`, …).
+ */
+export async function listBook(request: APIRequestContext, fields: Record<string, string>): Promise<number> {
+  const all: Record<string, string> = {
+    category_id: '141',
+    condition: 'good',
+    parcel: 'true',
+    pay_safe: 'true',
+    ...fields,
+  };
+  const form = Object.fromEntries(Object.entries(all).map(([k, v]) => [`input[${k}]`, v]));
+  const res = await request.post('/api/listings/create', { form });
+  expect(res.status()).toBe(200);
+  return res.json();
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, isbn, signUp, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 const won = (text: string) => Number(text.replace(/[^0-9]/g, ''));
 
@@ -66,20 +66,14 @@ test('a query with two pages: filter, scroll to page two, open a result (phone a
   const word = `페이징${Date.now().toString(36).slice(-5)}`;
   const serial = Date.now() % 9_000_000;
   for (let i = 0; i < 24; i++) {
-    const res = await page.context().request.post('/api/listings/create', {
-      form: {
-        'input[isbn]': isbn(serial + i),
-        'input[book_title]': `${word} 알고리즘 ${i + 1}`,
-        'input[book_author]': '김저자',
-        'input[book_publisher]': '책빵출판',
-        'input[category_id]': '141',
-        'input[price]': String(5000 + i * 100),
-        'input[condition]': i % 2 ? 'fair' : 'good',
-        'input[parcel]': 'true',
-        'input[pay_safe]': 'true',
-      },
+    await listBook(page.context().request, {
+      isbn: isbn(serial + i),
+      book_title: `${word} 알고리즘 ${i + 1}`,
+      book_author: '김저자',
+      book_publisher: '책빵출판',
+      price: String(5000 + i * 100),
+      condition: i % 2 ? 'fair' : 'good',
     });
-    expect(res.status()).toBe(200);
   }
 
   await gotoHydrated(page, '/search?q=' + encodeURIComponent(word));
