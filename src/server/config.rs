@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use super::photos::{PhotoBackend, S3Settings};
 
+/// Two writers: one builds and sends a batch while the other waits for its commit.
+const DEFAULT_CHAT_WRITERS: usize = 2;
+
 #[derive(Clone)]
 pub struct Config {
     /// Holds credentials: never logged (Debug below redacts it).
@@ -37,6 +40,9 @@ pub struct Config {
     pub auto_confirm_days: i64,
     /// Redis for chat fan-out between app instances (`redis://…`); one instance needs none.
     pub chat_broker_url: Option<String>,
+    /// Chat writer tasks (group commit, see `chat::writer`); each holds one connection
+    /// while it writes.
+    pub chat_writers: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +64,7 @@ impl std::fmt::Debug for Config {
                 "chat_broker",
                 &self.chat_broker_url.as_ref().map(|_| "redis"),
             )
+            .field("chat_writers", &self.chat_writers)
             .finish()
     }
 }
@@ -124,6 +131,10 @@ impl Config {
                 .transpose()?
                 .unwrap_or(crate::features::orders::types::AUTO_CONFIRM_DAYS),
             chat_broker_url: var("CHAT_BROKER_URL"),
+            chat_writers: var("CHAT_WRITERS")
+                .map(|v| v.parse())
+                .transpose()?
+                .unwrap_or(DEFAULT_CHAT_WRITERS),
         })
     }
 
@@ -155,6 +166,7 @@ impl Config {
             payment_timeout: Duration::from_secs(2),
             auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,
             chat_broker_url: None,
+            chat_writers: DEFAULT_CHAT_WRITERS,
         }
     }
 }

@@ -6,6 +6,7 @@ use sqlx::MySqlPool;
 
 use super::books::Catalog;
 use super::chat::hub::Hub;
+use super::chat::writer::ChatWriter;
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub photos: Arc<PhotoStore>,
     pub payments: Arc<Payments>,
     pub chat: Arc<Hub>,
+    pub chat_writer: ChatWriter,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             photos: Arc::new(PhotoStore::open(&config.photo_backend)?),
             payments: Arc::new(Payments::from_config(&config)),
             chat: Hub::new(config.chat_broker_url.as_deref())?,
+            chat_writer: ChatWriter::start(pool.clone(), config.chat_writers),
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
             leptos_options,

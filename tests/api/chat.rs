@@ -962,3 +962,136 @@ async fn the_room_list_pages_by_last_activity_across_both_sides(pool: MySqlPool)
     .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+/// Group commit: one batch holding two sides of a room, a retry inside the batch, a
+/// retry of an earlier message and a blocked pair stores each message once, refuses
+/// the blocked one, and leaves the room as if the messages had come one by one.
+#[sqlx::test]
+async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(pool: MySqlPool) {
+    use bread_book::features::chat::repo::{self, NewMessage, Notice};
+
+    let (app, listing) = marketplace(pool, &[("buyer002", false)]).await;
+    let id_of = |login: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, u64>("SELECT id FROM member WHERE login_id = ?")
+                .bind(login)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (seller, buyer, blocked_buyer) = (
+        id_of("seller01").await,
+        id_of("buyer001").await,
+        id_of("buyer002").await,
+    );
+    let now = chrono::Utc::now();
+    let room_a = repo::open_room(&app.pool, listing, buyer, now)
+        .await
+        .unwrap();
+    let room_b = repo::open_room(&app.pool, listing, blocked_buyer, now)
+        .await
+        .unwrap();
+    let a = repo::participants(&app.pool, room_a).await.unwrap();
+    let b = repo::participants(&app.pool, room_b).await.unwrap();
+    sqlx::query(
+        "INSERT INTO member_block (blocker_id, blocked_id, created_at) VALUES (?, ?, NOW())",
+    )
+    .bind(seller)
+    .bind(blocked_buyer)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let message = |room: repo::Participants, sender: u64, cid: &str, body: &str| NewMessage {
+        room,
+        sender_id: sender,
+        client_msg_id: cid.into(),
+        body: body.into(),
+        notification: Some(Notice {
+            text: format!("{body} 알림"),
+            link: format!("/chat/{}", room.room_id),
+        }),
+        now,
+    };
+
+    let earlier = repo::send_batch(&app.pool, &[message(a, buyer, "pre", "먼저")]).await;
+    let earlier = earlier.into_iter().next().unwrap().unwrap();
+    assert!(earlier.fresh);
+
+    let results = repo::send_batch(
+        &app.pool,
+        &[
+            message(a, buyer, "c1", "첫째"),
+            message(a, seller, "c2", "판매자 답"),
+            message(a, buyer, "c1", "첫째 재전송"),
+            message(a, buyer, "pre", "먼저 재전송"),
+            message(b, blocked_buyer, "x1", "차단된 사람"),
+            message(a, buyer, "c4", "마지막"),
+        ],
+    )
+    .await;
+    let [first, reply, retry, old_retry, blocked, last] = results.try_into().unwrap();
+    let (first, reply, retry, old_retry, last) = (
+        first.unwrap(),
+        reply.unwrap(),
+        retry.unwrap(),
+        old_retry.unwrap(),
+        last.unwrap(),
+    );
+    assert!(first.fresh && reply.fresh && last.fresh);
+    assert!(!retry.fresh && !old_retry.fresh, "retries store nothing");
+    assert_eq!(
+        (retry.message.id, retry.message.body.as_str()),
+        (first.message.id, "첫째")
+    );
+    assert_eq!(
+        (old_retry.message.id, old_retry.message.body.as_str()),
+        (earlier.message.id, "먼저")
+    );
+    assert!(matches!(blocked, Err(bread_book::error::AppError::Rejected(m)) if m.contains("차단")));
+    assert!(first.message.id < reply.message.id && reply.message.id < last.message.id);
+    assert_eq!(reply.recipient_id, buyer);
+    assert!(reply.notified && !retry.notified);
+    assert_eq!(message_count(&app.pool, room_a).await, 4);
+    assert_eq!(message_count(&app.pool, room_b).await, 0);
+
+    let room: (u64, String, u64, u32, u32, u64, u64) = sqlx::query_as(
+        "SELECT last_message_id, last_message_preview, last_sender_id, buyer_unread,
+                seller_unread, buyer_last_read, seller_last_read
+         FROM chat_room WHERE id = ?",
+    )
+    .bind(room_a)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        room,
+        (
+            last.message.id,
+            "마지막".into(),
+            buyer,
+            1,
+            3,
+            last.message.id,
+            reply.message.id
+        ),
+        "last message, unread per side (pre, c1, c4 for the seller), read pointers"
+    );
+    // The seller's reply raised the buyer's notification (written after the commit).
+    let buyer_notice = eventually(|| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT body FROM notification WHERE member_id = ? AND subject_id = ?",
+            )
+            .bind(buyer)
+            .bind(room_a)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+        }
+    })
+    .await;
+    assert_eq!(buyer_notice.as_deref(), Some("판매자 답 알림"));
+}

@@ -3,7 +3,9 @@
 //! participant table: the room list stays one index range per side.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use sqlx::MySqlPool;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sqlx::{MySql, MySqlPool, QueryBuilder};
 
 use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView, preview};
 use crate::error::{AppError, AppResult};
@@ -101,18 +103,26 @@ pub async fn open_room(
 }
 
 /// A message to store: who sends what to which room, and the recipient's notification
-/// (text and link; `None` when they are looking at the room).
-#[derive(Clone, Copy)]
-pub struct NewMessage<'a> {
+/// (`None` when they are looking at the room).
+#[derive(Debug, Clone)]
+pub struct NewMessage {
     pub room: Participants,
     pub sender_id: u64,
-    pub client_msg_id: &'a str,
-    pub body: &'a str,
-    pub notification: Option<(&'a str, &'a str)>,
+    pub client_msg_id: String,
+    pub body: String,
+    pub notification: Option<Notice>,
     pub now: DateTime<Utc>,
 }
 
+/// A notification's text and where it leads.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub link: String,
+}
+
 /// What storing a message did.
+#[derive(Debug)]
 pub struct Sent {
     pub message: ChatMessage,
     /// False when this client message id was already stored (a retry): nothing changed.
@@ -132,187 +142,342 @@ fn is_retryable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))
 }
 
-/// Why one attempt at storing a message failed: a refusal for the user, or the database.
-enum SendFailure {
-    Refused(AppError),
-    Database(sqlx::Error),
+/// What one message of a batch came to inside the transaction.
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    /// Sender and recipient block each other (one way or the other).
+    Blocked,
+    Stored {
+        id: u64,
+        recipient_muted: bool,
+    },
+    /// Its client id was stored before (or earlier in this batch): a retry.
+    Again,
 }
 
-impl From<sqlx::Error> for SendFailure {
-    fn from(e: sqlx::Error) -> Self {
-        SendFailure::Database(e)
-    }
+/// The changes one batch makes to one room.
+struct RoomDelta {
+    last_id: u64,
+    last_at: NaiveDateTime,
+    last_sender: u64,
+    last_preview: String,
+    buyer_unread: u32,
+    seller_unread: u32,
+    buyer_read: u64,
+    seller_read: u64,
 }
 
-/// Stores a message once per (room, sender, client message id) and, in the same
-/// transaction, moves the room's last message, the recipient's unread count and the
-/// sender's read pointer; refreshes the recipient's notification (`notification`: text
-/// and link) unless they muted the room.
-pub async fn send(pool: &MySqlPool, message: NewMessage<'_>) -> AppResult<Sent> {
+/// Stores a batch of messages in one transaction — each once per (room, sender, client
+/// message id) — and in the same transaction moves every room's last message, the
+/// recipient's unread count and the sender's read pointer; then refreshes recipients'
+/// notifications unless they muted the room. One result per message, in order.
+///
+/// One transaction per batch rather than per message: a commit (and its fsync) and the
+/// statements around it are paid once for everything that arrived meanwhile
+/// (BENCHMARKS.md, chat throughput).
+pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult<Sent>> {
     let mut attempt = 0;
-    loop {
+    let outcomes = loop {
         attempt += 1;
-        match send_once(pool, message).await {
-            Ok(sent) => return Ok(sent),
-            Err(SendFailure::Refused(e)) => return Err(e),
-            Err(SendFailure::Database(e)) if attempt < 4 && is_retryable(&e) => {
-                tracing::info!(attempt, "chat send: write conflict, retrying");
+        match store_batch(pool, batch).await {
+            Err(e) if attempt < 4 && is_retryable(&e) => {
+                tracing::info!(attempt, "chat batch: write conflict, retrying");
             }
-            Err(SendFailure::Database(e)) => return Err(e.into()),
+            Err(e) => {
+                tracing::error!(error = %e, messages = batch.len(), "chat batch not stored");
+                return batch.iter().map(|_| Err(AppError::Internal)).collect();
+            }
+            Ok(outcomes) => break outcomes,
         }
-    }
-}
-
-async fn send_once(pool: &MySqlPool, message: NewMessage<'_>) -> Result<Sent, SendFailure> {
-    let NewMessage {
-        room,
-        sender_id,
-        client_msg_id,
-        body,
-        notification,
-        now,
-    } = message;
-    let recipient_id = room.other(sender_id);
-    // As stored (DATETIME(6)), so the acknowledgement equals what history returns later.
-    let now = now.trunc_subsecs(6);
-    let mut tx = pool.begin().await?;
-    // One round trip for both checks: each one on the message's path costs latency.
-    let check = sqlx::query!(
-        "SELECT IF(buyer_id = ?, buyer_muted, seller_muted) AS `recipient_muted!: bool`,
-                EXISTS (SELECT 1 FROM member_block
-                        WHERE (blocker_id = ? AND blocked_id = ?)
-                           OR (blocker_id = ? AND blocked_id = ?)) AS `blocked!: bool`
-         FROM chat_room WHERE id = ?",
-        recipient_id,
-        recipient_id,
-        sender_id,
-        sender_id,
-        recipient_id,
-        room.room_id,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if check.blocked {
-        return Err(SendFailure::Refused(AppError::Rejected(
-            "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
-        )));
-    }
-    let inserted = sqlx::query!(
-        "INSERT INTO chat_message (room_id, sender_id, client_msg_id, body, created_at)
-         VALUES (?, ?, ?, ?, ?)",
-        room.room_id,
-        sender_id,
-        client_msg_id,
-        body,
-        now.naive_utc(),
-    )
-    .execute(&mut *tx)
-    .await;
-    let id = match inserted {
-        Ok(done) => done.last_insert_id(),
-        Err(e) if is_duplicate_key(&e) => {
-            drop(tx);
-            let message = stored_by_client_id(pool, room.room_id, sender_id, client_msg_id)
-                .await
-                .map_err(SendFailure::Refused)?;
-            return Ok(Sent {
-                message,
-                fresh: false,
+    };
+    notify_recipients(pool, batch, &outcomes);
+    let mut results: Vec<AppResult<Sent>> = Vec::with_capacity(batch.len());
+    for (i, (m, outcome)) in batch.iter().zip(&outcomes).enumerate() {
+        let recipient_id = m.room.other(m.sender_id);
+        let result = match *outcome {
+            Outcome::Blocked => Err(AppError::Rejected(
+                "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
+            )),
+            Outcome::Stored {
+                id,
+                recipient_muted,
+            } => Ok(Sent {
+                message: ChatMessage {
+                    id,
+                    room_id: m.room.room_id,
+                    sender_id: m.sender_id,
+                    client_msg_id: m.client_msg_id.clone(),
+                    body: m.body.clone(),
+                    // As stored (DATETIME(6)): the acknowledgement equals history.
+                    created_at: m.now.trunc_subsecs(6),
+                    deleted: false,
+                },
+                fresh: true,
                 recipient_id,
-                notified: false,
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    sqlx::query!(
-        "UPDATE chat_room SET
-             last_message_id = ?, last_message_at = ?, last_sender_id = ?,
-             last_message_preview = ?,
-             buyer_unread  = IF(buyer_id = ?, buyer_unread, buyer_unread + 1),
-             seller_unread = IF(seller_id = ?, seller_unread, seller_unread + 1),
-             buyer_last_read  = IF(buyer_id = ?, ?, buyer_last_read),
-             seller_last_read = IF(seller_id = ?, ?, seller_last_read),
-             -- A message brings the room back to a recipient who had left it.
-             buyer_left_at  = IF(buyer_id = ?, buyer_left_at, NULL),
-             seller_left_at = IF(seller_id = ?, seller_left_at, NULL)
-         WHERE id = ?",
-        id,
-        now.naive_utc(),
-        sender_id,
-        preview(body),
-        sender_id,
-        sender_id,
-        sender_id,
-        id,
-        sender_id,
-        id,
-        sender_id,
-        sender_id,
-        room.room_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    // The notification is not part of the message: written after the commit, off the
-    // path to the acknowledgement and the recipient's screen.
-    let notified = match notification {
-        Some((text, link)) if !check.recipient_muted => {
-            let (pool, text, link) = (pool.clone(), text.to_owned(), link.to_owned());
-            let room_id = room.room_id;
-            tokio::spawn(async move {
-                if let Err(e) =
-                    upsert_chat_notification(&pool, recipient_id, room_id, &text, &link, now).await
-                {
-                    tracing::warn!(error = %e, room_id, "chat notification not stored");
+                notified: m.notification.is_some() && !recipient_muted,
+            }),
+            Outcome::Again => {
+                let earlier = results[..i].iter().flatten().find(|s| {
+                    s.message.room_id == m.room.room_id
+                        && s.message.sender_id == m.sender_id
+                        && s.message.client_msg_id == m.client_msg_id
+                });
+                match earlier {
+                    Some(s) => Ok(s.message.clone()),
+                    None => {
+                        stored_by_client_id(pool, m.room.room_id, m.sender_id, &m.client_msg_id)
+                            .await
+                    }
                 }
-            });
-            true
-        }
-        _ => false,
-    };
-    Ok(Sent {
-        message: ChatMessage {
-            id,
-            room_id: room.room_id,
-            sender_id,
-            client_msg_id: client_msg_id.to_owned(),
-            body: body.to_owned(),
-            created_at: now,
-            deleted: false,
-        },
-        fresh: true,
-        recipient_id,
-        notified,
-    })
+                .map(|message| Sent {
+                    message,
+                    fresh: false,
+                    recipient_id,
+                    notified: false,
+                })
+            }
+        };
+        results.push(result);
+    }
+    results
 }
 
-/// One unread notification per room: a busy room refreshes it instead of stacking more;
-/// skipped when the recipient muted the room. True when it was raised.
-async fn upsert_chat_notification(
-    pool: &MySqlPool,
-    member_id: u64,
-    room_id: u64,
-    text: &str,
-    link: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
-         SELECT ?, 'chat', r.id, ?, ?, ?
-         FROM chat_room r
-         WHERE r.id = ? AND NOT IF(r.buyer_id = ?, r.buyer_muted, r.seller_muted)
-         ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
-                                 read_at = NULL",
-        member_id,
-        text,
-        link,
-        now.naive_utc(),
-        room_id,
-        member_id,
-    )
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() > 0)
+/// One attempt at a batch: the block and mute check, the insert and the room updates,
+/// committed together. The queries are built rather than `query!`-checked because their
+/// row count is the batch's size.
+async fn store_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+
+    // Blocks between anyone in the batch (a superset, filtered below) and every room's
+    // mute flags, in one round trip.
+    let mut members: Vec<u64> = batch
+        .iter()
+        .flat_map(|m| [m.room.buyer_id, m.room.seller_id])
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    let mut rooms: Vec<u64> = batch.iter().map(|m| m.room.room_id).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    let mut check = QueryBuilder::<MySql>::new(
+        "SELECT CAST(0 AS UNSIGNED) AS kind, blocker_id AS a, blocked_id AS b
+         FROM member_block WHERE blocker_id IN ",
+    );
+    push_list(&mut check, &members);
+    check.push(" AND blocked_id IN ");
+    push_list(&mut check, &members);
+    check.push(
+        " UNION ALL SELECT CAST(1 AS UNSIGNED), id, CAST(buyer_muted * 2 + seller_muted AS UNSIGNED)
+         FROM chat_room WHERE id IN ",
+    );
+    push_list(&mut check, &rooms);
+    let rows: Vec<(u64, u64, u64)> = check.build_query_as().fetch_all(&mut *tx).await?;
+    let blocked: HashSet<(u64, u64)> = rows
+        .iter()
+        .filter(|r| r.0 == 0)
+        .flat_map(|&(_, a, b)| [(a, b), (b, a)])
+        .collect();
+    let mutes: HashMap<u64, u64> = rows
+        .iter()
+        .filter(|r| r.0 == 1)
+        .map(|&(_, room, flags)| (room, flags))
+        .collect();
+
+    let allowed: Vec<&NewMessage> = batch
+        .iter()
+        .filter(|m| !blocked.contains(&(m.sender_id, m.room.other(m.sender_id))))
+        .collect();
+    let mut stored: HashMap<(u64, u64, &str), u64> = HashMap::new();
+    if !allowed.is_empty() {
+        let mut insert = QueryBuilder::<MySql>::new(
+            "INSERT IGNORE INTO chat_message (room_id, sender_id, client_msg_id, body, created_at) ",
+        );
+        insert.push_values(&allowed, |mut row, m| {
+            row.push_bind(m.room.room_id)
+                .push_bind(m.sender_id)
+                .push_bind(&m.client_msg_id)
+                .push_bind(&m.body)
+                .push_bind(m.now.naive_utc());
+        });
+        // IGNORE skips a client id stored before; RETURNING names the rows that went in.
+        insert.push(" RETURNING room_id, sender_id, client_msg_id, id");
+        let inserted: Vec<(u64, u64, String, u64)> =
+            insert.build_query_as().fetch_all(&mut *tx).await?;
+        for (room, sender, cid, id) in inserted {
+            if let Some(m) = allowed
+                .iter()
+                .find(|m| m.room.room_id == room && m.sender_id == sender && m.client_msg_id == cid)
+            {
+                stored.insert((room, sender, m.client_msg_id.as_str()), id);
+            }
+        }
+    }
+
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut deltas: BTreeMap<u64, RoomDelta> = BTreeMap::new();
+    for m in batch {
+        let recipient = m.room.other(m.sender_id);
+        if blocked.contains(&(m.sender_id, recipient)) {
+            outcomes.push(Outcome::Blocked);
+            continue;
+        }
+        // The first message with a key takes its id; a second one is a retry.
+        let Some(id) = stored.remove(&(m.room.room_id, m.sender_id, m.client_msg_id.as_str()))
+        else {
+            outcomes.push(Outcome::Again);
+            continue;
+        };
+        let flags = mutes.get(&m.room.room_id).copied().unwrap_or(0);
+        let recipient_muted = if recipient == m.room.buyer_id {
+            flags & 2 != 0
+        } else {
+            flags & 1 != 0
+        };
+        outcomes.push(Outcome::Stored {
+            id,
+            recipient_muted,
+        });
+        let from_buyer = m.sender_id == m.room.buyer_id;
+        let delta = deltas.entry(m.room.room_id).or_insert(RoomDelta {
+            last_id: 0,
+            last_at: m.now.naive_utc(),
+            last_sender: m.sender_id,
+            last_preview: String::new(),
+            buyer_unread: 0,
+            seller_unread: 0,
+            buyer_read: 0,
+            seller_read: 0,
+        });
+        if id > delta.last_id {
+            delta.last_id = id;
+            delta.last_at = m.now.trunc_subsecs(6).naive_utc();
+            delta.last_sender = m.sender_id;
+            delta.last_preview = preview(&m.body);
+        }
+        if from_buyer {
+            delta.seller_unread += 1;
+            delta.buyer_read = delta.buyer_read.max(id);
+        } else {
+            delta.buyer_unread += 1;
+            delta.seller_read = delta.seller_read.max(id);
+        }
+    }
+
+    if !deltas.is_empty() {
+        // Rooms in id order, so two batches lock shared rooms in the same order.
+        let mut counts = QueryBuilder::<MySql>::new("UPDATE chat_room r JOIN (");
+        for (i, (room, d)) in deltas.iter().enumerate() {
+            counts.push(if i == 0 {
+                "SELECT "
+            } else {
+                " UNION ALL SELECT "
+            });
+            counts.push_bind(*room).push(" AS id, ");
+            counts.push_bind(d.buyer_unread).push(" AS bu, ");
+            counts.push_bind(d.seller_unread).push(" AS su, ");
+            counts.push_bind(d.buyer_read).push(" AS br, ");
+            counts.push_bind(d.seller_read).push(" AS sr");
+        }
+        // Each assignment reads only its own column, so their order does not matter.
+        // A message brings the room back to a recipient who had left it.
+        counts.push(
+            ") d ON r.id = d.id SET
+                 r.buyer_unread = r.buyer_unread + d.bu,
+                 r.seller_unread = r.seller_unread + d.su,
+                 r.buyer_last_read = GREATEST(r.buyer_last_read, d.br),
+                 r.seller_last_read = GREATEST(r.seller_last_read, d.sr),
+                 r.buyer_left_at = IF(d.bu > 0, NULL, r.buyer_left_at),
+                 r.seller_left_at = IF(d.su > 0, NULL, r.seller_left_at)",
+        );
+        counts.build().execute(&mut *tx).await?;
+
+        // The last message moves only forward: another instance's batch may commit a
+        // later message first. A separate statement because the guard reads a column
+        // the statement writes.
+        let mut last = QueryBuilder::<MySql>::new("UPDATE chat_room r JOIN (");
+        for (i, (room, d)) in deltas.iter().enumerate() {
+            last.push(if i == 0 {
+                "SELECT "
+            } else {
+                " UNION ALL SELECT "
+            });
+            last.push_bind(*room).push(" AS id, ");
+            last.push_bind(d.last_id).push(" AS msg, ");
+            last.push_bind(d.last_at).push(" AS at, ");
+            last.push_bind(d.last_sender).push(" AS sender, ");
+            last.push_bind(&d.last_preview).push(" AS preview");
+        }
+        last.push(
+            ") d ON r.id = d.id SET
+                 r.last_message_id = d.msg, r.last_message_at = d.at,
+                 r.last_sender_id = d.sender, r.last_message_preview = d.preview
+             WHERE r.last_message_id IS NULL OR r.last_message_id < d.msg",
+        );
+        last.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+fn push_list(query: &mut QueryBuilder<MySql>, ids: &[u64]) {
+    query.push("(");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+}
+
+/// One unread notification per room: a busy room refreshes it instead of stacking more.
+/// Written after the commit on its own task, off the path to the acknowledgement and
+/// the recipient's screen; a lost one is logged, the message itself is safe.
+fn notify_recipients(pool: &MySqlPool, batch: &[NewMessage], outcomes: &[Outcome]) {
+    // The newest notice per (recipient, room), in key order so concurrent writers lock
+    // shared rows in the same order.
+    let mut notices: BTreeMap<(u64, u64), (&Notice, NaiveDateTime)> = BTreeMap::new();
+    for (m, outcome) in batch.iter().zip(outcomes) {
+        if let (
+            Outcome::Stored {
+                recipient_muted: false,
+                ..
+            },
+            Some(notice),
+        ) = (outcome, &m.notification)
+        {
+            let key = (m.room.other(m.sender_id), m.room.room_id);
+            notices.insert(key, (notice, m.now.naive_utc()));
+        }
+    }
+    if notices.is_empty() {
+        return;
+    }
+    let rows: Vec<(u64, u64, String, String, NaiveDateTime)> = notices
+        .into_iter()
+        .map(|((member, room), (notice, at))| {
+            (member, room, notice.text.clone(), notice.link.clone(), at)
+        })
+        .collect();
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut upsert = QueryBuilder::<MySql>::new(
+            "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at) ",
+        );
+        upsert.push_values(rows, |mut row, (member, room, text, link, at)| {
+            row.push_bind(member)
+                .push("'chat'")
+                .push_bind(room)
+                .push_bind(text)
+                .push_bind(link)
+                .push_bind(at);
+        });
+        upsert.push(
+            " ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
+                                      read_at = NULL",
+        );
+        if let Err(e) = upsert.build().execute(&pool).await {
+            tracing::warn!(error = %e, "chat notifications not stored");
+        }
+    });
 }
 
 async fn stored_by_client_id(

@@ -3,4 +3,5 @@
 
 pub mod broker;
 pub mod hub;
+pub mod writer;
 pub mod ws;

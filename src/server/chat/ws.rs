@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::hub::{Registration, SOCKET_QUEUE};
 use crate::error::AppError;
-use crate::features::chat::repo::{self, Participants};
+use crate::features::chat::repo::{self, NewMessage, Notice, Participants};
 use crate::features::chat::types::{
     ClientFrame, HEARTBEAT_SECS, ServerFrame, banned_word_in, validate_body,
 };
@@ -181,23 +181,23 @@ impl Connection {
         }
         let room = self.room(room_id).await?;
         let recipient = room.other(self.member);
-        let text = format!("{}님이 새 메시지를 보냈습니다.", self.nickname);
-        let link = format!("/chat/{room_id}");
         // Someone looking at the room on this instance needs no notification.
-        let notify = (!self.state.chat.is_viewing(recipient, room_id))
-            .then_some((text.as_str(), link.as_str()));
-        let sent = repo::send(
-            &self.state.pool,
-            repo::NewMessage {
+        let notification = (!self.state.chat.is_viewing(recipient, room_id)).then(|| Notice {
+            text: format!("{}님이 새 메시지를 보냈습니다.", self.nickname),
+            link: format!("/chat/{room_id}"),
+        });
+        let sent = self
+            .state
+            .chat_writer
+            .send(NewMessage {
                 room,
                 sender_id: self.member,
-                client_msg_id: cid,
-                body: &body,
-                notification: notify,
+                client_msg_id: cid.to_owned(),
+                body,
+                notification,
                 now: self.state.clock.now(),
-            },
-        )
-        .await?;
+            })
+            .await?;
         // A retry publishes again too: if we crashed after the commit the first time,
         // this is the delivery; browsers drop a message id they already have.
         self.state.chat.publish(
