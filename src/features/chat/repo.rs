@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::{MySql, MySqlPool, QueryBuilder};
+use sqlx::MySqlPool;
 
 use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView, preview};
 use crate::error::{AppError, AppResult};
@@ -156,9 +156,10 @@ enum Outcome {
 }
 
 /// The changes one batch makes to one room.
+#[derive(Default)]
 struct RoomDelta {
     last_id: u64,
-    last_at: NaiveDateTime,
+    last_at: String,
     last_sender: u64,
     last_preview: String,
     buyer_unread: u32,
@@ -243,114 +244,106 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
 }
 
 /// One attempt at a batch: the block and mute check, the insert and the room updates,
-/// committed together. The queries are built rather than `query!`-checked because their
-/// row count is the batch's size.
+/// committed together.
+///
+/// The batch travels as one JSON document per statement, unpacked by `JSON_TABLE`: the
+/// SQL is then the same for every batch size, so each connection prepares it once
+/// (statements built per size would be re-prepared for every new size) and `query!`
+/// can check it at compile time.
 async fn store_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Result<Vec<Outcome>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-
-    // Blocks between anyone in the batch (a superset, filtered below) and every room's
-    // mute flags, in one round trip.
-    let mut members: Vec<u64> = batch
-        .iter()
-        .flat_map(|m| [m.room.buyer_id, m.room.seller_id])
-        .collect();
-    members.sort_unstable();
-    members.dedup();
     let mut rooms: Vec<u64> = batch.iter().map(|m| m.room.room_id).collect();
     rooms.sort_unstable();
     rooms.dedup();
-    let mut check = QueryBuilder::<MySql>::new(
-        "SELECT CAST(0 AS UNSIGNED) AS kind, blocker_id AS a, blocked_id AS b
-         FROM member_block WHERE blocker_id IN ",
-    );
-    push_list(&mut check, &members);
-    check.push(" AND blocked_id IN ");
-    push_list(&mut check, &members);
-    check.push(
-        " UNION ALL SELECT CAST(1 AS UNSIGNED), id, CAST(buyer_muted * 2 + seller_muted AS UNSIGNED)
-         FROM chat_room WHERE id IN ",
-    );
-    push_list(&mut check, &rooms);
-    let rows: Vec<(u64, u64, u64)> = check.build_query_as().fetch_all(&mut *tx).await?;
-    let blocked: HashSet<(u64, u64)> = rows
+    let messages = serde_json::Value::from_iter(batch.iter().map(|m| {
+        serde_json::json!([
+            m.room.room_id,
+            m.sender_id,
+            m.client_msg_id,
+            m.body,
+            sql_datetime(m.now)
+        ])
+    }));
+
+    let mut tx = pool.begin().await?;
+    // Per room: whether its two members block each other (either way) and who muted it.
+    let checks = sqlx::query!(
+        r#"SELECT c.id, c.buyer_muted AS `buyer_muted: bool`, c.seller_muted AS `seller_muted: bool`,
+                  (EXISTS (SELECT 1 FROM member_block b
+                           WHERE b.blocker_id = c.buyer_id AND b.blocked_id = c.seller_id)
+                   OR EXISTS (SELECT 1 FROM member_block b
+                              WHERE b.blocker_id = c.seller_id AND b.blocked_id = c.buyer_id))
+                  AS `blocked!: bool`
+           FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j
+           JOIN chat_room c ON c.id = j.id"#,
+        serde_json::to_string(&rooms).expect("ids serialize"),
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let blocked: HashSet<u64> = checks.iter().filter(|c| c.blocked).map(|c| c.id).collect();
+    let muted: HashMap<u64, (bool, bool)> = checks
         .iter()
-        .filter(|r| r.0 == 0)
-        .flat_map(|&(_, a, b)| [(a, b), (b, a)])
-        .collect();
-    let mutes: HashMap<u64, u64> = rows
-        .iter()
-        .filter(|r| r.0 == 1)
-        .map(|&(_, room, flags)| (room, flags))
+        .map(|c| (c.id, (c.buyer_muted, c.seller_muted)))
         .collect();
 
-    let allowed: Vec<&NewMessage> = batch
-        .iter()
-        .filter(|m| !blocked.contains(&(m.sender_id, m.room.other(m.sender_id))))
+    let allowed = serde_json::Value::from_iter(
+        batch
+            .iter()
+            .zip(messages.as_array().expect("an array"))
+            .filter(|(m, _)| !blocked.contains(&m.room.room_id))
+            .map(|(_, json)| json.clone()),
+    );
+    // IGNORE skips a client id stored before (or earlier in the batch); RETURNING names
+    // the rows that went in. Rows go in in batch order, so ids rise with it.
+    // `query_as` rather than `query!`: the macros do not see the columns of MariaDB's
+    // RETURNING. The text is still fixed, so it is prepared once per connection.
+    let inserted: Vec<(u64, u64, String, u64)> = sqlx::query_as(
+        "INSERT IGNORE INTO chat_message (room_id, sender_id, client_msg_id, body, created_at)
+         SELECT j.room_id, j.sender_id, j.cid, j.body, j.at
+         FROM JSON_TABLE(?, '$[*]' COLUMNS (
+                  n FOR ORDINALITY,
+                  room_id BIGINT UNSIGNED PATH '$[0]',
+                  sender_id BIGINT UNSIGNED PATH '$[1]',
+                  cid VARCHAR(36) CHARACTER SET ascii PATH '$[2]',
+                  body VARCHAR(500) CHARACTER SET utf8mb4 PATH '$[3]',
+                  at DATETIME(6) PATH '$[4]')) j
+         ORDER BY j.n
+         RETURNING room_id, sender_id, client_msg_id, id",
+    )
+    .bind(allowed.to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut stored: HashMap<(u64, u64, String), u64> = inserted
+        .into_iter()
+        .map(|(room, sender, cid, id)| ((room, sender, cid), id))
         .collect();
-    let mut stored: HashMap<(u64, u64, &str), u64> = HashMap::new();
-    if !allowed.is_empty() {
-        let mut insert = QueryBuilder::<MySql>::new(
-            "INSERT IGNORE INTO chat_message (room_id, sender_id, client_msg_id, body, created_at) ",
-        );
-        insert.push_values(&allowed, |mut row, m| {
-            row.push_bind(m.room.room_id)
-                .push_bind(m.sender_id)
-                .push_bind(&m.client_msg_id)
-                .push_bind(&m.body)
-                .push_bind(m.now.naive_utc());
-        });
-        // IGNORE skips a client id stored before; RETURNING names the rows that went in.
-        insert.push(" RETURNING room_id, sender_id, client_msg_id, id");
-        let inserted: Vec<(u64, u64, String, u64)> =
-            insert.build_query_as().fetch_all(&mut *tx).await?;
-        for (room, sender, cid, id) in inserted {
-            if let Some(m) = allowed
-                .iter()
-                .find(|m| m.room.room_id == room && m.sender_id == sender && m.client_msg_id == cid)
-            {
-                stored.insert((room, sender, m.client_msg_id.as_str()), id);
-            }
-        }
-    }
 
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut deltas: BTreeMap<u64, RoomDelta> = BTreeMap::new();
     for m in batch {
-        let recipient = m.room.other(m.sender_id);
-        if blocked.contains(&(m.sender_id, recipient)) {
+        if blocked.contains(&m.room.room_id) {
             outcomes.push(Outcome::Blocked);
             continue;
         }
-        // The first message with a key takes its id; a second one is a retry.
-        let Some(id) = stored.remove(&(m.room.room_id, m.sender_id, m.client_msg_id.as_str()))
+        // The first message with a key took its id; a second one is a retry.
+        let Some(id) = stored.remove(&(m.room.room_id, m.sender_id, m.client_msg_id.clone()))
         else {
             outcomes.push(Outcome::Again);
             continue;
         };
-        let flags = mutes.get(&m.room.room_id).copied().unwrap_or(0);
-        let recipient_muted = if recipient == m.room.buyer_id {
-            flags & 2 != 0
-        } else {
-            flags & 1 != 0
-        };
+        let from_buyer = m.sender_id == m.room.buyer_id;
+        let (buyer_muted, seller_muted) = muted.get(&m.room.room_id).copied().unwrap_or_default();
         outcomes.push(Outcome::Stored {
             id,
-            recipient_muted,
+            recipient_muted: if from_buyer {
+                seller_muted
+            } else {
+                buyer_muted
+            },
         });
-        let from_buyer = m.sender_id == m.room.buyer_id;
-        let delta = deltas.entry(m.room.room_id).or_insert(RoomDelta {
-            last_id: 0,
-            last_at: m.now.naive_utc(),
-            last_sender: m.sender_id,
-            last_preview: String::new(),
-            buyer_unread: 0,
-            seller_unread: 0,
-            buyer_read: 0,
-            seller_read: 0,
-        });
+        let delta = deltas.entry(m.room.room_id).or_default();
         if id > delta.last_id {
             delta.last_id = id;
-            delta.last_at = m.now.trunc_subsecs(6).naive_utc();
+            delta.last_at = sql_datetime(m.now);
             delta.last_sender = m.sender_id;
             delta.last_preview = preview(&m.body);
         }
@@ -364,68 +357,65 @@ async fn store_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Result<Vec<Outco
     }
 
     if !deltas.is_empty() {
-        // Rooms in id order, so two batches lock shared rooms in the same order.
-        let mut counts = QueryBuilder::<MySql>::new("UPDATE chat_room r JOIN (");
-        for (i, (room, d)) in deltas.iter().enumerate() {
-            counts.push(if i == 0 {
-                "SELECT "
-            } else {
-                " UNION ALL SELECT "
-            });
-            counts.push_bind(*room).push(" AS id, ");
-            counts.push_bind(d.buyer_unread).push(" AS bu, ");
-            counts.push_bind(d.seller_unread).push(" AS su, ");
-            counts.push_bind(d.buyer_read).push(" AS br, ");
-            counts.push_bind(d.seller_read).push(" AS sr");
-        }
-        // Each assignment reads only its own column, so their order does not matter.
-        // A message brings the room back to a recipient who had left it.
-        counts.push(
-            ") d ON r.id = d.id SET
-                 r.buyer_unread = r.buyer_unread + d.bu,
-                 r.seller_unread = r.seller_unread + d.su,
-                 r.buyer_last_read = GREATEST(r.buyer_last_read, d.br),
-                 r.seller_last_read = GREATEST(r.seller_last_read, d.sr),
-                 r.buyer_left_at = IF(d.bu > 0, NULL, r.buyer_left_at),
-                 r.seller_left_at = IF(d.su > 0, NULL, r.seller_left_at)",
-        );
-        counts.build().execute(&mut *tx).await?;
-
-        // The last message moves only forward: another instance's batch may commit a
-        // later message first. A separate statement because the guard reads a column
-        // the statement writes.
-        let mut last = QueryBuilder::<MySql>::new("UPDATE chat_room r JOIN (");
-        for (i, (room, d)) in deltas.iter().enumerate() {
-            last.push(if i == 0 {
-                "SELECT "
-            } else {
-                " UNION ALL SELECT "
-            });
-            last.push_bind(*room).push(" AS id, ");
-            last.push_bind(d.last_id).push(" AS msg, ");
-            last.push_bind(d.last_at).push(" AS at, ");
-            last.push_bind(d.last_sender).push(" AS sender, ");
-            last.push_bind(&d.last_preview).push(" AS preview");
-        }
-        last.push(
-            ") d ON r.id = d.id SET
-                 r.last_message_id = d.msg, r.last_message_at = d.at,
-                 r.last_sender_id = d.sender, r.last_message_preview = d.preview
-             WHERE r.last_message_id IS NULL OR r.last_message_id < d.msg",
-        );
-        last.build().execute(&mut *tx).await?;
+        let counts = serde_json::Value::from_iter(deltas.iter().map(|(room, d)| {
+            serde_json::json!([
+                room,
+                d.buyer_unread,
+                d.seller_unread,
+                d.buyer_read,
+                d.seller_read
+            ])
+        }));
+        // Rooms in id order, so two batches lock the rooms they share in the same order.
+        // Each assignment reads only its own column, so their order does not matter. A
+        // message brings the room back to a recipient who had left it.
+        sqlx::query!(
+            r#"UPDATE chat_room r
+               JOIN JSON_TABLE(?, '$[*]' COLUMNS (
+                        id BIGINT UNSIGNED PATH '$[0]',
+                        bu INT UNSIGNED PATH '$[1]',
+                        su INT UNSIGNED PATH '$[2]',
+                        br BIGINT UNSIGNED PATH '$[3]',
+                        sr BIGINT UNSIGNED PATH '$[4]')) d ON r.id = d.id
+               SET r.buyer_unread = r.buyer_unread + d.bu,
+                   r.seller_unread = r.seller_unread + d.su,
+                   r.buyer_last_read = GREATEST(r.buyer_last_read, d.br),
+                   r.seller_last_read = GREATEST(r.seller_last_read, d.sr),
+                   r.buyer_left_at = IF(d.bu > 0, NULL, r.buyer_left_at),
+                   r.seller_left_at = IF(d.su > 0, NULL, r.seller_left_at)"#,
+            counts.to_string(),
+        )
+        .execute(&mut *tx)
+        .await?;
+        // The last message only moves forward: another instance's batch may commit a
+        // later message first. Its own statement because the guard reads a column the
+        // statement writes.
+        let last = serde_json::Value::from_iter(deltas.iter().map(|(room, d)| {
+            serde_json::json!([room, d.last_id, d.last_at, d.last_sender, d.last_preview])
+        }));
+        sqlx::query!(
+            r#"UPDATE chat_room r
+               JOIN JSON_TABLE(?, '$[*]' COLUMNS (
+                        id BIGINT UNSIGNED PATH '$[0]',
+                        msg BIGINT UNSIGNED PATH '$[1]',
+                        at DATETIME(6) PATH '$[2]',
+                        sender BIGINT UNSIGNED PATH '$[3]',
+                        preview VARCHAR(100) CHARACTER SET utf8mb4 PATH '$[4]')) d ON r.id = d.id
+               SET r.last_message_id = d.msg, r.last_message_at = d.at,
+                   r.last_sender_id = d.sender, r.last_message_preview = d.preview
+               WHERE r.last_message_id IS NULL OR r.last_message_id < d.msg"#,
+            last.to_string(),
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(outcomes)
 }
 
-fn push_list(query: &mut QueryBuilder<MySql>, ids: &[u64]) {
-    query.push("(");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    list.push_unseparated(")");
+/// A time as MariaDB reads a DATETIME(6) from JSON.
+fn sql_datetime(at: DateTime<Utc>) -> String {
+    at.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
 /// One unread notification per room: a busy room refreshes it instead of stacking more.
@@ -434,7 +424,7 @@ fn push_list(query: &mut QueryBuilder<MySql>, ids: &[u64]) {
 fn notify_recipients(pool: &MySqlPool, batch: &[NewMessage], outcomes: &[Outcome]) {
     // The newest notice per (recipient, room), in key order so concurrent writers lock
     // shared rows in the same order.
-    let mut notices: BTreeMap<(u64, u64), (&Notice, NaiveDateTime)> = BTreeMap::new();
+    let mut notices: BTreeMap<(u64, u64), (&Notice, String)> = BTreeMap::new();
     for (m, outcome) in batch.iter().zip(outcomes) {
         if let (
             Outcome::Stored {
@@ -445,36 +435,35 @@ fn notify_recipients(pool: &MySqlPool, batch: &[NewMessage], outcomes: &[Outcome
         ) = (outcome, &m.notification)
         {
             let key = (m.room.other(m.sender_id), m.room.room_id);
-            notices.insert(key, (notice, m.now.naive_utc()));
+            notices.insert(key, (notice, sql_datetime(m.now)));
         }
     }
     if notices.is_empty() {
         return;
     }
-    let rows: Vec<(u64, u64, String, String, NaiveDateTime)> = notices
-        .into_iter()
-        .map(|((member, room), (notice, at))| {
-            (member, room, notice.text.clone(), notice.link.clone(), at)
-        })
-        .collect();
+    let rows =
+        serde_json::Value::from_iter(notices.into_iter().map(|((member, room), (notice, at))| {
+            serde_json::json!([member, room, notice.text, notice.link, at])
+        }))
+        .to_string();
     let pool = pool.clone();
     tokio::spawn(async move {
-        let mut upsert = QueryBuilder::<MySql>::new(
-            "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at) ",
-        );
-        upsert.push_values(rows, |mut row, (member, room, text, link, at)| {
-            row.push_bind(member)
-                .push("'chat'")
-                .push_bind(room)
-                .push_bind(text)
-                .push_bind(link)
-                .push_bind(at);
-        });
-        upsert.push(
-            " ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
-                                      read_at = NULL",
-        );
-        if let Err(e) = upsert.build().execute(&pool).await {
+        let upserted = sqlx::query!(
+            r#"INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
+               SELECT j.member_id, 'chat', j.room_id, j.body, j.link, j.at
+               FROM JSON_TABLE(?, '$[*]' COLUMNS (
+                        member_id BIGINT UNSIGNED PATH '$[0]',
+                        room_id BIGINT UNSIGNED PATH '$[1]',
+                        body VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[2]',
+                        link VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[3]',
+                        at DATETIME(6) PATH '$[4]')) j
+               ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
+                                       read_at = NULL"#,
+            rows,
+        )
+        .execute(&pool)
+        .await;
+        if let Err(e) = upserted {
             tracing::warn!(error = %e, "chat notifications not stored");
         }
     });
