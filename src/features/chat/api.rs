@@ -166,7 +166,8 @@ pub async fn block_chat_member(room: u64, on: bool) -> Result<(), AppError> {
 pub async fn mute_chat(room: u64, on: bool) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    repo::set_muted(&request::state().pool, participants, caller.id, on).await
+    let state = request::state();
+    repo::set_muted(&state.pool, participants, caller.id, on, state.clock.now()).await
 }
 
 /// Leaves the room (ROOM_002); the last one out deletes it with its messages.

@@ -3,11 +3,11 @@
 //! participant table: the room list stays one index range per side.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::MySqlPool;
 
-use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView, preview};
+use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView};
 use crate::error::{AppError, AppResult};
 use crate::features::listings::types::ListingStatus;
 
@@ -142,40 +142,27 @@ fn is_retryable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))
 }
 
-/// What one message of a batch came to inside the transaction.
+/// What the insert did with one message of a batch.
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
-    /// Sender and recipient block each other (one way or the other).
-    Blocked,
     Stored {
         id: u64,
         recipient_muted: bool,
     },
-    /// Its client id was stored before (or earlier in this batch): a retry.
-    Again,
+    /// Not inserted: a retry of a stored client id (or of one earlier in the batch), a
+    /// blocked pair, or a room that is gone. Told apart after the insert; all are rare.
+    Skipped,
 }
 
-/// The changes one batch makes to one room.
-#[derive(Default)]
-struct RoomDelta {
-    last_id: u64,
-    last_at: String,
-    last_sender: u64,
-    last_preview: String,
-    buyer_unread: u32,
-    seller_unread: u32,
-    buyer_read: u64,
-    seller_read: u64,
-}
-
-/// Stores a batch of messages in one transaction — each once per (room, sender, client
-/// message id) — and in the same transaction moves every room's last message, the
-/// recipient's unread count and the sender's read pointer; then refreshes recipients'
-/// notifications unless they muted the room. One result per message, in order.
+/// Stores a batch of messages in one statement — each once per (room, sender, client
+/// message id), none between members who block each other — and with them (trigger
+/// `chat_message_moves_room`) every room's last message, the recipient's unread count
+/// and the sender's read pointer; then refreshes recipients' notifications unless they
+/// muted the room. One result per message, in order.
 ///
-/// One transaction per batch rather than per message: a commit (and its fsync) and the
-/// statements around it are paid once for everything that arrived meanwhile
-/// (BENCHMARKS.md, chat throughput).
+/// One statement per batch rather than a transaction per message: the round trips and
+/// the commit (its fsync) are paid once for everything that arrived meanwhile
+/// (BENCHMARKS.md, chat).
 pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult<Sent>> {
     let mut attempt = 0;
     let outcomes = loop {
@@ -196,9 +183,6 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
     for (i, (m, outcome)) in batch.iter().zip(&outcomes).enumerate() {
         let recipient_id = m.room.other(m.sender_id);
         let result = match *outcome {
-            Outcome::Blocked => Err(AppError::Rejected(
-                "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
-            )),
             Outcome::Stored {
                 id,
                 recipient_muted,
@@ -217,7 +201,7 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
                 recipient_id,
                 notified: m.notification.is_some() && !recipient_muted,
             }),
-            Outcome::Again => {
+            Outcome::Skipped => {
                 let earlier = results[..i].iter().flatten().find(|s| {
                     s.message.room_id == m.room.room_id
                         && s.message.sender_id == m.sender_id
@@ -225,10 +209,7 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
                 });
                 match earlier {
                     Some(s) => Ok(s.message.clone()),
-                    None => {
-                        stored_by_client_id(pool, m.room.room_id, m.sender_id, &m.client_msg_id)
-                            .await
-                    }
+                    None => skipped(pool, m).await,
                 }
                 .map(|message| Sent {
                     message,
@@ -243,174 +224,97 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
     results
 }
 
-/// One attempt at a batch: the block and mute check, the insert and the room updates,
-/// committed together.
+/// Why a message was not inserted: the stored message when it was a retry, else the
+/// refusal.
+async fn skipped(pool: &MySqlPool, m: &NewMessage) -> AppResult<ChatMessage> {
+    match stored_by_client_id(pool, m.room.room_id, m.sender_id, &m.client_msg_id).await {
+        Err(AppError::NotFound)
+            if blocked(pool, m.sender_id, m.room.other(m.sender_id)).await? =>
+        {
+            Err(AppError::Rejected(
+                "차단한 회원이거나 나를 차단한 회원이라 메시지를 보낼 수 없어요.".into(),
+            ))
+        }
+        stored => stored,
+    }
+}
+
+/// Whether either member blocks the other.
+async fn blocked(pool: &MySqlPool, a: u64, b: u64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
+             OR EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
+             AS `blocked!: bool`",
+        a,
+        b,
+        b,
+        a
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// One attempt at a batch: a single `INSERT … SELECT` (so atomic without a transaction
+/// around it) that skips blocked pairs and stored client ids and returns each inserted
+/// row's id and whether its recipient muted the room.
 ///
-/// The batch travels as one JSON document per statement, unpacked by `JSON_TABLE`: the
-/// SQL is then the same for every batch size, so each connection prepares it once
-/// (statements built per size would be re-prepared for every new size) and `query!`
-/// can check it at compile time.
+/// The batch travels as one JSON document unpacked by `JSON_TABLE`, so the SQL is the
+/// same for every batch size and each connection prepares it once. `query_as` rather
+/// than `query!`: the macros do not see the columns of MariaDB's `RETURNING`. Rows go
+/// in by room, so two batches lock the rooms they share in the same order; within a
+/// room in batch order, so ids rise with it.
 async fn store_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Result<Vec<Outcome>, sqlx::Error> {
-    let mut rooms: Vec<u64> = batch.iter().map(|m| m.room.room_id).collect();
-    rooms.sort_unstable();
-    rooms.dedup();
     let messages = serde_json::Value::from_iter(batch.iter().map(|m| {
         serde_json::json!([
             m.room.room_id,
             m.sender_id,
+            m.room.other(m.sender_id),
             m.client_msg_id,
             m.body,
             sql_datetime(m.now)
         ])
     }));
-
-    let mut tx = pool.begin().await?;
-    // Per room: whether its two members block each other (either way) and who muted it.
-    let checks = sqlx::query!(
-        r#"SELECT c.id, c.buyer_muted AS `buyer_muted: bool`, c.seller_muted AS `seller_muted: bool`,
-                  (EXISTS (SELECT 1 FROM member_block b
-                           WHERE b.blocker_id = c.buyer_id AND b.blocked_id = c.seller_id)
-                   OR EXISTS (SELECT 1 FROM member_block b
-                              WHERE b.blocker_id = c.seller_id AND b.blocked_id = c.buyer_id))
-                  AS `blocked!: bool`
-           FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j
-           JOIN chat_room c ON c.id = j.id"#,
-        serde_json::to_string(&rooms).expect("ids serialize"),
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let blocked: HashSet<u64> = checks.iter().filter(|c| c.blocked).map(|c| c.id).collect();
-    let muted: HashMap<u64, (bool, bool)> = checks
-        .iter()
-        .map(|c| (c.id, (c.buyer_muted, c.seller_muted)))
-        .collect();
-
-    let allowed = serde_json::Value::from_iter(
-        batch
-            .iter()
-            .zip(messages.as_array().expect("an array"))
-            .filter(|(m, _)| !blocked.contains(&m.room.room_id))
-            .map(|(_, json)| json.clone()),
-    );
-    // IGNORE skips a client id stored before (or earlier in the batch); RETURNING names
-    // the rows that went in. Rows go in in batch order, so ids rise with it.
-    // `query_as` rather than `query!`: the macros do not see the columns of MariaDB's
-    // RETURNING. The text is still fixed, so it is prepared once per connection.
-    let inserted: Vec<(u64, u64, String, u64)> = sqlx::query_as(
+    let inserted: Vec<(u64, u64, String, u64, bool)> = sqlx::query_as(
         "INSERT IGNORE INTO chat_message (room_id, sender_id, client_msg_id, body, created_at)
          SELECT j.room_id, j.sender_id, j.cid, j.body, j.at
          FROM JSON_TABLE(?, '$[*]' COLUMNS (
                   n FOR ORDINALITY,
                   room_id BIGINT UNSIGNED PATH '$[0]',
                   sender_id BIGINT UNSIGNED PATH '$[1]',
-                  cid VARCHAR(36) CHARACTER SET ascii PATH '$[2]',
-                  body VARCHAR(500) CHARACTER SET utf8mb4 PATH '$[3]',
-                  at DATETIME(6) PATH '$[4]')) j
-         ORDER BY j.n
-         RETURNING room_id, sender_id, client_msg_id, id",
+                  recipient_id BIGINT UNSIGNED PATH '$[2]',
+                  cid VARCHAR(36) CHARACTER SET ascii PATH '$[3]',
+                  body VARCHAR(500) CHARACTER SET utf8mb4 PATH '$[4]',
+                  at DATETIME(6) PATH '$[5]')) j
+         WHERE NOT EXISTS (SELECT 1 FROM member_block b
+                           WHERE b.blocker_id = j.sender_id AND b.blocked_id = j.recipient_id)
+           AND NOT EXISTS (SELECT 1 FROM member_block b
+                           WHERE b.blocker_id = j.recipient_id AND b.blocked_id = j.sender_id)
+         ORDER BY j.room_id, j.n
+         RETURNING room_id, sender_id, client_msg_id, id,
+                   EXISTS (SELECT 1 FROM chat_mute u
+                           WHERE u.room_id = chat_message.room_id
+                             AND u.member_id <> chat_message.sender_id)",
     )
-    .bind(allowed.to_string())
-    .fetch_all(&mut *tx)
+    .bind(messages.to_string())
+    .fetch_all(pool)
     .await?;
-    let mut stored: HashMap<(u64, u64, String), u64> = inserted
+    let mut stored: HashMap<(u64, u64, String), (u64, bool)> = inserted
         .into_iter()
-        .map(|(room, sender, cid, id)| ((room, sender, cid), id))
+        .map(|(room, sender, cid, id, muted)| ((room, sender, cid), (id, muted)))
         .collect();
-
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut deltas: BTreeMap<u64, RoomDelta> = BTreeMap::new();
-    for m in batch {
-        if blocked.contains(&m.room.room_id) {
-            outcomes.push(Outcome::Blocked);
-            continue;
-        }
-        // The first message with a key took its id; a second one is a retry.
-        let Some(id) = stored.remove(&(m.room.room_id, m.sender_id, m.client_msg_id.clone()))
-        else {
-            outcomes.push(Outcome::Again);
-            continue;
-        };
-        let from_buyer = m.sender_id == m.room.buyer_id;
-        let (buyer_muted, seller_muted) = muted.get(&m.room.room_id).copied().unwrap_or_default();
-        outcomes.push(Outcome::Stored {
-            id,
-            recipient_muted: if from_buyer {
-                seller_muted
-            } else {
-                buyer_muted
+    // The first message with a key took its id; a second one is a retry.
+    Ok(batch
+        .iter()
+        .map(
+            |m| match stored.remove(&(m.room.room_id, m.sender_id, m.client_msg_id.clone())) {
+                Some((id, recipient_muted)) => Outcome::Stored {
+                    id,
+                    recipient_muted,
+                },
+                None => Outcome::Skipped,
             },
-        });
-        let delta = deltas.entry(m.room.room_id).or_default();
-        if id > delta.last_id {
-            delta.last_id = id;
-            delta.last_at = sql_datetime(m.now);
-            delta.last_sender = m.sender_id;
-            delta.last_preview = preview(&m.body);
-        }
-        if from_buyer {
-            delta.seller_unread += 1;
-            delta.buyer_read = delta.buyer_read.max(id);
-        } else {
-            delta.buyer_unread += 1;
-            delta.seller_read = delta.seller_read.max(id);
-        }
-    }
-
-    if !deltas.is_empty() {
-        let counts = serde_json::Value::from_iter(deltas.iter().map(|(room, d)| {
-            serde_json::json!([
-                room,
-                d.buyer_unread,
-                d.seller_unread,
-                d.buyer_read,
-                d.seller_read
-            ])
-        }));
-        // Rooms in id order, so two batches lock the rooms they share in the same order.
-        // Each assignment reads only its own column, so their order does not matter. A
-        // message brings the room back to a recipient who had left it.
-        sqlx::query!(
-            r#"UPDATE chat_room r
-               JOIN JSON_TABLE(?, '$[*]' COLUMNS (
-                        id BIGINT UNSIGNED PATH '$[0]',
-                        bu INT UNSIGNED PATH '$[1]',
-                        su INT UNSIGNED PATH '$[2]',
-                        br BIGINT UNSIGNED PATH '$[3]',
-                        sr BIGINT UNSIGNED PATH '$[4]')) d ON r.id = d.id
-               SET r.buyer_unread = r.buyer_unread + d.bu,
-                   r.seller_unread = r.seller_unread + d.su,
-                   r.buyer_last_read = GREATEST(r.buyer_last_read, d.br),
-                   r.seller_last_read = GREATEST(r.seller_last_read, d.sr),
-                   r.buyer_left_at = IF(d.bu > 0, NULL, r.buyer_left_at),
-                   r.seller_left_at = IF(d.su > 0, NULL, r.seller_left_at)"#,
-            counts.to_string(),
         )
-        .execute(&mut *tx)
-        .await?;
-        // The last message only moves forward: another instance's batch may commit a
-        // later message first. Its own statement because the guard reads a column the
-        // statement writes.
-        let last = serde_json::Value::from_iter(deltas.iter().map(|(room, d)| {
-            serde_json::json!([room, d.last_id, d.last_at, d.last_sender, d.last_preview])
-        }));
-        sqlx::query!(
-            r#"UPDATE chat_room r
-               JOIN JSON_TABLE(?, '$[*]' COLUMNS (
-                        id BIGINT UNSIGNED PATH '$[0]',
-                        msg BIGINT UNSIGNED PATH '$[1]',
-                        at DATETIME(6) PATH '$[2]',
-                        sender BIGINT UNSIGNED PATH '$[3]',
-                        preview VARCHAR(100) CHARACTER SET utf8mb4 PATH '$[4]')) d ON r.id = d.id
-               SET r.last_message_id = d.msg, r.last_message_at = d.at,
-                   r.last_sender_id = d.sender, r.last_message_preview = d.preview
-               WHERE r.last_message_id IS NULL OR r.last_message_id < d.msg"#,
-            last.to_string(),
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(outcomes)
+        .collect())
 }
 
 /// A time as MariaDB reads a DATETIME(6) from JSON.
@@ -482,8 +386,9 @@ async fn stored_by_client_id(
         sender_id,
         client_msg_id
     )
-    .fetch_one(pool)
-    .await?;
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(ChatMessage {
         id: r.id,
         room_id,
@@ -604,11 +509,13 @@ pub async fn rooms(
                 t.last_message_at AS `last_message_at!: NaiveDateTime`,
                 t.last_message_preview AS `last_message_preview!: String`,
                 t.last_sender_id AS `last_sender_id: u64`, t.unread AS `unread!: u32`,
-                t.muted AS `muted!: bool`, t.side AS `side!: i32`,
+                EXISTS (SELECT 1 FROM chat_mute u WHERE u.room_id = t.id AND u.member_id = ?)
+                    AS `muted!: bool`,
+                t.side AS `side!: i32`,
                 b.title, l.cover_photo, m.nickname
          FROM (
            (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
-                   r.last_sender_id, r.buyer_unread AS unread, r.buyer_muted AS muted,
+                   r.last_sender_id, r.buyer_unread AS unread,
                    r.seller_id AS other_id, 1 AS side
             FROM chat_room r
             WHERE r.buyer_id = ? AND r.buyer_left_at IS NULL
@@ -617,7 +524,7 @@ pub async fn rooms(
             LIMIT ?)
            UNION ALL
            (SELECT r.id, r.listing_id, r.last_message_at, r.last_message_preview,
-                   r.last_sender_id, r.seller_unread, r.seller_muted, r.buyer_id, 2
+                   r.last_sender_id, r.seller_unread, r.buyer_id, 2
             FROM chat_room r
             WHERE r.seller_id = ? AND r.seller_left_at IS NULL
               AND (r.last_message_at < ? OR (r.last_message_at = ? AND r.id < ?))
@@ -630,6 +537,7 @@ pub async fn rooms(
          JOIN book b ON b.id = l.book_id
          JOIN member m ON m.id = t.other_id
          ORDER BY t.last_message_at DESC, t.id DESC",
+        member_id,
         member_id,
         at,
         at,
@@ -679,7 +587,8 @@ pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> App
                 IF(r.buyer_id = ?, r.seller_last_read, r.buyer_last_read) AS `other_last_read!: u64`,
                 IF(r.buyer_id = ?, r.buyer_last_read, r.seller_last_read) AS `my_last_read!: u64`,
                 IF(r.buyer_id = ?, r.seller_left_at, r.buyer_left_at) IS NOT NULL AS `other_left: bool`,
-                IF(r.buyer_id = ?, r.buyer_muted, r.seller_muted) AS `muted!: bool`,
+                EXISTS (SELECT 1 FROM chat_mute u WHERE u.room_id = r.id AND u.member_id = ?)
+                    AS `muted!: bool`,
                 EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
                     AS `blocked_by_me: bool`,
                 EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
@@ -914,20 +823,26 @@ pub async fn set_muted(
     room: Participants,
     member: u64,
     muted: bool,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query!(
-        "UPDATE chat_room SET
-             buyer_muted  = IF(buyer_id = ?, ?, buyer_muted),
-             seller_muted = IF(seller_id = ?, ?, seller_muted)
-         WHERE id = ?",
-        member,
-        muted,
-        member,
-        muted,
-        room.room_id
-    )
-    .execute(pool)
-    .await?;
+    if muted {
+        sqlx::query!(
+            "INSERT IGNORE INTO chat_mute (room_id, member_id, created_at) VALUES (?, ?, ?)",
+            room.room_id,
+            member,
+            now.naive_utc()
+        )
+        .execute(pool)
+        .await?;
+    } else {
+        sqlx::query!(
+            "DELETE FROM chat_mute WHERE room_id = ? AND member_id = ?",
+            room.room_id,
+            member
+        )
+        .execute(pool)
+        .await?;
+    }
     Ok(())
 }
 

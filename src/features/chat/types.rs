@@ -107,11 +107,6 @@ fn number_runs(text: &str) -> impl Iterator<Item = String> + '_ {
     runs.into_iter()
 }
 
-/// The first 100 characters, for the room list.
-pub fn preview(body: &str) -> String {
-    body.chars().take(100).collect()
-}
-
 pub const DELETED_LABEL: &str = "삭제됨";
 
 /// CHAT_004's reasons.

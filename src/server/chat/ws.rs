@@ -20,9 +20,10 @@ use crate::features::chat::types::{
 };
 use crate::server::{AppState, session};
 
-/// The socket's read buffer: tungstenite's 128 KiB default would cost 1.3 GB per
-/// 10,000 idle connections (DESIGN.md); chat frames are under 2 KiB.
-const READ_BUFFER: usize = 4 * 1024;
+/// The socket's read buffer, allocated up front for every socket: tungstenite's 128 KiB
+/// default would cost 1.3 GB per 10,000 idle connections (DESIGN.md). Most chat frames
+/// fit in 1 KiB; a longer one grows the buffer while it is read.
+const READ_BUFFER: usize = 1024;
 const MAX_FRAME: usize = 8 * 1024;
 /// Twice the browser's heartbeat, plus slack for a slow phone.
 const SILENCE_LIMIT: Duration = Duration::from_secs(HEARTBEAT_SECS * 2 + 10);
@@ -85,13 +86,17 @@ async fn serve(mut socket: WebSocket, state: AppState, member: u64, nickname: St
         registration,
         rooms: HashMap::new(),
     };
-    let mut deadline = Instant::now() + SILENCE_LIMIT;
+    let silence = tokio::time::sleep(SILENCE_LIMIT);
+    tokio::pin!(silence);
     loop {
         tokio::select! {
             incoming = socket.recv() => {
-                deadline = Instant::now() + SILENCE_LIMIT;
+                silence.as_mut().reset(Instant::now() + SILENCE_LIMIT);
                 let reply = match incoming {
-                    Some(Ok(Message::Text(text))) => conn.handle(&text).await,
+                    // Boxed: the handling future (queries, the writer's answer) is far
+                    // bigger than the idle loop, and would otherwise be part of every
+                    // idle socket's task.
+                    Some(Ok(Message::Text(text))) => Box::pin(conn.handle(&text)).await,
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                     // Pings are answered by the socket itself; binary is not ours.
                     Some(Ok(_)) => None,
@@ -108,7 +113,7 @@ async fn serve(mut socket: WebSocket, state: AppState, member: u64, nickname: St
                     break;
                 }
             }
-            _ = tokio::time::sleep_until(deadline) => break,
+            _ = &mut silence => break,
         }
     }
 }
