@@ -1019,18 +1019,15 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
     let earlier = earlier.into_iter().next().unwrap().unwrap();
     assert!(earlier.fresh);
 
-    let results = repo::send_batch(
-        &app.pool,
-        &[
-            message(a, buyer, "c1", "첫째"),
-            message(a, seller, "c2", "판매자 답"),
-            message(a, buyer, "c1", "첫째 재전송"),
-            message(a, buyer, "pre", "먼저 재전송"),
-            message(b, blocked_buyer, "x1", "차단된 사람"),
-            message(a, buyer, "c4", "마지막"),
-        ],
-    )
-    .await;
+    let batch = [
+        message(a, buyer, "c1", "첫째"),
+        message(a, seller, "c2", "판매자 답"),
+        message(a, buyer, "c1", "첫째 재전송"),
+        message(a, buyer, "pre", "먼저 재전송"),
+        message(b, blocked_buyer, "x1", "차단된 사람"),
+        message(a, buyer, "c4", "마지막"),
+    ];
+    let results = repo::send_batch(&app.pool, &batch).await;
     let [first, reply, retry, old_retry, blocked, last] = results.try_into().unwrap();
     let (first, reply, retry, old_retry, last) = (
         first.unwrap(),
@@ -1078,20 +1075,26 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
         ),
         "last message, unread per side (pre, c1, c4 for the seller), read pointers"
     );
-    // The seller's reply raised the buyer's notification (written after the commit).
-    let buyer_notice = eventually(|| {
-        let pool = app.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, String>(
-                "SELECT body FROM notification WHERE member_id = ? AND subject_id = ?",
-            )
-            .bind(buyer)
-            .bind(room_a)
-            .fetch_optional(&pool)
-            .await
-            .unwrap()
-        }
-    })
-    .await;
-    assert_eq!(buyer_notice.as_deref(), Some("판매자 답 알림"));
+    // Notifications: the newest per (member, room) wins, one statement for all.
+    let notices: Vec<repo::PendingNotice> = [(&first, 0), (&reply, 1), (&last, 5)]
+        .into_iter()
+        .filter_map(|(sent, i)| repo::PendingNotice::for_sent(&batch[i], sent))
+        .collect();
+    assert_eq!(notices.len(), 3, "every fresh message to someone not muted");
+    repo::upsert_chat_notifications(&app.pool, &notices)
+        .await
+        .unwrap();
+    let stored: Vec<(u64, String)> = sqlx::query_as(
+        "SELECT member_id, body FROM notification WHERE subject_id = ? ORDER BY member_id",
+    )
+    .bind(room_a)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut expected = vec![
+        (buyer, "판매자 답 알림".to_owned()),
+        (seller, "마지막 알림".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(stored, expected);
 }

@@ -157,8 +157,8 @@ enum Outcome {
 /// Stores a batch of messages in one statement — each once per (room, sender, client
 /// message id), none between members who block each other — and with them (trigger
 /// `chat_message_moves_room`) every room's last message, the recipient's unread count
-/// and the sender's read pointer; then refreshes recipients' notifications unless they
-/// muted the room. One result per message, in order.
+/// and the sender's read pointer. One result per message, in order; a result says
+/// whether the recipient is to be notified (`PendingNotice::for_sent`).
 ///
 /// One statement per batch rather than a transaction per message: the round trips and
 /// the commit (its fsync) are paid once for everything that arrived meanwhile
@@ -178,7 +178,6 @@ pub async fn send_batch(pool: &MySqlPool, batch: &[NewMessage]) -> Vec<AppResult
             Ok(outcomes) => break outcomes,
         }
     };
-    notify_recipients(pool, batch, &outcomes);
     let mut results: Vec<AppResult<Sent>> = Vec::with_capacity(batch.len());
     for (i, (m, outcome)) in batch.iter().zip(&outcomes).enumerate() {
         let recipient_id = m.room.other(m.sender_id);
@@ -322,55 +321,67 @@ fn sql_datetime(at: DateTime<Utc>) -> String {
     at.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
-/// One unread notification per room: a busy room refreshes it instead of stacking more.
-/// Written after the commit on its own task, off the path to the acknowledgement and
-/// the recipient's screen; a lost one is logged, the message itself is safe.
-fn notify_recipients(pool: &MySqlPool, batch: &[NewMessage], outcomes: &[Outcome]) {
-    // The newest notice per (recipient, room), in key order so concurrent writers lock
-    // shared rows in the same order.
-    let mut notices: BTreeMap<(u64, u64), (&Notice, String)> = BTreeMap::new();
-    for (m, outcome) in batch.iter().zip(outcomes) {
-        if let (
-            Outcome::Stored {
-                recipient_muted: false,
-                ..
-            },
-            Some(notice),
-        ) = (outcome, &m.notification)
-        {
-            let key = (m.room.other(m.sender_id), m.room.room_id);
-            notices.insert(key, (notice, sql_datetime(m.now)));
-        }
+/// A notification to raise for a stored message.
+#[derive(Debug, Clone)]
+pub struct PendingNotice {
+    pub member_id: u64,
+    pub room_id: u64,
+    pub notice: Notice,
+    pub at: DateTime<Utc>,
+}
+
+impl PendingNotice {
+    /// The recipient's notification for a message just stored, if it raised one.
+    pub fn for_sent(message: &NewMessage, sent: &Sent) -> Option<Self> {
+        let notice = message.notification.clone()?;
+        (sent.fresh && sent.notified).then_some(PendingNotice {
+            member_id: sent.recipient_id,
+            room_id: message.room.room_id,
+            notice,
+            at: message.now,
+        })
     }
-    if notices.is_empty() {
-        return;
+}
+
+/// One unread notification per (member, room): a busy room refreshes it instead of
+/// stacking more. Many at once in one statement; for one key the last in `notices` wins.
+pub async fn upsert_chat_notifications(
+    pool: &MySqlPool,
+    notices: &[PendingNotice],
+) -> AppResult<()> {
+    // Key order, so two writers lock the rows they share in the same order.
+    let mut newest: BTreeMap<(u64, u64), &PendingNotice> = BTreeMap::new();
+    for n in notices {
+        newest.insert((n.member_id, n.room_id), n);
     }
-    let rows =
-        serde_json::Value::from_iter(notices.into_iter().map(|((member, room), (notice, at))| {
-            serde_json::json!([member, room, notice.text, notice.link, at])
-        }))
-        .to_string();
-    let pool = pool.clone();
-    tokio::spawn(async move {
-        let upserted = sqlx::query!(
-            r#"INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
-               SELECT j.member_id, 'chat', j.room_id, j.body, j.link, j.at
-               FROM JSON_TABLE(?, '$[*]' COLUMNS (
-                        member_id BIGINT UNSIGNED PATH '$[0]',
-                        room_id BIGINT UNSIGNED PATH '$[1]',
-                        body VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[2]',
-                        link VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[3]',
-                        at DATETIME(6) PATH '$[4]')) j
-               ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
-                                       read_at = NULL"#,
-            rows,
-        )
-        .execute(&pool)
-        .await;
-        if let Err(e) = upserted {
-            tracing::warn!(error = %e, "chat notifications not stored");
-        }
-    });
+    if newest.is_empty() {
+        return Ok(());
+    }
+    let rows = serde_json::Value::from_iter(newest.values().map(|n| {
+        serde_json::json!([
+            n.member_id,
+            n.room_id,
+            n.notice.text,
+            n.notice.link,
+            sql_datetime(n.at)
+        ])
+    }));
+    sqlx::query!(
+        r#"INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
+           SELECT j.member_id, 'chat', j.room_id, j.body, j.link, j.at
+           FROM JSON_TABLE(?, '$[*]' COLUMNS (
+                    member_id BIGINT UNSIGNED PATH '$[0]',
+                    room_id BIGINT UNSIGNED PATH '$[1]',
+                    body VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[2]',
+                    link VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[3]',
+                    at DATETIME(6) PATH '$[4]')) j
+           ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
+                                   read_at = NULL"#,
+        rows.to_string(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 async fn stored_by_client_id(

@@ -5,18 +5,24 @@
 //! flat while the messages per second rise (BENCHMARKS.md, chat throughput).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::MySqlPool;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
-use crate::features::chat::repo::{self, NewMessage, Sent};
+use crate::features::chat::repo::{self, NewMessage, PendingNotice, Sent};
 
 /// Messages waiting for a writer; past this, senders wait for room (backpressure).
 const QUEUE: usize = 8192;
 /// The most messages one transaction takes: bounds a statement's size and the time a
 /// batch holds its rooms' row locks.
 const MAX_BATCH: usize = 256;
+/// Notifications are gathered this long and written in one statement: they are for
+/// members not looking at the room, who do not notice a tenth of a second, and a busy
+/// room's many messages become one upsert.
+const NOTICE_DELAY: Duration = Duration::from_millis(100);
+const NOTICE_QUEUE: usize = 16_384;
 
 struct Job {
     message: NewMessage,
@@ -34,8 +40,10 @@ impl ChatWriter {
     pub fn start(pool: MySqlPool, writers: usize) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>(QUEUE);
         let queue = Arc::new(Mutex::new(queue));
+        let (notices, pending) = mpsc::channel::<PendingNotice>(NOTICE_QUEUE);
+        tokio::spawn(write_notices(pool.clone(), pending));
         for _ in 0..writers.max(1) {
-            let (pool, queue) = (pool.clone(), queue.clone());
+            let (pool, queue, notices) = (pool.clone(), queue.clone(), notices.clone());
             tokio::spawn(async move {
                 let mut batch = Vec::with_capacity(MAX_BATCH);
                 loop {
@@ -45,7 +53,7 @@ impl ChatWriter {
                     if taken == 0 {
                         return;
                     }
-                    write(&pool, &mut batch).await;
+                    write(&pool, &mut batch, &notices).await;
                 }
             });
         }
@@ -63,12 +71,37 @@ impl ChatWriter {
     }
 }
 
-async fn write(pool: &MySqlPool, batch: &mut Vec<Job>) {
+async fn write(pool: &MySqlPool, batch: &mut Vec<Job>, notices: &mpsc::Sender<PendingNotice>) {
     let (messages, replies): (Vec<NewMessage>, Vec<_>) =
         batch.drain(..).map(|job| (job.message, job.reply)).unzip();
     let results = repo::send_batch(pool, &messages).await;
-    for (reply, result) in replies.into_iter().zip(results) {
+    for ((message, reply), result) in messages.iter().zip(replies).zip(results) {
+        if let Ok(sent) = &result
+            && let Some(notice) = PendingNotice::for_sent(message, sent)
+            && notices.try_send(notice).is_err()
+        {
+            tracing::warn!(
+                room = message.room.room_id,
+                "chat notification dropped: queue full"
+            );
+        }
         // The sender may have gone; its message is stored all the same.
         let _ = reply.send(result);
+    }
+}
+
+/// Writes the notifications gathered over `NOTICE_DELAY` in one statement. A failed
+/// write is logged; the messages themselves are stored.
+async fn write_notices(pool: MySqlPool, mut pending: mpsc::Receiver<PendingNotice>) {
+    let mut gathered = Vec::new();
+    while pending.recv_many(&mut gathered, NOTICE_QUEUE).await > 0 {
+        tokio::time::sleep(NOTICE_DELAY).await;
+        while let Ok(more) = pending.try_recv() {
+            gathered.push(more);
+        }
+        if let Err(e) = repo::upsert_chat_notifications(&pool, &gathered).await {
+            tracing::warn!(error = %e, count = gathered.len(), "chat notifications not stored");
+        }
+        gathered.clear();
     }
 }
