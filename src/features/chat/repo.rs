@@ -333,11 +333,13 @@ pub struct PendingNotice {
 impl PendingNotice {
     /// The recipient's notification for a message just stored, if it raised one.
     pub fn for_sent(message: &NewMessage, sent: &Sent) -> Option<Self> {
-        let notice = message.notification.clone()?;
-        (sent.fresh && sent.notified).then_some(PendingNotice {
+        if !(sent.fresh && sent.notified) {
+            return None;
+        }
+        Some(PendingNotice {
             member_id: sent.recipient_id,
             room_id: message.room.room_id,
-            notice,
+            notice: message.notification.clone()?,
             at: message.now,
         })
     }

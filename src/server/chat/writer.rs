@@ -1,6 +1,6 @@
 //! Group commit for chat messages: sockets hand their messages to this instance's
-//! writer, which stores whatever has arrived as one batch in one transaction and
-//! answers each sender after the commit. Under light load a batch is one message and
+//! writers, each of which stores whatever has arrived as one batch in one statement
+//! and answers each sender after the commit. Under light load a batch is one message and
 //! waits for nothing; under heavy load the batches grow, so the commits per second stay
 //! flat while the messages per second rise (BENCHMARKS.md, chat throughput).
 
@@ -15,7 +15,7 @@ use crate::features::chat::repo::{self, NewMessage, PendingNotice, Sent};
 
 /// Messages waiting for a writer; past this, senders wait for room (backpressure).
 const QUEUE: usize = 8192;
-/// The most messages one transaction takes: bounds a statement's size and the time a
+/// The most messages one batch takes: bounds a statement's size and the time a
 /// batch holds its rooms' row locks.
 const MAX_BATCH: usize = 256;
 /// Notifications are gathered this long and written in one statement: they are for
