@@ -2,8 +2,13 @@
 //!
 //!   chat_bench queries                      room list and history through the app's repo
 //!   chat_bench delivery  <base-url> [rooms] sender → stored → receiver latency, 1 msg/s/room
+//!   chat_bench store [n]                    one message per statement through `repo::send_batch`
+//!                                           (no sockets): the database's share of delivery
 //!   chat_bench throughput <base-url> [conns] [secs]  stored (acknowledged) messages per second
 //!   chat_bench idle <base-url> <server-pid> [conns]   server RSS per idle WebSocket
+//!
+//! With `CHAT_BENCH_DUMP=<file>` the delivery case also writes each message's send time
+//! (µs) and delivery time (ms), one per line.
 //!
 //! DATABASE_URL names the generated database; the socket modes drive a running app
 //! (`target/release/bread-book`) over loopback as real browsers would, with sessions
@@ -275,7 +280,8 @@ async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> an
         "{} rooms, one message per second each, for {secs} s",
         rooms.len()
     );
-    let latencies = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+    // (send time in µs since the epoch, delivery ms)
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::<(u64, f64)>::new()));
     let mut tasks = Vec::new();
     for room in rooms {
         let (sender_token, receiver_token) = (
@@ -302,7 +308,7 @@ async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> an
                     latencies
                         .lock()
                         .unwrap()
-                        .push((micros_now() - sent) as f64 / 1000.0);
+                        .push((sent, (micros_now() - sent) as f64 / 1000.0));
                 }
             }
         }));
@@ -333,10 +339,49 @@ async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> an
         let _ = t.await;
     }
     let all = latencies.lock().unwrap().clone();
+    // CHAT_BENCH_DUMP=file: every delivery as "send µs, ms" lines, to see when the tail happens.
+    if let Ok(path) = std::env::var("CHAT_BENCH_DUMP") {
+        let lines: String = all
+            .iter()
+            .map(|(at, ms)| format!("{at} {ms:.3}\n"))
+            .collect();
+        std::fs::write(path, lines)?;
+    }
+    let all: Vec<f64> = all.into_iter().map(|(_, ms)| ms).collect();
     let n = all.len();
     let (m, p99, max) = summary(all);
     println!(
         "| delivered | median ms | p99 ms | max ms |\n|---|---|---|---|\n| {n} | {m:.2} | {p99:.2} | {max:.2} |"
+    );
+    Ok(())
+}
+
+/// One message at a time, ~1 ms apart, straight through the writer's statement: what
+/// the database alone adds to each delivery.
+async fn store(pool: &MySqlPool, n: usize) -> anyhow::Result<()> {
+    let rooms = disjoint_rooms(pool, 1000).await?;
+    // Held, as the app's writers hold theirs.
+    let mut conn = pool.acquire().await?;
+    let mut ms = Vec::with_capacity(n);
+    for i in 0..n {
+        let room = rooms[i % rooms.len()];
+        let message = repo::NewMessage {
+            room,
+            sender_id: room.buyer_id,
+            client_msg_id: format!("st-{}-{i}", micros_now()),
+            body: format!("저장 측정 {i}"),
+            notification: None,
+            now: chrono::Utc::now(),
+        };
+        let started = Instant::now();
+        let sent = repo::send_batch(&mut conn, std::slice::from_ref(&message)).await?;
+        ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(sent.iter().all(Result::is_ok), "a message was not stored");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let (m, p99, max) = summary(ms);
+    println!(
+        "| messages | median ms | p99 ms | max ms |\n|---|---|---|---|\n| {n} | {m:.2} | {p99:.2} | {max:.2} |"
     );
     Ok(())
 }
@@ -463,6 +508,7 @@ async fn main() -> anyhow::Result<()> {
             let secs = arg(4).map(str::parse).transpose()?.unwrap_or(30);
             delivery(&pool, base, rooms, secs).await
         }
+        Some("store") => store(&pool, arg(2).map(str::parse).transpose()?.unwrap_or(5000)).await,
         Some("throughput") => {
             let base = arg(2).ok_or_else(|| anyhow::anyhow!("base url"))?;
             let conns = arg(3).map(str::parse).transpose()?.unwrap_or(256);
@@ -478,7 +524,7 @@ async fn main() -> anyhow::Result<()> {
             idle(&pool, base, pid, conns).await
         }
         _ => anyhow::bail!(
-            "usage: chat_bench queries | delivery <base> [rooms] [secs] | throughput <base> [conns] [secs] | idle <base> <pid> [conns]"
+            "usage: chat_bench queries | store [n] | delivery <base> [rooms] [secs] | throughput <base> [conns] [secs] | idle <base> <pid> [conns]"
         ),
     }
 }

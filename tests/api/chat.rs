@@ -1015,7 +1015,10 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
         now,
     };
 
-    let earlier = repo::send_batch(&app.pool, &[message(a, buyer, "pre", "먼저")]).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let earlier = repo::send_batch(&mut conn, &[message(a, buyer, "pre", "먼저")])
+        .await
+        .unwrap();
     let earlier = earlier.into_iter().next().unwrap().unwrap();
     assert!(earlier.fresh);
 
@@ -1027,7 +1030,7 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
         message(b, blocked_buyer, "x1", "차단된 사람"),
         message(a, buyer, "c4", "마지막"),
     ];
-    let results = repo::send_batch(&app.pool, &batch).await;
+    let results = repo::send_batch(&mut conn, &batch).await.unwrap();
     let [first, reply, retry, old_retry, blocked, last] = results.try_into().unwrap();
     let (first, reply, retry, old_retry, last) = (
         first.unwrap(),
@@ -1097,4 +1100,59 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
     ];
     expected.sort();
     assert_eq!(stored, expected);
+}
+
+/// A writer keeps its connection between batches; when the database drops it, the next
+/// message is still stored (once) on a fresh connection.
+#[sqlx::test]
+async fn a_writer_whose_connection_is_killed_stores_the_next_message_once(pool: MySqlPool) {
+    use bread_book::features::chat::repo::{self, NewMessage};
+    use bread_book::server::chat::writer::ChatWriter;
+
+    let (app, listing) = marketplace(pool, &[]).await;
+    let buyer: u64 = sqlx::query_scalar("SELECT id FROM member WHERE login_id = 'buyer001'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let room_id = repo::open_room(&app.pool, listing, buyer, now)
+        .await
+        .unwrap();
+    let room = repo::participants(&app.pool, room_id).await.unwrap();
+    let message = |cid: &str| NewMessage {
+        room,
+        sender_id: buyer,
+        client_msg_id: cid.into(),
+        body: format!("{cid} 본문"),
+        notification: None,
+        now,
+    };
+    let writer = ChatWriter::start(app.pool.clone(), 1);
+    let first = writer.send(message("k1")).await.unwrap();
+
+    // Every other connection to this test's database, the writer's among them.
+    let mut admin = app.pool.acquire().await.unwrap();
+    let others: Vec<u64> = sqlx::query_scalar(
+        "SELECT CAST(id AS UNSIGNED) FROM information_schema.processlist
+         WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap();
+    assert!(!others.is_empty(), "the writer holds a connection");
+    for id in others {
+        // A number from the server itself.
+        sqlx::query(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
+            .execute(&mut *admin)
+            .await
+            .unwrap();
+    }
+    drop(admin);
+
+    let second = writer.send(message("k2")).await.unwrap();
+    assert!(second.fresh && second.message.id > first.message.id);
+    let again = writer.send(message("k2")).await.unwrap();
+    assert!(!again.fresh);
+    assert_eq!(again.message.id, second.message.id);
+    assert_eq!(message_count(&app.pool, room_id).await, 2);
 }

@@ -3,11 +3,17 @@
 //! and answers each sender after the commit. Under light load a batch is one message and
 //! waits for nothing; under heavy load the batches grow, so the commits per second stay
 //! flat while the messages per second rise (BENCHMARKS.md, chat throughput).
+//!
+//! Each writer keeps one connection of the pool for itself: checking a connection out of
+//! the pool pings the server first, a round trip that cost every message a second wake-up
+//! of the database (BENCHMARKS.md, chat delivery). A writer whose connection fails gives
+//! it up and sends the batch again on a fresh one; storing is idempotent.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::MySqlPool;
+use sqlx::pool::PoolConnection;
+use sqlx::{MySql, MySqlPool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
@@ -46,6 +52,7 @@ impl ChatWriter {
             let (pool, queue, notices) = (pool.clone(), queue.clone(), notices.clone());
             tokio::spawn(async move {
                 let mut batch = Vec::with_capacity(MAX_BATCH);
+                let mut conn = None;
                 loop {
                     // Holding the lock while waiting is what hands the next batch to
                     // exactly one writer.
@@ -53,7 +60,7 @@ impl ChatWriter {
                     if taken == 0 {
                         return;
                     }
-                    write(&pool, &mut batch, &notices).await;
+                    write(&pool, &mut conn, &mut batch, &notices).await;
                 }
             });
         }
@@ -71,10 +78,15 @@ impl ChatWriter {
     }
 }
 
-async fn write(pool: &MySqlPool, batch: &mut Vec<Job>, notices: &mpsc::Sender<PendingNotice>) {
+async fn write(
+    pool: &MySqlPool,
+    conn: &mut Option<PoolConnection<MySql>>,
+    batch: &mut Vec<Job>,
+    notices: &mpsc::Sender<PendingNotice>,
+) {
     let (messages, replies): (Vec<NewMessage>, Vec<_>) =
         batch.drain(..).map(|job| (job.message, job.reply)).unzip();
-    let results = repo::send_batch(pool, &messages).await;
+    let results = store(pool, conn, &messages).await;
     for ((message, reply), result) in messages.iter().zip(replies).zip(results) {
         if let Ok(sent) = &result
             && let Some(notice) = PendingNotice::for_sent(message, sent)
@@ -88,6 +100,39 @@ async fn write(pool: &MySqlPool, batch: &mut Vec<Job>, notices: &mpsc::Sender<Pe
         // The sender may have gone; its message is stored all the same.
         let _ = reply.send(result);
     }
+}
+
+/// One result per message. A lost connection is replaced and the batch sent once more.
+async fn store(
+    pool: &MySqlPool,
+    held: &mut Option<PoolConnection<MySql>>,
+    messages: &[NewMessage],
+) -> Vec<AppResult<Sent>> {
+    let failed =
+        || -> Vec<AppResult<Sent>> { messages.iter().map(|_| Err(AppError::Internal)).collect() };
+    for attempt in 1..=2 {
+        let conn = match held {
+            Some(conn) => conn,
+            None => match pool.acquire().await {
+                Ok(conn) => held.insert(conn),
+                Err(e) => {
+                    tracing::error!(error = %e, "chat writer: no database connection");
+                    return failed();
+                }
+            },
+        };
+        match repo::send_batch(conn, messages).await {
+            Ok(results) => return results,
+            Err(e) if repo::is_connection_lost(&e) => {
+                if let Some(mut lost) = held.take() {
+                    lost.close_on_drop();
+                }
+                tracing::warn!(attempt, "chat writer: database connection lost");
+            }
+            Err(_) => return failed(),
+        }
+    }
+    failed()
 }
 
 /// Writes the notifications gathered over `NOTICE_DELAY` in one statement. A failed
