@@ -348,9 +348,10 @@ async fn insert_many(
     .await
 }
 
-/// The same insert for a batch of one, the usual case under light load: without
-/// `JSON_TABLE` and its sort it took 0.52 instead of 0.65 ms a statement in a sequential
-/// loop (BENCHMARKS.md, chat).
+/// The same insert for a batch of one, the usual case under light load, without
+/// `JSON_TABLE` and its sort. Sent as text in a sequential loop it took 0.52 instead of
+/// 0.65 ms; as the app's prepared statement the gain is smaller (median 0.65–0.75 →
+/// 0.64–0.69 ms), and delivery's median fell 1.16–1.22 → 1.06–1.10 ms (BENCHMARKS.md, chat).
 async fn insert_one(
     conn: &mut MySqlConnection,
     m: &NewMessage,
