@@ -66,10 +66,12 @@ impl TestApp {
         self.state.clone()
     }
 
-    /// A fresh browser: its own cookie jar.
+    /// A fresh browser: its own cookie jar. A request that hangs fails its test instead
+    /// of stalling the whole run until CI's deadline.
     pub fn new_client() -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()

@@ -48,6 +48,43 @@ async fn home_page_is_server_rendered_with_demo_listings(pool: MySqlPool) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
+/// Building a router (another instance in this process, as the two-instance chat test
+/// does) must not stall the pages another router is rendering at that moment.
+#[sqlx::test]
+async fn pages_render_while_another_router_is_built(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    bread_book::server::seed::seed_demo_if_empty(&app.pool, &app.clock)
+        .await
+        .unwrap();
+    let state = app.state();
+    // On another thread, so that it overlaps the renders on this test's runtime.
+    let builder = tokio::task::spawn_blocking(move || {
+        for _ in 0..40 {
+            drop(bread_book::server::router::build(state.clone()));
+        }
+    });
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for round in 0..40 {
+        let res = client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {round}: {e}"));
+        let html = res
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("body {round}: {e}"));
+        assert!(
+            html.contains("채식주의자"),
+            "round {round} rendered its listings"
+        );
+    }
+    builder.await.unwrap();
+}
+
 #[sqlx::test]
 async fn search_finds_by_title_author_and_isbn(pool: MySqlPool) {
     let app = TestApp::spawn(pool).await;
