@@ -16,6 +16,7 @@ use crate::features::courses::pages::CoursesPage;
 use crate::features::listings::detail::ListingPage;
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
 use crate::features::listings::sell::{EditListingPage, SellPage};
+use crate::features::moderation::pages::AdminChatPage;
 use crate::features::orders::pages::{BuyPage, OrderPage, SandboxCheckoutPage, TradesPage};
 use crate::features::search::pages::SearchPage;
 
@@ -119,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses") view=CoursesPage ssr=SsrMode::Async />
                     <Route path=path!("/chat") view=ChatListPage />
                     <Route path=path!("/chat/:id") view=ChatRoomPage />
+                    <Route path=path!("/admin/chat") view=AdminChatPage />
                 </Routes>
             </main>
             <ChatToast />

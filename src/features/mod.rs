@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod chat;
 pub mod courses;
 pub mod listings;
+pub mod moderation;
 pub mod orders;
 pub mod photos;
 pub mod search;

@@ -67,6 +67,16 @@ pub async fn require_caller() -> AppResult<Caller> {
     caller().await?.ok_or(AppError::Unauthorized)
 }
 
+/// For server functions only an admin may call: anonymous callers get 401, members 403.
+pub async fn require_admin() -> AppResult<Caller> {
+    let caller = require_caller().await?;
+    if caller.is_admin {
+        Ok(caller)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 pub async fn current_member_id() -> AppResult<Option<u64>> {
     Ok(caller().await?.map(|c| c.id))
 }

@@ -18,13 +18,13 @@ use crate::helpers::{PASSWORD, TestApp};
 use crate::listings::{list_book, seeded};
 
 /// A member as a browser: their session cookie and a client that sends it.
-struct Member {
-    cookie: String,
-    client: reqwest::Client,
+pub(crate) struct Member {
+    pub(crate) cookie: String,
+    pub(crate) client: reqwest::Client,
 }
 
 /// Signs `login_id` in at `base` (a new session) and keeps its cookie.
-async fn sign_in(base: &str, login_id: &str) -> Member {
+pub(crate) async fn sign_in(base: &str, login_id: &str) -> Member {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/accounts/login"))
         .form(&[("input[login_id]", login_id), ("input[password]", PASSWORD)])
@@ -50,7 +50,7 @@ async fn sign_in(base: &str, login_id: &str) -> Member {
     Member { cookie, client }
 }
 
-async fn call(
+pub(crate) async fn call(
     base: &str,
     client: &reqwest::Client,
     endpoint: &str,
@@ -65,7 +65,7 @@ async fn call(
 }
 
 /// A server function's answer, which must be a success.
-async fn fetch<T: serde::de::DeserializeOwned>(
+pub(crate) async fn fetch<T: serde::de::DeserializeOwned>(
     base: &str,
     client: &reqwest::Client,
     endpoint: &str,
@@ -76,7 +76,7 @@ async fn fetch<T: serde::de::DeserializeOwned>(
     res.json().await.unwrap()
 }
 
-async fn open_room(base: &str, buyer: &Member, listing: u64) -> u64 {
+pub(crate) async fn open_room(base: &str, buyer: &Member, listing: u64) -> u64 {
     let res = call(
         base,
         &buyer.client,
@@ -88,12 +88,12 @@ async fn open_room(base: &str, buyer: &Member, listing: u64) -> u64 {
     res.json().await.unwrap()
 }
 
-struct Ws(
+pub(crate) struct Ws(
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 );
 
 impl Ws {
-    async fn connect(base: &str, cookie: &str) -> Self {
+    pub(crate) async fn connect(base: &str, cookie: &str) -> Self {
         Self::try_connect(base, Some(cookie)).await.unwrap()
     }
 
@@ -118,7 +118,7 @@ impl Ws {
         self.0.send(Message::text(json)).await.unwrap();
     }
 
-    async fn say(&mut self, room: u64, cid: &str, body: &str) {
+    pub(crate) async fn say(&mut self, room: u64, cid: &str, body: &str) {
         self.send(&ClientFrame::Send {
             room,
             cid: cid.into(),
@@ -128,7 +128,7 @@ impl Ws {
     }
 
     /// The next frame, within 5 seconds.
-    async fn next(&mut self) -> ServerFrame {
+    pub(crate) async fn next(&mut self) -> ServerFrame {
         self.within(Duration::from_secs(5))
             .await
             .expect("a frame within 5 s")
@@ -147,7 +147,7 @@ impl Ws {
     }
 
     /// The next acknowledgement, past receipts and deletions (a socket hears its own).
-    async fn ack(&mut self) -> bread_book::features::chat::types::ChatMessage {
+    pub(crate) async fn ack(&mut self) -> bread_book::features::chat::types::ChatMessage {
         loop {
             match self.next().await {
                 ServerFrame::Ack { msg, .. } => return msg,
@@ -170,7 +170,7 @@ impl Ws {
 
 /// A seeded marketplace where `seller01` lists a book and `buyer001` (and `others`:
 /// login id, admin) have accounts; the listing's id.
-async fn marketplace(pool: MySqlPool, others: &[(&str, bool)]) -> (TestApp, u64) {
+pub(crate) async fn marketplace(pool: MySqlPool, others: &[(&str, bool)]) -> (TestApp, u64) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
     app.member("buyer001", false).await;

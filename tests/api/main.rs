@@ -9,6 +9,7 @@ mod chat;
 mod courses;
 mod helpers;
 mod listings;
+mod moderation;
 mod orders;
 mod payments;
 mod photos;

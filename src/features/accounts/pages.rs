@@ -460,6 +460,7 @@ pub fn MyPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match account.await {
                         Ok(a) => {
+                            let is_admin = matches!(auth.me.await, Ok(Some(ref me)) if me.is_admin);
                             view! {
                                 <dl class="info" data-test="account-info">
                                     <dt>"아이디"</dt><dd>{a.login_id}</dd>
@@ -474,6 +475,9 @@ pub fn MyPage() -> impl IntoView {
                                 <A href="/me/wishes" attr:class="button secondary block">"찜 목록"</A>
                                 <A href="/me/trades" attr:class="button secondary block">"거래 내역"</A>
                                 <A href="/me/alerts" attr:class="button secondary block">"알림 받는 책"</A>
+                                {is_admin.then(|| view! {
+                                    <A href="/admin/chat" attr:class="button secondary block" attr:data-test="admin-chat-link">"채팅 관리 (관리자)"</A>
+                                })}
                                 <h2>"동의 내역"</h2>
                                 <ul class="consent-list">
                                     {a.consents.into_iter().map(|c| view! {

@@ -182,10 +182,7 @@ pub async fn leave_chat(room: u64) -> Result<(), AppError> {
 /// The banned-word list. Admins.
 #[server(endpoint = "chat/banned-words")]
 pub async fn banned_words() -> Result<Vec<String>, AppError> {
-    let caller = request::require_caller().await?;
-    if !caller.is_admin {
-        return Err(AppError::Forbidden);
-    }
+    request::require_admin().await?;
     repo::banned_words(&request::state().pool).await
 }
 
@@ -193,17 +190,16 @@ pub async fn banned_words() -> Result<Vec<String>, AppError> {
 /// and on the others within 30 seconds.
 #[server(endpoint = "chat/banned-words/set")]
 pub async fn set_banned_word(word: String, on: bool) -> Result<(), AppError> {
-    let caller = request::require_caller().await?;
-    if !caller.is_admin {
-        return Err(AppError::Forbidden);
-    }
-    let word = super::types::normalize_for_match(&word);
-    if word.is_empty() || word.chars().count() > 50 {
-        return Err(AppError::field("word", "금지어는 1~50자로 입력해 주세요."));
-    }
+    let caller = request::require_admin().await?;
+    let word = super::types::validate_banned_word(&word).map_err(|m| AppError::field("word", m))?;
     let state = request::state();
     if on {
-        repo::add_banned_word(&state.pool, &word, caller.id, state.clock.now()).await?;
+        if !repo::add_banned_word(&state.pool, &word, caller.id, state.clock.now()).await? {
+            return Err(AppError::field(
+                "word",
+                format!("‘{word}’은(는) 이미 금지어예요."),
+            ));
+        }
     } else {
         repo::remove_banned_word(&state.pool, &word).await?;
     }

@@ -806,15 +806,32 @@ pub async fn delete_message(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let mut tx = pool.begin().await?;
+    if !erase_message(&mut tx, room.room_id, message_id, member, now).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Overwrites `sender`'s message and the room's preview of it, inside the caller's
+/// transaction (a member deleting their own message, or an admin acting on a report).
+/// False if there is no such undeleted message.
+pub async fn erase_message(
+    conn: &mut MySqlConnection,
+    room_id: u64,
+    message_id: u64,
+    sender: u64,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let done = sqlx::query!(
         "UPDATE chat_message SET body = '', deleted_at = ?
          WHERE room_id = ? AND id = ? AND sender_id = ? AND deleted_at IS NULL",
         now.naive_utc(),
-        room.room_id,
+        room_id,
         message_id,
-        member
+        sender
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
         return Ok(false);
@@ -822,12 +839,11 @@ pub async fn delete_message(
     sqlx::query!(
         "UPDATE chat_room SET last_message_preview = ? WHERE id = ? AND last_message_id = ?",
         DELETED_LABEL,
-        room.room_id,
+        room_id,
         message_id
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -852,11 +868,12 @@ pub async fn report(
         return Err(AppError::Rejected("내 메시지는 신고할 수 없어요.".into()));
     }
     let inserted = sqlx::query!(
-        "INSERT INTO chat_report (room_id, message_id, reporter_id, reason, created_at)
-         VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO chat_report (room_id, message_id, reporter_id, sender_id, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
         room.room_id,
         message_id,
         reporter,
+        sender,
         reason.as_str(),
         now.naive_utc()
     )
@@ -980,13 +997,14 @@ pub async fn banned_words(pool: &MySqlPool) -> AppResult<Vec<String>> {
         .collect())
 }
 
+/// False if the word was on the list already.
 pub async fn add_banned_word(
     pool: &MySqlPool,
     word: &str,
     admin: u64,
     now: DateTime<Utc>,
-) -> AppResult<()> {
-    sqlx::query!(
+) -> AppResult<bool> {
+    let done = sqlx::query!(
         "INSERT IGNORE INTO banned_word (word, created_at, created_by) VALUES (?, ?, ?)",
         word,
         now.naive_utc(),
@@ -994,7 +1012,7 @@ pub async fn add_banned_word(
     )
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn remove_banned_word(pool: &MySqlPool, word: &str) -> AppResult<()> {

@@ -39,6 +39,23 @@ pub fn normalize_for_match(text: &str) -> String {
         .collect()
 }
 
+pub const MAX_BANNED_WORD_CHARS: usize = 50;
+
+/// A banned word as it is stored and matched (normalized), or why it cannot be one.
+pub fn validate_banned_word(word: &str) -> Result<String, String> {
+    let word = normalize_for_match(word);
+    if word.is_empty() {
+        return Err("금지어를 입력해 주세요.".into());
+    }
+    let chars = word.chars().count();
+    if chars > MAX_BANNED_WORD_CHARS {
+        return Err(format!(
+            "금지어는 공백을 빼고 {MAX_BANNED_WORD_CHARS}자까지 넣을 수 있어요. (지금 {chars}자)"
+        ));
+    }
+    Ok(word)
+}
+
 /// The first banned word the body contains, if any (`words` already normalized).
 pub fn banned_word_in<'a>(body: &str, words: &'a [String]) -> Option<&'a str> {
     let text = normalize_for_match(body);
@@ -287,6 +304,25 @@ mod tests {
         assert!(validate_body(&"가".repeat(500)).is_ok());
         let err = validate_body(&"가".repeat(501)).unwrap_err();
         assert!(err.contains("500자"), "{err}");
+    }
+
+    #[test]
+    fn banned_words_are_stored_normalized_and_bounded() {
+        assert_eq!(
+            validate_banned_word(" 바보 멍청이 ").as_deref(),
+            Ok("바보멍청이")
+        );
+        assert_eq!(validate_banned_word("SCAM").as_deref(), Ok("scam"));
+        assert_eq!(
+            validate_banned_word("  "),
+            Err("금지어를 입력해 주세요.".to_owned())
+        );
+        assert!(
+            validate_banned_word(&"가 ".repeat(51))
+                .unwrap_err()
+                .contains("(지금 51자)")
+        );
+        assert!(validate_banned_word(&"가 ".repeat(50)).is_ok());
     }
 
     #[test]

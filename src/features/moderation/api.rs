@@ -1,0 +1,53 @@
+//! Moderation server functions. Admins only: anonymous callers get 401, members 403.
+
+use leptos::prelude::*;
+
+use super::types::ReportQueue;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::repo,
+    super::types::{REPORT_QUEUE_PAGE, ReportOutcome},
+    crate::features::chat::{repo as chat_repo, types::ServerFrame},
+    crate::server::request,
+};
+
+/// Open chat reports, newest message first; `before` (a message id from
+/// the previous page's `next`) pages back, 0 for the first page.
+#[server(endpoint = "admin/chat-reports")]
+pub async fn chat_reports(#[server(default)] before: u64) -> Result<ReportQueue, AppError> {
+    request::require_admin().await?;
+    let state = request::state();
+    repo::open_reports(
+        &state.pool,
+        (before > 0).then_some(before),
+        REPORT_QUEUE_PAGE,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// Closes the open report on `message`: `deleted` erases it for both participants
+/// (they see "삭제됨" at once), `dismissed` leaves it as it is.
+#[server(endpoint = "admin/chat-reports/close")]
+pub async fn close_chat_reports(message: u64, outcome: String) -> Result<(), AppError> {
+    let admin = request::require_admin().await?;
+    let outcome = ReportOutcome::parse(&outcome)
+        .ok_or_else(|| AppError::field("outcome", "처리 방법을 골라 주세요."))?;
+    let state = request::state();
+    let closed =
+        repo::close_reports(&state.pool, message, admin.id, outcome, state.clock.now()).await?;
+    if closed.erased {
+        let room = chat_repo::participants(&state.pool, closed.room_id).await?;
+        state.chat.publish(
+            &[room.buyer_id, room.seller_id],
+            &ServerFrame::Deleted {
+                room: closed.room_id,
+                id: message,
+            },
+            None,
+        );
+    }
+    Ok(())
+}
