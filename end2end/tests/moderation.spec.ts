@@ -100,3 +100,73 @@ test('an admin handles a reported chat message and edits banned words', async ({
   await seller.context.close();
   await buyer.context.close();
 });
+
+// Three different buyers report a seller's messages: the seller's open room swaps the
+// composer for the restriction notice at once (the draft kept), the admin sees them
+// under "채팅 제한 중인 회원" and lifts it, and the seller writes again.
+test('repeated reports restrict a member until an admin lifts it', async ({ browser, page, baseURL }, info) => {
+  const open = async () => {
+    const context = await browser.newContext({ baseURL, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
+    const m = uniqueMember(info);
+    await signUp(context.request, m);
+    return { context, page: await context.newPage(), m };
+  };
+  const seller = await open();
+  const listing = await listBook(seller.context.request, {
+    isbn: '9788936433598',
+    price: '6000',
+    description: '자동 제한 테스트용 판매글이에요.',
+  });
+  const buyers = [];
+  for (let i = 0; i < 3; i++) {
+    const buyer = await open();
+    const res = await buyer.context.request.post('/api/chat/open', { form: { listing: String(listing) } });
+    expect(res.status()).toBe(200);
+    buyers.push({ ...buyer, room: Number(await res.json()) });
+  }
+
+  // The seller answers each buyer; each reports the answer.
+  for (const [i, buyer] of buyers.entries()) {
+    await gotoHydrated(seller.page, `/chat/${buyer.room}`);
+    await seller.page.locator('[data-test="chat-input"]').fill(`선입금 해 주시면 보내드려요 ${i}`);
+    await seller.page.locator('[data-test="chat-send"]').click();
+    const sent = seller.page.locator('[data-test="chat-message"]').filter({ hasText: `보내드려요 ${i}` });
+    await expect(sent.locator('[data-test="receipt"]')).toHaveText('✓');
+    if (i === buyers.length - 1) {
+      // Half-typed when the third report lands.
+      await seller.page.locator('[data-test="chat-input"]').fill('택배비는 제가');
+    }
+    const history = await buyer.context.request.post('/api/chat/history', { form: { room: String(buyer.room) } });
+    const messages: { id: number }[] = (await history.json()).messages;
+    const report = await buyer.context.request.post('/api/chat/report', {
+      form: { room: String(buyer.room), message: String(messages[messages.length - 1].id), reason: 'fraud' },
+    });
+    expect(report.status()).toBe(200);
+  }
+  const notice = seller.page.locator('[data-test="chat-restricted"]');
+  await expect(notice).toContainText('신고가 여러 번 접수되어');
+  await expect(notice).toContainText('채팅 메시지를 보낼 수 없어요');
+  await expect(seller.page.locator('[data-test="composer"]')).toHaveCount(0);
+  await snap(seller.page, info, 'chat-restricted');
+
+  // The demo admin lifts it from /admin/chat.
+  const login = await page.request.post('/api/accounts/login', {
+    form: { 'input[login_id]': 'breadadmin', 'input[password]': 'Bread1234' },
+  });
+  expect(login.status()).toBe(200);
+  await gotoHydrated(page, '/admin/chat');
+  const card = page.locator('[data-test="restricted-member"]').filter({ hasText: seller.m.nickname });
+  await expect(card).toContainText('신고 3명 · 자동');
+  await card.scrollIntoViewIfNeeded();
+  await snap(page, info, 'admin-chat-restrictions');
+  await card.locator('[data-test="restriction-lift"]').click();
+  await expect(card).toHaveCount(0);
+
+  // The seller's room gets its composer back with the draft, and the message goes.
+  await expect(notice).toHaveCount(0);
+  await expect(seller.page.locator('[data-test="chat-input"]')).toHaveValue('택배비는 제가');
+  await seller.page.locator('[data-test="chat-send"]').click();
+  const after = seller.page.locator('[data-test="chat-message"]').filter({ hasText: '택배비는 제가' });
+  await expect(after.locator('[data-test="receipt"]')).toHaveText('✓');
+  for (const c of [seller, ...buyers]) await c.context.close();
+});

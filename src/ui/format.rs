@@ -32,6 +32,11 @@ pub fn kst(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&FixedOffset::east_opt(9 * 3600).expect("valid offset"))
 }
 
+/// "12월 4일 20:05" in Korean time.
+pub fn korean_datetime(at: DateTime<Utc>) -> String {
+    kst(at).format("%-m월 %-d일 %H:%M").to_string()
+}
+
 /// "2026년 11월 24일".
 pub fn korean_date(date: NaiveDate) -> String {
     date.format("%Y년 %-m월 %-d일").to_string()
@@ -93,5 +98,13 @@ mod tests {
             korean_date(NaiveDate::from_ymd_opt(2001, 3, 5).unwrap()),
             "2001년 3월 5일"
         );
+    }
+
+    #[test]
+    fn korean_datetime_is_in_korean_time() {
+        let at = DateTime::parse_from_rfc3339("2026-12-03T15:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(korean_datetime(at), "12월 4일 00:05");
     }
 }

@@ -157,7 +157,7 @@ impl Ws {
         }
     }
 
-    async fn refused(&mut self) -> String {
+    pub(crate) async fn refused(&mut self) -> String {
         loop {
             match self.next().await {
                 ServerFrame::Refused { message, .. } => return message,

@@ -3,12 +3,17 @@
 //! dismissing does to the conversation and to the report rows.
 
 use bread_book::features::chat::types::ServerFrame;
-use bread_book::features::moderation::types::{REPORT_QUEUE_PAGE, ReportQueue};
+use bread_book::features::moderation::types::{
+    ChatRestriction, FIRST_RESTRICTION_HOURS, REPEAT_RESTRICTION_HOURS, REPORT_QUEUE_PAGE,
+    ReportQueue, SanctionSource,
+};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
 use crate::chat::{Member, Ws, call, fetch, marketplace, open_room, sign_in};
+use bread_book::features::moderation::repo::restrict_if_reported;
+use bread_book::server::clock::Clock;
 
 async fn report(base: &str, member: &Member, room: u64, message: u64, reason: &str) {
     let res = call(
@@ -274,4 +279,250 @@ async fn admins_edit_the_banned_word_list_with_precise_errors(pool: MySqlPool) {
     }
     let words: Vec<String> = fetch(&app.base, &admin.client, "chat/banned-words", &[]).await;
     assert!(!words.contains(&"사기꾼".to_owned()));
+}
+
+/// What `seller01` sends in `room`: its id once stored.
+async fn says(ws: &mut Ws, room: u64, cid: &str) -> u64 {
+    ws.say(room, cid, &format!("{cid} 입금 먼저 해 주세요"))
+        .await;
+    ws.ack().await.id
+}
+
+/// The next restriction news on `ws`, skipping others.
+async fn next_restricted(ws: &mut Ws) -> Option<chrono::DateTime<chrono::Utc>> {
+    loop {
+        if let ServerFrame::Restricted { until } = ws.next().await {
+            return until;
+        }
+    }
+}
+
+async fn restrictions(base: &str, admin: &Member) -> Vec<ChatRestriction> {
+    fetch(base, &admin.client, "admin/chat-restrictions", &[]).await
+}
+
+#[sqlx::test]
+async fn repeated_reports_restrict_the_sender_and_false_reports_do_not(pool: MySqlPool) {
+    let others = [
+        ("buyer002", false),
+        ("buyer003", false),
+        ("buyer004", false),
+        ("admin0001", true),
+    ];
+    let (app, listing) = marketplace(pool, &others).await;
+    let seller = sign_in(&app.base, "seller01").await;
+    let admin = sign_in(&app.base, "admin0001").await;
+    let mut buyers = Vec::new();
+    for login in ["buyer001", "buyer002", "buyer003", "buyer004"] {
+        let buyer = sign_in(&app.base, login).await;
+        let room = open_room(&app.base, &buyer, listing).await;
+        buyers.push((buyer, room));
+    }
+    let mut ws = Ws::connect(&app.base, &seller.cookie).await;
+    // One reporter counts once, however many messages they report.
+    for cid in ["a1", "a2", "a3"] {
+        let id = says(&mut ws, buyers[0].1, cid).await;
+        report(&app.base, &buyers[0].0, buyers[0].1, id, "fraud").await;
+    }
+    // A reporter whose reports admins dismissed twice is not counted.
+    for cid in ["d1", "d2", "d3"] {
+        let id = says(&mut ws, buyers[3].1, cid).await;
+        report(&app.base, &buyers[3].0, buyers[3].1, id, "abuse").await;
+        if cid != "d3" {
+            assert_eq!(
+                close(&app.base, &admin, id, "dismissed").await,
+                StatusCode::OK
+            );
+        }
+    }
+    let id = says(&mut ws, buyers[1].1, "b1").await;
+    report(&app.base, &buyers[1].0, buyers[1].1, id, "spam").await;
+    // Two trusted reporters so far: the seller still writes.
+    says(&mut ws, buyers[1].1, "still-ok").await;
+    assert!(restrictions(&app.base, &admin).await.is_empty());
+
+    // The third different reporter restricts them for a day, at once on their socket.
+    let tipping = says(&mut ws, buyers[2].1, "c1").await;
+    report(&app.base, &buyers[2].0, buyers[2].1, tipping, "fraud").await;
+    let day = app.clock.now() + chrono::Duration::hours(FIRST_RESTRICTION_HOURS);
+    assert_eq!(next_restricted(&mut ws).await, Some(day));
+    ws.say(buyers[1].1, "refused-1", "보내질까요").await;
+    let refusal = ws.refused().await;
+    assert!(
+        refusal.contains("채팅 메시지를 보낼 수 없어요"),
+        "{refusal}"
+    );
+    let view: Value = fetch(
+        &app.base,
+        &seller.client,
+        "chat/room",
+        &[("room", &buyers[1].1.to_string())],
+    )
+    .await;
+    assert!(view["restricted_until"].is_string(), "{view}");
+    let notice: String = sqlx::query_scalar(
+        "SELECT n.body FROM notification n JOIN member m ON m.id = n.member_id
+         WHERE m.login_id = 'seller01' AND n.kind = 'sanction'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(notice.starts_with("신고가 여러 번 접수되어"), "{notice}");
+
+    // Admins see it; nobody else may look or lift.
+    let listed = restrictions(&app.base, &admin).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].nickname, "seller01");
+    assert_eq!(listed[0].source, SanctionSource::Reports);
+    assert_eq!(listed[0].reporters, 3);
+    assert_eq!(listed[0].ends_at, day);
+    let lift_form = [("id", listed[0].id.to_string())];
+    let lift_form: Vec<(&str, &str)> = lift_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for endpoint in ["admin/chat-restrictions", "admin/chat-restrictions/lift"] {
+        let res = call(&app.base, &reqwest::Client::new(), endpoint, &lift_form).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+        let res = call(&app.base, &seller.client, endpoint, &lift_form).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint}");
+    }
+
+    // Dismissing the tipping report leaves two reporters: the restriction lifts itself.
+    assert_eq!(
+        close(&app.base, &admin, tipping, "dismissed").await,
+        StatusCode::OK
+    );
+    assert_eq!(next_restricted(&mut ws).await, None);
+    says(&mut ws, buyers[1].1, "after-lift").await;
+    assert!(restrictions(&app.base, &admin).await.is_empty());
+
+    // Reports from before a restriction do not count again: one new report is not enough…
+    app.clock.advance(chrono::Duration::minutes(1));
+    let id = says(&mut ws, buyers[0].1, "a4").await;
+    report(&app.base, &buyers[0].0, buyers[0].1, id, "fraud").await;
+    says(&mut ws, buyers[0].1, "a5").await;
+    // …three new reporters are; a lifted restriction does not make the next one longer.
+    for n in [1, 2] {
+        let id = says(&mut ws, buyers[n].1, &format!("new-{n}")).await;
+        report(&app.base, &buyers[n].0, buyers[n].1, id, "fraud").await;
+    }
+    let day = app.clock.now() + chrono::Duration::hours(FIRST_RESTRICTION_HOURS);
+    assert_eq!(next_restricted(&mut ws).await, Some(day));
+
+    // It ends on its own after a day; the next one within 30 days lasts a week.
+    app.clock
+        .advance(chrono::Duration::hours(FIRST_RESTRICTION_HOURS + 1));
+    let mut fresh = Vec::new();
+    for (n, (_, room)) in buyers.iter().take(3).enumerate() {
+        fresh.push(says(&mut ws, *room, &format!("week-{n}")).await);
+    }
+    for ((buyer, room), id) in buyers.iter().zip(fresh) {
+        report(&app.base, buyer, *room, id, "fraud").await;
+    }
+    let week = app.clock.now() + chrono::Duration::hours(REPEAT_RESTRICTION_HOURS);
+    assert_eq!(next_restricted(&mut ws).await, Some(week));
+
+    // An admin may end it early, once.
+    let listed = restrictions(&app.base, &admin).await;
+    assert_eq!(listed.len(), 1);
+    let lift = |id: u64| {
+        let admin = &admin;
+        let base = app.base.clone();
+        async move {
+            call(
+                &base,
+                &admin.client,
+                "admin/chat-restrictions/lift",
+                &[("id", &id.to_string())],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(lift(listed[0].id).await, StatusCode::OK);
+    assert_eq!(next_restricted(&mut ws).await, None);
+    says(&mut ws, buyers[2].1, "free-again").await;
+    assert_eq!(lift(listed[0].id).await, StatusCode::CONFLICT);
+}
+
+/// Reports against one member are judged one after another, each seeing what the one
+/// before committed: a report arriving while another is being judged waits for it and
+/// counts its reporter. (Without the wait, or reading the snapshot taken before it, both
+/// would count two reporters and the rule would never fire.)
+#[sqlx::test]
+async fn a_report_waits_for_the_one_being_judged_and_counts_it(pool: MySqlPool) {
+    let (app, listing) = marketplace(pool, &[("buyer002", false), ("buyer003", false)]).await;
+    let seller = sign_in(&app.base, "seller01").await;
+    let mut ws = Ws::connect(&app.base, &seller.cookie).await;
+    let mut rooms = Vec::new();
+    for login in ["buyer001", "buyer002", "buyer003"] {
+        let buyer = sign_in(&app.base, login).await;
+        let room = open_room(&app.base, &buyer, listing).await;
+        let id = says(&mut ws, room, login).await;
+        rooms.push((buyer, room, id));
+    }
+    let (b1, room1, m1) = &rooms[0];
+    report(&app.base, b1, *room1, *m1, "spam").await;
+
+    // buyer002's report, as the app stores it, judged but not yet committed.
+    let ids: Vec<(u64,)> = sqlx::query_as(
+        "SELECT id FROM member WHERE login_id IN ('seller01', 'buyer002') ORDER BY login_id DESC",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let (seller_id, buyer2_id) = (ids[0].0, ids[1].0);
+    let mut conn = app.pool.acquire().await.unwrap();
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let mut judging = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    sqlx::query(
+        "INSERT INTO chat_report (room_id, message_id, reporter_id, sender_id, reason, created_at)
+         VALUES (?, ?, ?, ?, 'spam', ?)",
+    )
+    .bind(rooms[1].1)
+    .bind(rooms[1].2)
+    .bind(buyer2_id)
+    .bind(seller_id)
+    .bind(app.clock.now().naive_utc())
+    .execute(&mut *judging)
+    .await
+    .unwrap();
+    let verdict = restrict_if_reported(&mut judging, seller_id, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(verdict, None, "two reporters so far");
+
+    // buyer003 reports meanwhile: the request waits for the judgement in flight…
+    let (base, client, room3, m3) = (
+        app.base.clone(),
+        rooms[2].0.client.clone(),
+        rooms[2].1,
+        rooms[2].2,
+    );
+    let third = tokio::spawn(async move {
+        let form = [
+            ("room", room3.to_string()),
+            ("message", m3.to_string()),
+            ("reason", "fraud".to_owned()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        call(&base, &client, "chat/report", &form).await.status()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !third.is_finished(),
+        "the third report waits for the second"
+    );
+    // …and once it commits, counts three reporters.
+    judging.commit().await.unwrap();
+    assert_eq!(third.await.unwrap(), StatusCode::OK);
+    let rows: Vec<(u32, Option<u32>)> =
+        sqlx::query_as("SELECT reporters, rule_seq FROM sanction WHERE member_id = ?")
+            .bind(seller_id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, vec![(3, Some(1))]);
+    assert!(next_restricted(&mut ws).await.is_some());
 }

@@ -60,7 +60,8 @@ fn parse_cursor(cursor: &str) -> Option<repo::RoomCursor> {
 pub async fn chat_room(room: u64) -> Result<RoomView, AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    repo::room_view(&request::state().pool, participants, caller.id).await
+    let state = request::state();
+    repo::room_view(&state.pool, participants, caller.id, state.clock.now()).await
 }
 
 /// History: the newest page (`before` = 0), the page before message `before`, or — with
@@ -134,7 +135,7 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
     let reason = ReportReason::parse(&reason)
         .ok_or_else(|| AppError::field("reason", "신고 사유를 골라 주세요."))?;
     let state = request::state();
-    repo::report(
+    let reported = repo::report(
         &state.pool,
         participants,
         caller.id,
@@ -142,7 +143,17 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
         reason,
         state.clock.now(),
     )
-    .await
+    .await?;
+    if let Some(until) = reported.restricted_until {
+        state.chat.forget_restrictions();
+        // Their open rooms swap the composer for the notice at once.
+        state.chat.publish(
+            &[reported.sender],
+            &ServerFrame::Restricted { until: Some(until) },
+            None,
+        );
+    }
+    Ok(())
 }
 
 /// Blocks (or unblocks) the other participant of `room`: no messages either way.

@@ -243,6 +243,8 @@ impl ChatLive {
                 self.activity.update(|a| *a += 1);
             }
             ServerFrame::Resync => self.activity.update(|a| *a += 1),
+            // Only the open room cares (its composer).
+            ServerFrame::Restricted { .. } => {}
         }
         self.dispatch(&frame);
     }

@@ -16,8 +16,11 @@ use super::types::{
     ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomSummary,
     RoomView, SAFE_PAY_WARNING, ServerFrame, needs_safe_pay_warning, validate_body,
 };
+use chrono::{DateTime, Utc};
+
 use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::moderation::types::restricted_message;
 use crate::features::orders::pages::login_needed;
 use crate::features::photos::types::thumb_url;
 use crate::features::search::pages::percent_encode;
@@ -255,6 +258,7 @@ fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
     let other_read = RwSignal::new(room.other_last_read);
     let muted = RwSignal::new(room.muted);
     let blocked = RwSignal::new(room.blocked_by_me);
+    let restricted = RwSignal::new(room.restricted_until);
     let notice = RwSignal::new(None::<String>);
     let reporting = RwSignal::new(None::<u64>);
     let log_ref = NodeRef::<leptos::html::Div>::new();
@@ -309,6 +313,7 @@ fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
                 m.body.clear();
             }
         }),
+        ServerFrame::Restricted { until } => restricted.set(*until),
         ServerFrame::Resync => catch_up(),
         _ => {}
     });
@@ -438,7 +443,7 @@ fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
                     <PendingBubble out />
                 </For>
             </div>
-            <Composer room_id blocked=room.blocked_me />
+            <Composer room_id blocked=room.blocked_me restricted />
         </section>
     }
 }
@@ -578,7 +583,11 @@ fn PendingBubble(out: Outgoing) -> impl IntoView {
 }
 
 #[component]
-fn Composer(room_id: u64, blocked: bool) -> impl IntoView {
+fn Composer(
+    room_id: u64,
+    blocked: bool,
+    restricted: RwSignal<Option<DateTime<Utc>>>,
+) -> impl IntoView {
     let live = use_chat();
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -594,7 +603,16 @@ fn Composer(room_id: u64, blocked: bool) -> impl IntoView {
     if blocked {
         return view! { <p class="muted center composer-blocked">"상대방이 대화를 받지 않고 있어요."</p> }.into_any();
     }
+    // The draft lives outside the form, so a restriction that comes and goes keeps it.
+    let restricted_notice = move || {
+        view! {
+            <p class="muted center composer-blocked" role="status" data-test="chat-restricted">
+                {move || restricted.get().map(restricted_message)}
+            </p>
+        }
+    };
     view! {
+        <Show when=move || restricted.get().is_none() fallback=restricted_notice>
         <form class="composer" data-test="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
             {move || needs_safe_pay_warning(&draft.get()).then(|| view! {
                 <p class="scam-warning" role="note" data-test="composer-warning">"⚠️ " {SAFE_PAY_WARNING}</p>
@@ -622,6 +640,7 @@ fn Composer(room_id: u64, blocked: bool) -> impl IntoView {
                 <p class="muted small" data-test="chat-offline">"연결 중… 보낸 메시지는 연결되면 전송돼요."</p>
             })}
         </form>
+        </Show>
     }.into_any()
 }
 

@@ -5,11 +5,12 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use std::collections::{BTreeMap, HashMap};
 
-use sqlx::{MySqlConnection, MySqlPool};
+use sqlx::{Connection, MySqlConnection, MySqlPool};
 
 use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView};
 use crate::error::{AppError, AppResult};
 use crate::features::listings::types::ListingStatus;
+use crate::features::moderation;
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
@@ -132,7 +133,7 @@ pub struct Sent {
     pub notified: bool,
 }
 
-fn is_duplicate_key(e: &sqlx::Error) -> bool {
+pub(crate) fn is_duplicate_key(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("23000"))
 }
 
@@ -658,7 +659,12 @@ pub async fn rooms(
 }
 
 /// The room as `member` opens it (their side's pointers and settings).
-pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> AppResult<RoomView> {
+pub async fn room_view(
+    pool: &MySqlPool,
+    room: Participants,
+    member: u64,
+    now: DateTime<Utc>,
+) -> AppResult<RoomView> {
     let other = room.other(member);
     let r = sqlx::query!(
         "SELECT r.listing_id, b.title, l.price, l.status AS `status: String`, l.cover_photo,
@@ -671,7 +677,10 @@ pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> App
                 EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
                     AS `blocked_by_me: bool`,
                 EXISTS (SELECT 1 FROM member_block WHERE blocker_id = ? AND blocked_id = ?)
-                    AS `blocked_me: bool`
+                    AS `blocked_me: bool`,
+                (SELECT MAX(s.ends_at) FROM sanction s
+                  WHERE s.member_id = ? AND s.ends_at > ? AND s.lifted_at IS NULL
+                    AND s.kind = 'chat') AS `restricted_until: NaiveDateTime`
          FROM chat_room r
          JOIN listing l ON l.id = r.listing_id
          JOIN book b ON b.id = l.book_id
@@ -685,6 +694,8 @@ pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> App
         other,
         other,
         member,
+        member,
+        now.naive_utc(),
         other,
         room.room_id,
     )
@@ -707,6 +718,7 @@ pub async fn room_view(pool: &MySqlPool, room: Participants, member: u64) -> App
         muted: r.muted,
         blocked_by_me: r.blocked_by_me,
         blocked_me: r.blocked_me,
+        restricted_until: r.restricted_until.map(utc),
     })
 }
 
@@ -847,7 +859,9 @@ pub async fn erase_message(
     Ok(true)
 }
 
-/// CHAT_004: the other participant's message, once per reporter.
+/// CHAT_004: the other participant's message, once per reporter. In the same
+/// transaction the report rule may restrict the sender: the restriction's end if this
+/// report tipped it.
 pub async fn report(
     pool: &MySqlPool,
     room: Participants,
@@ -855,13 +869,20 @@ pub async fn report(
     message_id: u64,
     reason: ReportReason,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<Reported> {
+    let mut conn = pool.acquire().await?;
+    // Each statement sees what others committed, so two reports at once do not each
+    // count the other's reporter out (REPEATABLE READ would keep the first snapshot).
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        .execute(&mut *conn)
+        .await?;
+    let mut tx = conn.begin().await?;
     let sender = sqlx::query_scalar!(
         "SELECT sender_id FROM chat_message WHERE room_id = ? AND id = ?",
         room.room_id,
         message_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
     if sender == reporter {
@@ -877,13 +898,27 @@ pub async fn report(
         reason.as_str(),
         now.naive_utc()
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await;
     match inserted {
-        Ok(_) => Ok(()),
-        Err(e) if is_duplicate_key(&e) => Err(AppError::Rejected("이미 신고한 메시지예요.".into())),
-        Err(e) => Err(e.into()),
+        Ok(_) => {}
+        Err(e) if is_duplicate_key(&e) => {
+            return Err(AppError::Rejected("이미 신고한 메시지예요.".into()));
+        }
+        Err(e) => return Err(e.into()),
     }
+    let restricted_until = moderation::repo::restrict_if_reported(&mut tx, sender, now).await?;
+    tx.commit().await?;
+    Ok(Reported {
+        sender,
+        restricted_until,
+    })
+}
+
+/// What a report did: whom it was against, and the restriction it tipped, if any.
+pub struct Reported {
+    pub sender: u64,
+    pub restricted_until: Option<DateTime<Utc>>,
 }
 
 pub async fn set_blocked(

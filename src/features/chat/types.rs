@@ -217,6 +217,8 @@ pub struct RoomView {
     pub muted: bool,
     pub blocked_by_me: bool,
     pub blocked_me: bool,
+    /// The viewer may not send chat messages until then (the report rule or an admin).
+    pub restricted_until: Option<DateTime<Utc>>,
 }
 
 /// Messages in ascending id order.
@@ -281,6 +283,11 @@ pub enum ServerFrame {
     Refused {
         cid: String,
         message: String,
+    },
+    /// The member may not send messages until `until` (reports, see the report rule),
+    /// or may again (`None`, an admin lifted it).
+    Restricted {
+        until: Option<DateTime<Utc>>,
     },
     Pong,
     /// Events may have been missed (the broker reconnected): fetch what is new.

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::types::ReportQueue;
+use super::types::{ChatRestriction, ReportQueue};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::repo,
-    super::types::{REPORT_QUEUE_PAGE, ReportOutcome},
+    super::types::{REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome},
     crate::features::chat::{repo as chat_repo, types::ServerFrame},
     crate::server::request,
 };
@@ -49,5 +49,36 @@ pub async fn close_chat_reports(message: u64, outcome: String) -> Result<(), App
             None,
         );
     }
+    if closed.lifted {
+        restriction_lifted(closed.sender_id);
+    }
+    Ok(())
+}
+
+/// Tells this instance's cache and the member's open rooms that they may write again.
+#[cfg(feature = "ssr")]
+fn restriction_lifted(member: u64) {
+    let state = request::state();
+    state.chat.forget_restrictions();
+    state
+        .chat
+        .publish(&[member], &ServerFrame::Restricted { until: None }, None);
+}
+
+/// Members who may not send chat messages now, soonest to end first.
+#[server(endpoint = "admin/chat-restrictions")]
+pub async fn chat_restrictions() -> Result<Vec<ChatRestriction>, AppError> {
+    request::require_admin().await?;
+    let state = request::state();
+    repo::active_restrictions(&state.pool, state.clock.now(), RESTRICTIONS_SHOWN).await
+}
+
+/// Ends a running chat restriction now (a false alarm, or served long enough).
+#[server(endpoint = "admin/chat-restrictions/lift")]
+pub async fn lift_chat_restriction(id: u64) -> Result<(), AppError> {
+    let admin = request::require_admin().await?;
+    let state = request::state();
+    let member = repo::lift_restriction(&state.pool, id, admin.id, state.clock.now()).await?;
+    restriction_lifted(member);
     Ok(())
 }

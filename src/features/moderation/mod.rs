@@ -1,6 +1,8 @@
 //! Admin moderation. So far the chat part of CHAT_004's dashboard: the queue of reported
-//! messages (delete or dismiss) and the chat banned-word list. Admins see only the
-//! reported message, never the rest of the conversation.
+//! messages (delete or dismiss), the members the report rule restricted (lift), and the
+//! chat banned-word list. Admins see only the reported message, never the rest of the
+//! conversation. The report rule itself (`types::AUTO_RESTRICT_REPORTERS`) runs in the
+//! transaction that stores a report.
 
 pub mod api;
 pub mod pages;

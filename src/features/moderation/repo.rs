@@ -1,9 +1,15 @@
-use chrono::{DateTime, Duration, Utc};
-use sqlx::MySqlPool;
+use std::collections::HashMap;
 
-use super::types::{ReportOutcome, ReportQueue, ReportedMessage, SENDER_REPORT_WINDOW_DAYS};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use sqlx::{MySqlConnection, MySqlPool};
+
+use super::types::{
+    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, FIRST_RESTRICTION_HOURS,
+    REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome, ReportQueue, ReportedMessage,
+    SENDER_REPORT_WINDOW_DAYS, SanctionSource, UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
+};
 use crate::error::{AppError, AppResult};
-use crate::features::chat::repo::erase_message;
+use crate::features::chat::repo::{erase_message, is_duplicate_key};
 use crate::features::chat::types::ReportReason;
 
 /// Open reports, newest message first, keyset-paged on the message id (one report per
@@ -66,10 +72,13 @@ pub async fn open_reports(
     Ok(ReportQueue { items, next })
 }
 
-/// The message's room, and whether this call erased it.
+/// The message's room and sender, whether this call erased it, and whether dismissing
+/// it lifted the sender's automatic restriction.
 pub struct Closed {
     pub room_id: u64,
+    pub sender_id: u64,
     pub erased: bool,
+    pub lifted: bool,
 }
 
 /// Closes the open report(s) on `message_id` with `outcome`, erasing the message when
@@ -107,9 +116,266 @@ pub async fn close_reports(
     }
     let erased = outcome == ReportOutcome::Deleted
         && erase_message(&mut tx, message.room_id, message_id, message.sender_id, now).await?;
+    let lifted = outcome == ReportOutcome::Dismissed
+        && lift_if_unfounded(&mut tx, message.sender_id, admin, now).await?;
     tx.commit().await?;
     Ok(Closed {
         room_id: message.room_id,
+        sender_id: message.sender_id,
         erased,
+        lifted,
     })
+}
+
+/// Members whose chat reports count towards the report rule: distinct reporters of
+/// `sender`'s messages in `(since, until]`, leaving out dismissed reports and reporters
+/// with `UNTRUSTED_REPORTER_DISMISSALS` dismissed reports (`ix_chat_report_sender`,
+/// then `ix_chat_report_reporter` per reporter).
+async fn counted_reporters(
+    conn: &mut MySqlConnection,
+    sender: u64,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> AppResult<u32> {
+    let n = sqlx::query_scalar!(
+        "SELECT COUNT(DISTINCT r.reporter_id) AS `n!: i64`
+         FROM chat_report r
+         WHERE r.sender_id = ? AND r.created_at > ? AND r.created_at <= ?
+           AND (r.outcome IS NULL OR r.outcome = 'deleted')
+           AND (SELECT COUNT(*) FROM chat_report d
+                 WHERE d.reporter_id = r.reporter_id AND d.outcome = 'dismissed') < ?",
+        sender,
+        since,
+        until,
+        UNTRUSTED_REPORTER_DISMISSALS
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The report rule (`AUTO_RESTRICT_REPORTERS`), run in the transaction that stored a
+/// report against `sender`: the end of the restriction this report tipped, if it did.
+/// The transaction reads committed data (see `chat::repo::report`), so a report made a
+/// moment earlier by someone else is counted.
+pub async fn restrict_if_reported(
+    conn: &mut MySqlConnection,
+    sender: u64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    // Reports against one member are judged one after another on a node: a second report
+    // waits here, then (reading committed data) counts the first one's reporter.
+    sqlx::query!("SELECT id FROM member WHERE id = ? FOR UPDATE", sender)
+        .fetch_one(&mut *conn)
+        .await?;
+    let at = now.naive_utc();
+    let past = sqlx::query!(
+        "SELECT MAX(IF(source = 'reports', starts_at, NULL)) AS last_rule,
+                MAX(IF(source = 'reports' AND lifted_at IS NULL, starts_at, NULL)) AS last_upheld,
+                CAST(COALESCE(MAX(ends_at > ? AND lifted_at IS NULL), 0) AS SIGNED) AS `active!: i64`,
+                CAST(COALESCE(MAX(rule_seq), 0) AS UNSIGNED) AS `rules!: u64`
+         FROM sanction WHERE member_id = ? AND kind = 'chat'",
+        at,
+        sender
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if past.active != 0 {
+        return Ok(None);
+    }
+    // Reports that already led to a restriction do not count again.
+    let window_start = (now - Duration::days(AUTO_RESTRICT_WINDOW_DAYS)).naive_utc();
+    let since = past
+        .last_rule
+        .map_or(window_start, |last| last.max(window_start));
+    let reporters = counted_reporters(conn, sender, since, at).await?;
+    if reporters < AUTO_RESTRICT_REPORTERS {
+        return Ok(None);
+    }
+    let repeat_since = (now - Duration::days(REPEAT_WINDOW_DAYS)).naive_utc();
+    let hours = if past.last_upheld.is_some_and(|last| last >= repeat_since) {
+        REPEAT_RESTRICTION_HOURS
+    } else {
+        FIRST_RESTRICTION_HOURS
+    };
+    let ends = now + Duration::hours(hours);
+    let inserted = sqlx::query!(
+        "INSERT INTO sanction (member_id, kind, source, reporters, rule_seq, starts_at, ends_at)
+         VALUES (?, 'chat', 'reports', ?, ?, ?, ?)",
+        sender,
+        reporters,
+        past.rules + 1,
+        at,
+        ends.naive_utc()
+    )
+    .execute(&mut *conn)
+    .await;
+    let id = match inserted {
+        Ok(done) => done.last_insert_id(),
+        // Another report imposed this very restriction a moment ago.
+        Err(e) if is_duplicate_key(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query!(
+        "INSERT INTO notification (member_id, kind, subject_id, body, link, created_at)
+         VALUES (?, 'sanction', ?, ?, '/chat', ?)",
+        sender,
+        id,
+        restricted_message(ends),
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
+    tracing::info!(
+        member = sender,
+        reporters,
+        hours,
+        "chat restricted by the report rule"
+    );
+    Ok(Some(ends))
+}
+
+/// After an admin dismissed a report against `sender`: lifts their running automatic
+/// restriction if the reports behind it no longer reach the rule; whether it did.
+async fn lift_if_unfounded(
+    conn: &mut MySqlConnection,
+    sender: u64,
+    admin: u64,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let at = now.naive_utc();
+    let Some(running) = sqlx::query!(
+        "SELECT id, starts_at,
+                (SELECT MAX(p.starts_at) FROM sanction p
+                  WHERE p.member_id = s.member_id AND p.source = 'reports' AND p.id < s.id) AS previous
+         FROM sanction s
+         WHERE s.member_id = ? AND s.source = 'reports' AND s.lifted_at IS NULL AND s.ends_at > ?
+         ORDER BY s.id DESC LIMIT 1 FOR UPDATE",
+        sender,
+        at
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(false);
+    };
+    let window_start = running.starts_at - Duration::days(AUTO_RESTRICT_WINDOW_DAYS);
+    let since = running
+        .previous
+        .map_or(window_start, |p| p.max(window_start));
+    if counted_reporters(conn, sender, since, running.starts_at).await? >= AUTO_RESTRICT_REPORTERS {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE sanction SET lifted_at = ?, lifted_by = ? WHERE id = ?",
+        at,
+        admin,
+        running.id
+    )
+    .execute(&mut *conn)
+    .await?;
+    tracing::info!(
+        member = sender,
+        "automatic chat restriction lifted: reports dismissed"
+    );
+    Ok(true)
+}
+
+/// Everyone restricted from chat now, soonest to end first (`ix_sanction_ends`).
+pub async fn active_restrictions(
+    pool: &MySqlPool,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> AppResult<Vec<ChatRestriction>> {
+    let rows = sqlx::query!(
+        "SELECT s.id, s.member_id, m.nickname, s.source AS `source: String`, s.reporters,
+                s.starts_at, s.ends_at
+         FROM sanction s JOIN member m ON m.id = s.member_id
+         WHERE s.ends_at > ? AND s.lifted_at IS NULL AND s.kind = 'chat'
+         ORDER BY s.ends_at, s.id
+         LIMIT ?",
+        now.naive_utc(),
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ChatRestriction {
+            id: r.id,
+            member_id: r.member_id,
+            nickname: r.nickname,
+            // The column is an ENUM of exactly these values.
+            source: SanctionSource::parse(&r.source).unwrap_or(SanctionSource::Admin),
+            reporters: r.reporters,
+            starts_at: r.starts_at.and_utc(),
+            ends_at: r.ends_at.and_utc(),
+        })
+        .collect())
+}
+
+/// Restricted members and when their restriction ends, for the chat hub's cache (a
+/// short list: only running restrictions).
+pub async fn restricted_members(
+    pool: &MySqlPool,
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<u64, DateTime<Utc>>> {
+    let rows = sqlx::query!(
+        "SELECT member_id, MAX(ends_at) AS `ends_at!: NaiveDateTime` FROM sanction
+         WHERE ends_at > ? AND lifted_at IS NULL AND kind = 'chat'
+         GROUP BY member_id",
+        now.naive_utc()
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.member_id, r.ends_at.and_utc()))
+        .collect())
+}
+
+/// When `member`'s chat restriction ends, if they have one now (`ix_sanction_member`).
+pub async fn restricted_until(
+    pool: &MySqlPool,
+    member: u64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let until = sqlx::query_scalar!(
+        "SELECT MAX(ends_at) FROM sanction
+         WHERE member_id = ? AND ends_at > ? AND lifted_at IS NULL AND kind = 'chat'",
+        member,
+        now.naive_utc()
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(until.map(|at| at.and_utc()))
+}
+
+/// An admin ends a running restriction early; the member it was on.
+pub async fn lift_restriction(
+    pool: &MySqlPool,
+    id: u64,
+    admin: u64,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let mut tx = pool.begin().await?;
+    let member = sqlx::query_scalar!(
+        "SELECT member_id FROM sanction
+         WHERE id = ? AND lifted_at IS NULL AND ends_at > ? FOR UPDATE",
+        id,
+        now.naive_utc()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::Rejected("이미 끝났거나 해제된 제한이에요.".into()))?;
+    sqlx::query!(
+        "UPDATE sanction SET lifted_at = ?, lifted_by = ? WHERE id = ?",
+        now.naive_utc(),
+        admin,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(member)
 }

@@ -9,6 +9,66 @@ pub const REPORT_QUEUE_PAGE: u32 = 20;
 /// How far back "reports against this member lately" looks.
 pub const SENDER_REPORT_WINDOW_DAYS: i64 = 90;
 
+/// The report rule (CHAT_004: "repeated reports restrict the offender automatically;
+/// guard against false reports"): a member whose chat messages were reported by this
+/// many different members within `AUTO_RESTRICT_WINDOW_DAYS` may not send chat messages
+/// for a while. Guards: one reporter counts once however many messages they report
+/// (a 1:1 room has one other member, so one angry buyer cannot do it alone); reports an
+/// admin dismissed do not count; nor do reporters with `UNTRUSTED_REPORTER_DISMISSALS`
+/// dismissed reports; reports that already led to a restriction do not count again; and
+/// dismissing enough of the reports behind an automatic restriction lifts it.
+pub const AUTO_RESTRICT_REPORTERS: u32 = 3;
+pub const AUTO_RESTRICT_WINDOW_DAYS: i64 = 7;
+pub const UNTRUSTED_REPORTER_DISMISSALS: u32 = 2;
+/// A first automatic restriction lasts a day; another within `REPEAT_WINDOW_DAYS` of the
+/// previous one, a week.
+pub const FIRST_RESTRICTION_HOURS: i64 = 24;
+pub const REPEAT_RESTRICTION_HOURS: i64 = 24 * 7;
+pub const REPEAT_WINDOW_DAYS: i64 = 30;
+
+/// Who imposed a restriction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionSource {
+    /// The report rule, on its own.
+    Reports,
+    Admin,
+}
+
+impl SanctionSource {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "reports" => Some(Self::Reports),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A member who may not send chat messages now, as admins see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRestriction {
+    pub id: u64,
+    pub member_id: u64,
+    pub nickname: String,
+    pub source: SanctionSource,
+    /// The distinct reporters counted when the rule imposed it.
+    pub reporters: u32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The most active restrictions the admin page lists (soonest to end first).
+pub const RESTRICTIONS_SHOWN: u32 = 100;
+
+/// What a restricted member is told, in the composer and when a send is refused.
+pub fn restricted_message(until: DateTime<Utc>) -> String {
+    format!(
+        "신고가 여러 번 접수되어 {}까지 채팅 메시지를 보낼 수 없어요.",
+        crate::ui::format::korean_datetime(until)
+    )
+}
+
 /// One open report, as the admin queue shows it. A message is reported at most once:
 /// only the other participant of its 1:1 room can report it, once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
+use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 use tokio::sync::mpsc;
 
@@ -15,11 +16,41 @@ use super::broker::Broker;
 use crate::error::AppResult;
 use crate::features::chat::repo;
 use crate::features::chat::types::ServerFrame;
+use crate::features::moderation;
 
 /// Frames waiting for a slow socket; past this the socket is dropped and its browser
 /// reconnects and catches up from its last seen message.
 pub const SOCKET_QUEUE: usize = 64;
-const BANNED_WORDS_TTL: Duration = Duration::from_secs(30);
+/// How stale the banned words and the restricted members may be on an instance that did
+/// not make the change (the one that did forgets its copy at once).
+const CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// A value read from the database at most once per `CACHE_TTL`.
+struct Cached<T>(RwLock<Option<(Instant, Arc<T>)>>);
+
+impl<T> Cached<T> {
+    fn new() -> Self {
+        Self(RwLock::new(None))
+    }
+
+    async fn get<F>(&self, load: F) -> AppResult<Arc<T>>
+    where
+        F: Future<Output = AppResult<T>>,
+    {
+        if let Some((at, value)) = self.0.read().expect("cache lock").as_ref()
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(value.clone());
+        }
+        let value = Arc::new(load.await?);
+        *self.0.write().expect("cache lock") = Some((Instant::now(), value.clone()));
+        Ok(value)
+    }
+
+    fn forget(&self) {
+        *self.0.write().expect("cache lock") = None;
+    }
+}
 
 struct Socket {
     id: u64,
@@ -32,7 +63,8 @@ pub struct Hub {
     next_socket: AtomicU64,
     open_sockets: AtomicU64,
     broker: Option<Broker>,
-    banned_words: RwLock<Option<(Instant, Arc<Vec<String>>)>>,
+    banned_words: Cached<Vec<String>>,
+    restricted: Cached<HashMap<u64, DateTime<Utc>>>,
 }
 
 /// One open socket's place in the hub; leaving scope unregisters it.
@@ -66,7 +98,8 @@ impl Hub {
             next_socket: AtomicU64::new(1),
             open_sockets: AtomicU64::new(0),
             broker: client.map(|c| Broker::start(c, hub.clone())),
-            banned_words: RwLock::new(None),
+            banned_words: Cached::new(),
+            restricted: Cached::new(),
         }))
     }
 
@@ -173,19 +206,37 @@ impl Hub {
     }
 
     /// The banned-word list, cached for a short while (admins' edits on another
-    /// instance show here within 30 s; on this one at once, see `forget_banned_words`).
+    /// instance show here within `CACHE_TTL`; on this one at once, see
+    /// `forget_banned_words`).
     pub async fn banned_words(&self, pool: &MySqlPool) -> AppResult<Arc<Vec<String>>> {
-        if let Some((at, words)) = self.banned_words.read().expect("words lock").as_ref()
-            && at.elapsed() < BANNED_WORDS_TTL
-        {
-            return Ok(words.clone());
-        }
-        let words = Arc::new(repo::banned_words(pool).await?);
-        *self.banned_words.write().expect("words lock") = Some((Instant::now(), words.clone()));
-        Ok(words)
+        self.banned_words.get(repo::banned_words(pool)).await
     }
 
     pub fn forget_banned_words(&self) {
-        *self.banned_words.write().expect("words lock") = None;
+        self.banned_words.forget();
+    }
+
+    /// When `member`'s chat restriction ends, if one is running. Every message asks, so
+    /// the short list of running restrictions is cached like the banned words; a
+    /// restriction made or lifted on this instance counts at once
+    /// (`forget_restrictions`), on another within `CACHE_TTL`.
+    pub async fn restricted_until(
+        &self,
+        pool: &MySqlPool,
+        member: u64,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<DateTime<Utc>>> {
+        let restricted = self
+            .restricted
+            .get(moderation::repo::restricted_members(pool, now))
+            .await?;
+        Ok(restricted
+            .get(&member)
+            .copied()
+            .filter(|until| *until > now))
+    }
+
+    pub fn forget_restrictions(&self) {
+        self.restricted.forget();
     }
 }

@@ -18,6 +18,7 @@ use crate::features::chat::repo::{self, NewMessage, Notice, Participants};
 use crate::features::chat::types::{
     ClientFrame, HEARTBEAT_SECS, ServerFrame, banned_word_in, validate_body,
 };
+use crate::features::moderation::types::restricted_message;
 use crate::server::{AppState, session};
 
 /// The socket's read buffer, allocated up front for every socket: tungstenite's 128 KiB
@@ -184,6 +185,15 @@ impl Connection {
                 "‘{word}’ 같은 표현은 보낼 수 없어요. 고운 말로 바꿔 주세요."
             )));
         }
+        let now = self.state.clock.now();
+        if let Some(until) = self
+            .state
+            .chat
+            .restricted_until(&self.state.pool, self.member, now)
+            .await?
+        {
+            return Err(AppError::Rejected(restricted_message(until)));
+        }
         let room = self.room(room_id).await?;
         let recipient = room.other(self.member);
         // Someone looking at the room on this instance needs no notification.
@@ -200,7 +210,7 @@ impl Connection {
                 client_msg_id: cid.to_owned(),
                 body,
                 notification,
-                now: self.state.clock.now(),
+                now,
             })
             .await?;
         // A retry publishes again too: if we crashed after the commit the first time,
