@@ -276,9 +276,14 @@ fn micros_now() -> u64 {
 
 async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> anyhow::Result<()> {
     let rooms = disjoint_rooms(pool, rooms_n).await?;
+    // CHAT_BENCH_VIEWING=1: each receiver has its room open (a View frame), as in a live
+    // conversation, so no notification is raised; by default nobody is looking and every
+    // message also raises one.
+    let viewing = std::env::var("CHAT_BENCH_VIEWING").is_ok_and(|v| v == "1");
     println!(
-        "{} rooms, one message per second each, for {secs} s",
-        rooms.len()
+        "{} rooms, one message per second each, for {secs} s, receivers {}",
+        rooms.len(),
+        if viewing { "viewing the room" } else { "elsewhere (notified)" }
     );
     // (send time in µs since the epoch, delivery ms)
     let latencies = Arc::new(std::sync::Mutex::new(Vec::<(u64, f64)>::new()));
@@ -290,6 +295,14 @@ async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> an
         );
         let mut sender = connect(base, &sender_token).await?;
         let mut receiver = connect(base, &receiver_token).await?;
+        if viewing {
+            let view = ClientFrame::View {
+                room: Some(room.room_id),
+            };
+            receiver
+                .send(Message::text(serde_json::to_string(&view)?))
+                .await?;
+        }
         let latencies = latencies.clone();
         // Receiver: the body carries the send time; delivery is now minus that.
         tasks.push(tokio::spawn(async move {
