@@ -283,7 +283,11 @@ async fn delivery(pool: &MySqlPool, base: &str, rooms_n: usize, secs: u64) -> an
     println!(
         "{} rooms, one message per second each, for {secs} s, receivers {}",
         rooms.len(),
-        if viewing { "viewing the room" } else { "elsewhere (notified)" }
+        if viewing {
+            "viewing the room"
+        } else {
+            "elsewhere (notified)"
+        }
     );
     // (send time in µs since the epoch, delivery ms)
     let latencies = Arc::new(std::sync::Mutex::new(Vec::<(u64, f64)>::new()));
