@@ -102,8 +102,8 @@ test('an admin handles a reported chat message and edits banned words', async ({
 });
 
 // Three different buyers report a seller's messages: the seller's open room swaps the
-// composer for the restriction notice at once (the draft kept), the admin lifts it, and
-// the seller writes again.
+// composer for the restriction notice at once (the draft kept), the admin sees them
+// under "채팅 제한 중인 회원" and lifts it, and the seller writes again.
 test('repeated reports restrict a member until an admin lifts it', async ({ browser, page, baseURL }, info) => {
   const open = async () => {
     const context = await browser.newContext({ baseURL, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
@@ -149,17 +149,18 @@ test('repeated reports restrict a member until an admin lifts it', async ({ brow
   await expect(seller.page.locator('[data-test="composer"]')).toHaveCount(0);
   await snap(seller.page, info, 'chat-restricted');
 
-  // The demo admin lifts it (the admin page's list of restrictions is not built yet).
+  // The demo admin lifts it from /admin/chat.
   const login = await page.request.post('/api/accounts/login', {
     form: { 'input[login_id]': 'breadadmin', 'input[password]': 'Bread1234' },
   });
   expect(login.status()).toBe(200);
-  const listed = await page.request.post('/api/admin/chat-restrictions');
-  expect(listed.status()).toBe(200);
-  const mine = (await listed.json()).find((r: { nickname: string }) => r.nickname === seller.m.nickname);
-  expect(mine.reporters).toBe(3);
-  const lift = await page.request.post('/api/admin/chat-restrictions/lift', { form: { id: String(mine.id) } });
-  expect(lift.status()).toBe(200);
+  await gotoHydrated(page, '/admin/chat');
+  const card = page.locator('[data-test="restricted-member"]').filter({ hasText: seller.m.nickname });
+  await expect(card).toContainText('신고 3명 · 자동');
+  await card.scrollIntoViewIfNeeded();
+  await snap(page, info, 'admin-chat-restrictions');
+  await card.locator('[data-test="restriction-lift"]').click();
+  await expect(card).toHaveCount(0);
 
   // The seller's room gets its composer back with the draft, and the message goes.
   await expect(notice).toHaveCount(0);

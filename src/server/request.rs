@@ -5,15 +5,24 @@ use std::net::SocketAddr;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
-use leptos::prelude::{expect_context, use_context};
+use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::session::Caller;
 use super::{AppState, session};
 use crate::error::{AppError, AppResult};
 
-pub fn state() -> AppState {
-    expect_context::<AppState>()
+/// The app's state, from the reactive owner the server function runs under.
+///
+/// Fails instead of panicking when that owner is gone. During SSR a `<Suspense>` re-runs
+/// its children while it looks for resources, and a resource created in a run it then
+/// drops keeps running with no owner above it. Its answer is never used, but a panic
+/// there would leave its task pending and the page's stream waiting forever.
+pub fn state() -> AppResult<AppState> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::debug!("server function outlived the view that asked for it");
+        AppError::Internal
+    })
 }
 
 fn parts() -> AppResult<Parts> {
@@ -58,7 +67,7 @@ pub async fn caller() -> AppResult<Option<Caller>> {
     let Some(token) = session_token() else {
         return Ok(None);
     };
-    let state = state();
+    let state = state()?;
     session::caller_for_token(&state.pool, &token, state.clock.now()).await
 }
 

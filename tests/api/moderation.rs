@@ -376,6 +376,24 @@ async fn repeated_reports_restrict_the_sender_and_false_reports_do_not(pool: MyS
     assert_eq!(listed[0].source, SanctionSource::Reports);
     assert_eq!(listed[0].reporters, 3);
     assert_eq!(listed[0].ends_at, day);
+
+    // The admin page renders the list on the server, too (its sections' resources are
+    // created after the admin check resolves, a view SSR may build more than once).
+    let page = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        admin
+            .client
+            .get(format!("{}/admin/chat", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    })
+    .await
+    .expect("/admin/chat finished rendering");
+    assert!(page.contains("채팅 제한 중인 회원"), "{page}");
+    assert!(page.contains("신고 3명 · 자동"), "{page}");
     let lift_form = [("id", listed[0].id.to_string())];
     let lift_form: Vec<(&str, &str)> = lift_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     for endpoint in ["admin/chat-restrictions", "admin/chat-restrictions/lift"] {

@@ -24,7 +24,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     let Some(id) = request::current_member_id().await? else {
         return Ok(None);
     };
-    repo::me(&request::state().pool, id).await
+    repo::me(&request::state()?.pool, id).await
 }
 
 /// While-typing availability check of a unique field. Returns the message to show when
@@ -43,13 +43,13 @@ pub async fn check_available(
         Ok(v) => v,
         Err(message) => return Ok(Some(message)),
     };
-    let taken = repo::is_taken(&request::state().pool, field, &normalized).await?;
+    let taken = repo::is_taken(&request::state()?.pool, field, &normalized).await?;
     Ok(taken.then(|| field.taken_message().to_owned()))
 }
 
 #[server(endpoint = "accounts/signup")]
 pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppError> {
-    let state = request::state();
+    let state = request::state()?;
     let valid = input.validate(state.clock.today_kst())?;
 
     let mut taken = Vec::new();
@@ -94,7 +94,7 @@ pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppErro
 
 #[server(endpoint = "accounts/login")]
 pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError> {
-    let state = request::state();
+    let state = request::state()?;
     let now = state.clock.now();
     let login_id = input.login_id.trim().to_owned();
     let mut missing = Vec::new();
@@ -155,7 +155,7 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
 
 #[server(endpoint = "accounts/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let state = request::state();
+    let state = request::state()?;
     if let Some(token) = request::session_token() {
         session::delete(&state.pool, &token).await?;
     }
@@ -167,7 +167,7 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(endpoint = "accounts/account")]
 pub async fn my_account() -> Result<AccountInfo, AppError> {
     let id = request::require_member_id().await?;
-    repo::account_info(&request::state().pool, id)
+    repo::account_info(&request::state()?.pool, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -197,7 +197,7 @@ fn lock_message(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 #[cfg(feature = "ssr")]
 async fn start_session(member_id: u64) -> Result<(), AppError> {
-    let state = request::state();
+    let state = request::state()?;
     let user_agent = request::header(axum::http::header::USER_AGENT);
     let new = session::create(
         &state.pool,

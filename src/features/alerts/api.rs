@@ -20,7 +20,7 @@ pub async fn save_alert(
     #[server(default)] isbn: String,
 ) -> Result<u64, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let (query, isbn) = (query.trim(), isbn.trim());
     let (isbn13, query, terms) = match (query.is_empty(), isbn.is_empty()) {
         (true, false) => {
@@ -78,7 +78,7 @@ pub async fn save_alert(
 #[server(endpoint = "alerts/list")]
 pub async fn my_alerts() -> Result<AlertsPage, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let alerts: Vec<Alert> = repo::alerts(&state.pool, caller.id).await?;
     let hits = repo::hits(&state.pool, caller.id, 60)
         .await?
@@ -99,7 +99,7 @@ pub async fn my_alerts() -> Result<AlertsPage, AppError> {
 #[server(endpoint = "alerts/seen")]
 pub async fn mark_alerts_seen() -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::mark_seen(&state.pool, caller.id, state.clock.now()).await
 }
 
@@ -107,7 +107,7 @@ pub async fn mark_alerts_seen() -> Result<(), AppError> {
 #[server(endpoint = "alerts/unseen")]
 pub async fn unseen_alerts() -> Result<u32, AppError> {
     match request::caller().await? {
-        Some(caller) => repo::unseen(&request::state().pool, caller.id).await,
+        Some(caller) => repo::unseen(&request::state()?.pool, caller.id).await,
         None => Ok(0),
     }
 }
@@ -116,7 +116,7 @@ pub async fn unseen_alerts() -> Result<u32, AppError> {
 #[server(endpoint = "alerts/delete")]
 pub async fn delete_alert(id: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    if repo::delete(&request::state().pool, caller.id, id).await? {
+    if repo::delete(&request::state()?.pool, caller.id, id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)

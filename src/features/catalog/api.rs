@@ -20,7 +20,7 @@ use {
 pub async fn lookup_isbn(isbn: String) -> Result<Option<BookInfo>, AppError> {
     request::require_member_id().await?;
     let isbn = Isbn13::parse(&isbn).map_err(|m| AppError::field("isbn", m))?;
-    let state = request::state();
+    let state = request::state()?;
     Ok(state.catalog.by_isbn(&isbn, state.clock.now()).await?)
 }
 
@@ -38,20 +38,20 @@ pub async fn search_titles(query: String) -> Result<Vec<BookInfo>, AppError> {
             format!("책 제목은 {MAX_TITLE_QUERY_CHARS}자까지 검색할 수 있습니다."),
         ));
     }
-    let state = request::state();
+    let state = request::state()?;
     Ok(state.catalog.by_title(query, 10, state.clock.now()).await?)
 }
 
 /// One level of the category tree (the roots when `parent` is None). Public.
 #[server(endpoint = "catalog/categories")]
 pub async fn category_children(parent: Option<u32>) -> Result<Vec<Category>, AppError> {
-    repo::children(&request::state().pool, parent).await
+    repo::children(&request::state()?.pool, parent).await
 }
 
 /// A category with its ancestors, root first. Public.
 #[server(endpoint = "catalog/category-trail")]
 pub async fn category_trail(id: u32) -> Result<Vec<Category>, AppError> {
-    let trail = repo::trail(&request::state().pool, id).await?;
+    let trail = repo::trail(&request::state()?.pool, id).await?;
     if trail.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -61,7 +61,7 @@ pub async fn category_trail(id: u32) -> Result<Vec<Category>, AppError> {
 /// Newest listings on sale anywhere under a category (its whole subtree). Public.
 #[server(endpoint = "catalog/category-listings")]
 pub async fn category_listings(id: u32) -> Result<Vec<ListingCard>, AppError> {
-    let pool = &request::state().pool;
+    let pool = &request::state()?.pool;
     let path = repo::path_of(pool, id).await?.ok_or(AppError::NotFound)?;
     repo::newest_under(pool, &path, 60).await
 }
@@ -70,12 +70,12 @@ pub async fn category_listings(id: u32) -> Result<Vec<ListingCard>, AppError> {
 #[server(endpoint = "catalog/filter-categories")]
 pub async fn filter_categories() -> Result<Vec<(u32, String)>, AppError> {
     Ok(super::types::filter_options(
-        &repo::all(&request::state().pool).await?,
+        &repo::all(&request::state()?.pool).await?,
     ))
 }
 
 /// The whole category tree, for the level-by-level picker on the sale form. Public.
 #[server(endpoint = "catalog/category-tree")]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
-    repo::all(&request::state().pool).await
+    repo::all(&request::state()?.pool).await
 }

@@ -18,7 +18,7 @@ use {
 /// The room `caller` is in, or not found.
 #[cfg(feature = "ssr")]
 async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
-    repo::participants(&request::state().pool, room)
+    repo::participants(&request::state()?.pool, room)
         .await?
         .require(caller.id)
 }
@@ -28,7 +28,7 @@ async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
 #[server(endpoint = "chat/open")]
 pub async fn open_chat(listing: u64) -> Result<u64, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::open_room(&state.pool, listing, caller.id, state.clock.now()).await
 }
 
@@ -41,7 +41,7 @@ pub async fn chat_rooms(#[server(default)] cursor: String) -> Result<RoomsPage, 
     } else {
         Some(parse_cursor(&cursor).ok_or(AppError::BadRequest)?)
     };
-    let (rooms, next) = repo::rooms(&request::state().pool, caller.id, cursor, ROOMS_PAGE).await?;
+    let (rooms, next) = repo::rooms(&request::state()?.pool, caller.id, cursor, ROOMS_PAGE).await?;
     Ok(RoomsPage {
         rooms,
         next: next.map(|(at, id)| format!("{}.{id}", at.and_utc().timestamp_micros())),
@@ -60,7 +60,7 @@ fn parse_cursor(cursor: &str) -> Option<repo::RoomCursor> {
 pub async fn chat_room(room: u64) -> Result<RoomView, AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::room_view(&state.pool, participants, caller.id, state.clock.now()).await
 }
 
@@ -74,7 +74,7 @@ pub async fn chat_history(
 ) -> Result<HistoryPage, AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let pool = &request::state().pool;
+    let pool = &request::state()?.pool;
     if after > 0 {
         let messages = repo::history_after(pool, participants.room_id, after, 200).await?;
         return Ok(HistoryPage {
@@ -95,7 +95,7 @@ pub async fn chat_history(
 #[server(endpoint = "chat/unread")]
 pub async fn chat_unread() -> Result<u32, AppError> {
     match request::caller().await? {
-        Some(caller) => repo::unread_total(&request::state().pool, caller.id).await,
+        Some(caller) => repo::unread_total(&request::state()?.pool, caller.id).await,
         None => Ok(0),
     }
 }
@@ -105,7 +105,7 @@ pub async fn chat_unread() -> Result<u32, AppError> {
 pub async fn delete_chat_message(room: u64, message: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let state = request::state();
+    let state = request::state()?;
     if !repo::delete_message(
         &state.pool,
         participants,
@@ -134,7 +134,7 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
     let participants = my_room(&caller, room).await?;
     let reason = ReportReason::parse(&reason)
         .ok_or_else(|| AppError::field("reason", "신고 사유를 골라 주세요."))?;
-    let state = request::state();
+    let state = request::state()?;
     let reported = repo::report(
         &state.pool,
         participants,
@@ -161,7 +161,7 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
 pub async fn block_chat_member(room: u64, on: bool) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::set_blocked(
         &state.pool,
         caller.id,
@@ -177,7 +177,7 @@ pub async fn block_chat_member(room: u64, on: bool) -> Result<(), AppError> {
 pub async fn mute_chat(room: u64, on: bool) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::set_muted(&state.pool, participants, caller.id, on, state.clock.now()).await
 }
 
@@ -186,7 +186,7 @@ pub async fn mute_chat(room: u64, on: bool) -> Result<(), AppError> {
 pub async fn leave_chat(room: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::leave(&state.pool, participants, caller.id, state.clock.now()).await
 }
 
@@ -194,7 +194,7 @@ pub async fn leave_chat(room: u64) -> Result<(), AppError> {
 #[server(endpoint = "chat/banned-words")]
 pub async fn banned_words() -> Result<Vec<String>, AppError> {
     request::require_admin().await?;
-    repo::banned_words(&request::state().pool).await
+    repo::banned_words(&request::state()?.pool).await
 }
 
 /// Adds (`on`) or removes a banned word. Admins; takes effect on this instance at once
@@ -203,7 +203,7 @@ pub async fn banned_words() -> Result<Vec<String>, AppError> {
 pub async fn set_banned_word(word: String, on: bool) -> Result<(), AppError> {
     let caller = request::require_admin().await?;
     let word = super::types::validate_banned_word(&word).map_err(|m| AppError::field("word", m))?;
-    let state = request::state();
+    let state = request::state()?;
     if on {
         if !repo::add_banned_word(&state.pool, &word, caller.id, state.clock.now()).await? {
             return Err(AppError::field(

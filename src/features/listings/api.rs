@@ -24,7 +24,7 @@ use {
 /// The home feed: newest listings on sale. Public.
 #[server(endpoint = "listings/newest")]
 pub async fn newest_listings() -> Result<Vec<ListingCard>, AppError> {
-    repo::newest_on_sale(&request::state().pool, HOME_FEED_SIZE).await
+    repo::newest_on_sale(&request::state()?.pool, HOME_FEED_SIZE).await
 }
 
 /// Header search box: the first page of the search (issue 4's engine). Public.
@@ -44,7 +44,7 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
         q: query.to_owned(),
         ..Default::default()
     };
-    Ok(search_repo::search(&request::state().pool, &params)
+    Ok(search_repo::search(&request::state()?.pool, &params)
         .await?
         .items)
 }
@@ -53,7 +53,7 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
 #[server(endpoint = "listings/create")]
 pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u64, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let now = state.clock.now();
 
     // Check the book and the sale terms together, so every mistake shows at once.
@@ -232,7 +232,7 @@ pub async fn update_listing(
     #[server(default)] input: ListingInput,
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let seller = managed_seller(&state.pool, caller, id).await?;
     let valid = input.validate()?;
     if catalog_repo::path_of(&state.pool, valid.category_id)
@@ -268,7 +268,7 @@ pub async fn update_listing(
 #[server(endpoint = "listings/status")]
 pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     managed_seller(&state.pool, caller, id).await?;
     // While an order holds the listing, its status follows the order.
     if crate::features::orders::repo::listing_held(&state.pool, id).await? {
@@ -288,7 +288,7 @@ pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError>
 /// One listing for its detail page. Public; deleted listings are gone (404).
 #[server(endpoint = "listings/get")]
 pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
-    let state = request::state();
+    let state = request::state()?;
     let (mut detail, path) = repo::detail(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -321,12 +321,12 @@ pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
 /// Listings wished by the people who wished this one. Public.
 #[server(endpoint = "listings/also_wished")]
 pub async fn also_wished(listing_id: u64) -> Result<Vec<ListingCard>, AppError> {
-    repo::also_wished(&request::state().pool, listing_id, SIMILAR_SIZE).await
+    repo::also_wished(&request::state()?.pool, listing_id, SIMILAR_SIZE).await
 }
 
 #[server(endpoint = "listings/similar")]
 pub async fn similar_listings(listing_id: u64) -> Result<Vec<ListingCard>, AppError> {
-    repo::similar(&request::state().pool, listing_id, SIMILAR_SIZE).await
+    repo::similar(&request::state()?.pool, listing_id, SIMILAR_SIZE).await
 }
 
 /// The caller's own listings (USER-POST-01), newest first, 30 a page; pass the last
@@ -334,7 +334,7 @@ pub async fn similar_listings(listing_id: u64) -> Result<Vec<ListingCard>, AppEr
 #[server(endpoint = "listings/mine")]
 pub async fn my_listings(after: Option<u64>) -> Result<Vec<ListingCard>, AppError> {
     let caller = request::require_caller().await?;
-    let pool = &request::state().pool;
+    let pool = &request::state()?.pool;
     let cursor = match after {
         Some(id) => Some(
             sqlx::query!(
@@ -356,7 +356,7 @@ pub async fn my_listings(after: Option<u64>) -> Result<Vec<ListingCard>, AppErro
 #[server(endpoint = "listings/price-guide")]
 pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
     let isbn = Isbn13::parse(&isbn).map_err(|m| AppError::field("isbn", m))?;
-    let state = request::state();
+    let state = request::state()?;
     let since = state.clock.now() - chrono::Duration::days(SOLD_WINDOW_DAYS);
     repo::price_guide(&state.pool, isbn.as_str(), since).await
 }
@@ -366,7 +366,7 @@ pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
 #[server(endpoint = "listings/wish")]
 pub async fn set_wish(listing_id: u64, wished: bool) -> Result<WishState, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let seller = live_seller(&state.pool, listing_id).await?;
     if seller == caller.id {
         return Err(AppError::Rejected("내 판매글은 찜할 수 없어요.".into()));
@@ -385,7 +385,7 @@ pub async fn set_wish(listing_id: u64, wished: bool) -> Result<WishState, AppErr
 #[server(endpoint = "listings/wishes")]
 pub async fn my_wishes() -> Result<Vec<ListingCard>, AppError> {
     let caller = request::require_caller().await?;
-    repo::wished_by(&request::state().pool, caller.id, 100).await
+    repo::wished_by(&request::state()?.pool, caller.id, 100).await
 }
 
 /// Reports a listing to the moderators (PRODUCT_10). Members only, once per listing,
@@ -397,7 +397,7 @@ pub async fn report_listing(
     #[server(default)] detail: String,
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let seller = live_seller(&state.pool, listing_id).await?;
     if seller == caller.id {
         return Err(AppError::Rejected("내 판매글은 신고할 수 없어요.".into()));
@@ -435,7 +435,7 @@ pub async fn report_listing(
 /// A seller's public page: profile, counts and listings (sold ones stay). Public.
 #[server(endpoint = "listings/seller")]
 pub async fn get_seller_profile(seller_id: u64) -> Result<SellerProfile, AppError> {
-    let state = request::state();
+    let state = request::state()?;
     let mut profile = repo::seller_profile(&state.pool, seller_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -18,7 +18,7 @@ use {
 #[server(endpoint = "admin/chat-reports")]
 pub async fn chat_reports(#[server(default)] before: u64) -> Result<ReportQueue, AppError> {
     request::require_admin().await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::open_reports(
         &state.pool,
         (before > 0).then_some(before),
@@ -35,7 +35,7 @@ pub async fn close_chat_reports(message: u64, outcome: String) -> Result<(), App
     let admin = request::require_admin().await?;
     let outcome = ReportOutcome::parse(&outcome)
         .ok_or_else(|| AppError::field("outcome", "처리 방법을 골라 주세요."))?;
-    let state = request::state();
+    let state = request::state()?;
     let closed =
         repo::close_reports(&state.pool, message, admin.id, outcome, state.clock.now()).await?;
     if closed.erased {
@@ -50,15 +50,14 @@ pub async fn close_chat_reports(message: u64, outcome: String) -> Result<(), App
         );
     }
     if closed.lifted {
-        restriction_lifted(closed.sender_id);
+        restriction_lifted(&state, closed.sender_id);
     }
     Ok(())
 }
 
 /// Tells this instance's cache and the member's open rooms that they may write again.
 #[cfg(feature = "ssr")]
-fn restriction_lifted(member: u64) {
-    let state = request::state();
+fn restriction_lifted(state: &crate::server::AppState, member: u64) {
     state.chat.forget_restrictions();
     state
         .chat
@@ -69,7 +68,7 @@ fn restriction_lifted(member: u64) {
 #[server(endpoint = "admin/chat-restrictions")]
 pub async fn chat_restrictions() -> Result<Vec<ChatRestriction>, AppError> {
     request::require_admin().await?;
-    let state = request::state();
+    let state = request::state()?;
     repo::active_restrictions(&state.pool, state.clock.now(), RESTRICTIONS_SHOWN).await
 }
 
@@ -77,8 +76,8 @@ pub async fn chat_restrictions() -> Result<Vec<ChatRestriction>, AppError> {
 #[server(endpoint = "admin/chat-restrictions/lift")]
 pub async fn lift_chat_restriction(id: u64) -> Result<(), AppError> {
     let admin = request::require_admin().await?;
-    let state = request::state();
+    let state = request::state()?;
     let member = repo::lift_restriction(&state.pool, id, admin.id, state.clock.now()).await?;
-    restriction_lifted(member);
+    restriction_lifted(&state, member);
     Ok(())
 }

@@ -2,13 +2,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use super::api::{CloseChatReports, chat_reports};
-use super::types::{ReportOutcome, ReportedMessage, SENDER_REPORT_WINDOW_DAYS};
+use super::api::{CloseChatReports, LiftChatRestriction, chat_reports, chat_restrictions};
+use super::types::{
+    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, ReportOutcome,
+    ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+};
 use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
 use crate::features::chat::types::{MAX_BANNED_WORD_CHARS, validate_banned_word};
 use crate::features::orders::pages::login_needed;
-use crate::ui::format::{now_utc, relative_time};
+use crate::ui::format::{korean_datetime, now_utc, relative_time};
 
 /// `/admin/chat`: the chat part of the moderation dashboard. Admins only; the server
 /// functions check, and this page shows their answer.
@@ -17,6 +20,8 @@ pub fn AdminChatPage() -> impl IntoView {
     // Asked once, for the gate; each section then keeps its own data, so acting in one
     // never re-creates the other (or a half-typed word).
     let gate = Resource::new(|| (), |_| banned_words());
+    // Dismissing a report can lift a restriction, so both sections follow it.
+    let close = ServerAction::<CloseChatReports>::new();
     view! {
         <Title text="채팅 관리" />
         <h1 class="page-title">"채팅 관리"</h1>
@@ -24,7 +29,8 @@ pub fn AdminChatPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match gate.await {
                     Ok(_) => view! {
-                        <ReportQueueSection />
+                        <ReportQueueSection close />
+                        <RestrictionsSection close />
                         <BannedWordsSection />
                     }.into_any(),
                     Err(AppError::Unauthorized) => login_needed("/admin/chat".into()),
@@ -138,8 +144,7 @@ fn WordChip(word: String, remove: ServerAction<SetBannedWord>) -> impl IntoView 
 
 /// Reported messages, newest first, with "더 보기" for older ones.
 #[component]
-fn ReportQueueSection() -> impl IntoView {
-    let close = ServerAction::<CloseChatReports>::new();
+fn ReportQueueSection(close: ServerAction<CloseChatReports>) -> impl IntoView {
     let first = Resource::new(move || close.version().get(), |_| chat_reports(0));
     let more = RwSignal::new(Vec::<ReportedMessage>::new());
     let next = RwSignal::new(None::<u64>);
@@ -193,6 +198,74 @@ fn ReportQueueSection() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Members who may not send chat messages now, with "제한 해제".
+#[component]
+fn RestrictionsSection(close: ServerAction<CloseChatReports>) -> impl IntoView {
+    let lift = ServerAction::<LiftChatRestriction>::new();
+    let list = Resource::new(
+        move || (close.version().get(), lift.version().get()),
+        |_| chat_restrictions(),
+    );
+    let lift_error = move || {
+        lift.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="admin-section" data-test="chat-restrictions" aria-labelledby="restrictions-title">
+            <h2 class="section-title" id="restrictions-title">"채팅 제한 중인 회원"</h2>
+            <p class="muted small">
+                {format!("{AUTO_RESTRICT_WINDOW_DAYS}일 안에 서로 다른 {AUTO_RESTRICT_REPORTERS}명에게 신고받으면 자동으로 제한돼요(처음 1일, 30일 안에 다시면 7일). 기각된 신고와 기각이 잦은 신고자의 신고는 세지 않고, 신고를 기각해 기준 아래로 내려가면 풀려요.")}
+            </p>
+            {move || lift_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(items) if items.is_empty() => view! {
+                            <p class="empty-state small" data-test="restrictions-empty">"제한 중인 회원이 없어요."</p>
+                        }.into_any(),
+                        Ok(items) => view! {
+                            <ul class="report-list">
+                                {items.into_iter().map(|r| view! { <RestrictionCard restriction=r lift /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RestrictionCard(
+    restriction: ChatRestriction,
+    lift: ServerAction<LiftChatRestriction>,
+) -> impl IntoView {
+    let id = restriction.id;
+    let why = match restriction.source {
+        SanctionSource::Reports => format!("신고 {}명 · 자동", restriction.reporters),
+        SanctionSource::Admin => "관리자".to_owned(),
+    };
+    view! {
+        <li class="report-card" data-test="restricted-member">
+            <p class="report-head">
+                <strong data-test="restricted-nickname">{restriction.nickname}</strong>
+                <span class="muted small">" · " {why}</span>
+            </p>
+            <p class="small" data-test="restricted-until">
+                {format!("{}부터 {}까지", korean_datetime(restriction.starts_at), korean_datetime(restriction.ends_at))}
+            </p>
+            <div class="report-actions">
+                <button type="button" class="button small secondary" data-test="restriction-lift"
+                    disabled=move || lift.pending().get()
+                    on:click=move |_| { lift.dispatch(LiftChatRestriction { id }); }>"제한 해제"</button>
+            </div>
+        </li>
     }
 }
 

@@ -27,7 +27,7 @@ fn from_phone() -> bool {
 #[server(endpoint = "orders/quote")]
 pub async fn get_buy_quote(listing_id: u64) -> Result<BuyQuote, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let l = repo::quote_listing(&state.pool, listing_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -63,57 +63,57 @@ pub async fn get_buy_quote(listing_id: u64) -> Result<BuyQuote, AppError> {
 #[server(endpoint = "orders/place")]
 pub async fn place_order(#[server(default)] input: OrderInput) -> Result<Placed, AppError> {
     let caller = request::require_caller().await?;
-    service::place(&request::state(), caller, input, from_phone()).await
+    service::place(&request::state()?, caller, input, from_phone()).await
 }
 
 /// Opens a new payment attempt for a pending order; answers the checkout URL.
 #[server(endpoint = "orders/pay")]
 pub async fn pay_order(id: u64, provider: ProviderKind) -> Result<String, AppError> {
     let caller = request::require_caller().await?;
-    service::pay_again(&request::state(), caller, id, provider, from_phone()).await
+    service::pay_again(&request::state()?, caller, id, provider, from_phone()).await
 }
 
 #[server(endpoint = "orders/get")]
 pub async fn get_order(id: u64) -> Result<OrderDetail, AppError> {
     let caller = request::require_caller().await?;
-    service::detail(&request::state(), caller, id).await
+    service::detail(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/ship")]
 pub async fn ship_order(id: u64, carrier: String, tracking_no: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::ship(&request::state(), caller, id, &carrier, &tracking_no).await
+    service::ship(&request::state()?, caller, id, &carrier, &tracking_no).await
 }
 
 #[server(endpoint = "orders/confirm")]
 pub async fn confirm_order(id: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::confirm(&request::state(), caller, id).await
+    service::confirm(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/complete")]
 pub async fn complete_order(id: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::complete(&request::state(), caller, id).await
+    service::complete(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/cancel")]
 pub async fn cancel_order(id: u64, #[server(default)] reason: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::cancel(&request::state(), caller, id, &reason).await
+    service::cancel(&request::state()?, caller, id, &reason).await
 }
 
 #[server(endpoint = "orders/dispute")]
 pub async fn dispute_order(id: u64, reason: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::dispute(&request::state(), caller, id, &reason).await
+    service::dispute(&request::state()?, caller, id, &reason).await
 }
 
 /// Admins only: `refund` gives the buyer their money back, otherwise the seller is paid.
 #[server(endpoint = "orders/resolve")]
 pub async fn resolve_order(id: u64, refund: bool) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::resolve(&request::state(), caller, id, refund).await
+    service::resolve(&request::state()?, caller, id, refund).await
 }
 
 #[server(endpoint = "orders/review")]
@@ -123,14 +123,14 @@ pub async fn write_review(
     #[server(default)] body: String,
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::write_review(&request::state(), caller, id, stars, &body).await
+    service::write_review(&request::state()?, caller, id, stars, &body).await
 }
 
 /// What the sandbox checkout shows: only the buyer may open their attempt.
 #[server(endpoint = "orders/attempt")]
 pub async fn sandbox_attempt(attempt: String) -> Result<(String, String, i64), AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let a = repo::attempt(&state.pool, &attempt)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -152,7 +152,7 @@ pub async fn trade_history(
     #[server(default)] after: Option<TradeCursor>,
 ) -> Result<TradePage, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state();
+    let state = request::state()?;
     let day = |s: &str, field: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
         if s.trim().is_empty() {
             return Ok(None);
@@ -207,6 +207,6 @@ pub async fn trade_history(
 /// A member's visible reviews (public: shown on their seller page).
 #[server(endpoint = "orders/reviews_of")]
 pub async fn reviews_of(member_id: u64) -> Result<Vec<ReviewView>, AppError> {
-    let state = request::state();
+    let state = request::state()?;
     repo::reviews_of(&state.pool, member_id, state.clock.now(), 20).await
 }

@@ -30,5 +30,5 @@ pub async fn search(#[server(default)] params: SearchParams) -> Result<SearchPag
     {
         return Err(AppError::field("year", "시작 연도가 끝 연도보다 늦어요."));
     }
-    repo::search(&request::state().pool, &params).await
+    repo::search(&request::state()?.pool, &params).await
 }
