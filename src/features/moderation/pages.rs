@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use super::api::{CloseChatReports, LiftChatRestriction, chat_reports, chat_restrictions};
 use super::types::{
     AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, ReportOutcome,
-    ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+    ReportQueue, ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
 };
 use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
@@ -20,8 +20,24 @@ pub fn AdminChatPage() -> impl IntoView {
     // Asked once, for the gate; each section then keeps its own data, so acting in one
     // never re-creates the other (or a half-typed word).
     let gate = Resource::new(|| (), |_| banned_words());
-    // Dismissing a report can lift a restriction, so both sections follow it.
+    // Every resource is made here, outside the gate's <Transition>. During SSR a
+    // Suspense re-runs its children while it looks for resources; one made in there is
+    // made once per run, so the server would number the page's resources differently
+    // from the browser, which makes each once, and hydration would read the wrong data.
     let close = ServerAction::<CloseChatReports>::new();
+    let lift = ServerAction::<LiftChatRestriction>::new();
+    let add = ServerAction::<SetBannedWord>::new();
+    let remove = ServerAction::<SetBannedWord>::new();
+    let reports = Resource::new(move || close.version().get(), |_| chat_reports(0));
+    // Dismissing a report can lift a restriction, so the list follows both actions.
+    let restrictions = Resource::new(
+        move || (close.version().get(), lift.version().get()),
+        |_| chat_restrictions(),
+    );
+    let words = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| banned_words(),
+    );
     view! {
         <Title text="채팅 관리" />
         <h1 class="page-title">"채팅 관리"</h1>
@@ -29,9 +45,9 @@ pub fn AdminChatPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match gate.await {
                     Ok(_) => view! {
-                        <ReportQueueSection close />
-                        <RestrictionsSection close />
-                        <BannedWordsSection />
+                        <ReportQueueSection close first=reports />
+                        <RestrictionsSection lift list=restrictions />
+                        <BannedWordsSection add remove words />
                     }.into_any(),
                     Err(AppError::Unauthorized) => login_needed("/admin/chat".into()),
                     Err(AppError::Forbidden) => view! {
@@ -48,13 +64,11 @@ pub fn AdminChatPage() -> impl IntoView {
 
 /// The words chat refuses, and a form to add one. What was typed stays after an error.
 #[component]
-fn BannedWordsSection() -> impl IntoView {
-    let add = ServerAction::<SetBannedWord>::new();
-    let remove = ServerAction::<SetBannedWord>::new();
-    let words = Resource::new(
-        move || (add.version().get(), remove.version().get()),
-        |_| banned_words(),
-    );
+fn BannedWordsSection(
+    add: ServerAction<SetBannedWord>,
+    remove: ServerAction<SetBannedWord>,
+    words: Resource<Result<Vec<String>, AppError>>,
+) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let tried = RwSignal::new(false);
     // The server's answer is about the word that was sent; editing it hides the answer.
@@ -144,8 +158,10 @@ fn WordChip(word: String, remove: ServerAction<SetBannedWord>) -> impl IntoView 
 
 /// Reported messages, newest first, with "더 보기" for older ones.
 #[component]
-fn ReportQueueSection(close: ServerAction<CloseChatReports>) -> impl IntoView {
-    let first = Resource::new(move || close.version().get(), |_| chat_reports(0));
+fn ReportQueueSection(
+    close: ServerAction<CloseChatReports>,
+    first: Resource<Result<ReportQueue, AppError>>,
+) -> impl IntoView {
     let more = RwSignal::new(Vec::<ReportedMessage>::new());
     let next = RwSignal::new(None::<u64>);
     let load_more = move |_| {
@@ -203,12 +219,10 @@ fn ReportQueueSection(close: ServerAction<CloseChatReports>) -> impl IntoView {
 
 /// Members who may not send chat messages now, with "제한 해제".
 #[component]
-fn RestrictionsSection(close: ServerAction<CloseChatReports>) -> impl IntoView {
-    let lift = ServerAction::<LiftChatRestriction>::new();
-    let list = Resource::new(
-        move || (close.version().get(), lift.version().get()),
-        |_| chat_restrictions(),
-    );
+fn RestrictionsSection(
+    lift: ServerAction<LiftChatRestriction>,
+    list: Resource<Result<Vec<ChatRestriction>, AppError>>,
+) -> impl IntoView {
     let lift_error = move || {
         lift.value()
             .get()
