@@ -8,7 +8,7 @@ use super::api::{
 };
 use super::pages::ListingGrid;
 use super::types::{
-    ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
+    ListingCard, ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
 };
 use crate::app::use_auth;
 use crate::error::AppError;
@@ -32,11 +32,32 @@ pub fn ListingPage() -> impl IntoView {
             }
         },
     );
+    // Made here rather than in <SimilarListings> inside the Transition (README: resources
+    // at the top of a page), so they also load alongside the listing.
+    let similar = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => similar_listings(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let wished = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => also_wished(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let related = Related { similar, wished };
     view! {
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(l) => view! { <ListingView l set_status /> }.into_any(),
+                    Ok(l) => view! { <ListingView l set_status related /> }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -46,7 +67,11 @@ pub fn ListingPage() -> impl IntoView {
 }
 
 #[component]
-fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> impl IntoView {
+fn ListingView(
+    l: ListingDetail,
+    set_status: ServerAction<SetListingStatus>,
+    related: Related,
+) -> impl IntoView {
     let id = l.id;
     let defects: Vec<&str> = [
         (l.checklist.writing, "필기·밑줄 있음"),
@@ -169,7 +194,7 @@ fn ListingView(l: ListingDetail, set_status: ServerAction<SetListingStatus>) -> 
                     <A href=format!("/listings/{id}/edit") attr:class="button block">"수정하기"</A>
                 </section>
             })}
-            <SimilarListings id />
+            <SimilarListings related />
         </article>
     }
 }
@@ -193,11 +218,18 @@ fn SellerCard(seller: SellerSummary) -> impl IntoView {
     }
 }
 
-/// Other copies of this book and more of its category; loads after the listing itself.
+/// Listings shown under this one.
+#[derive(Clone, Copy)]
+struct Related {
+    /// Other copies of this book and more of its category.
+    similar: Resource<Result<Vec<ListingCard>, AppError>>,
+    /// What members who wished for this book also wished for.
+    wished: Resource<Result<Vec<ListingCard>, AppError>>,
+}
+
 #[component]
-fn SimilarListings(id: u64) -> impl IntoView {
-    let similar = Resource::new(move || id, similar_listings);
-    let wished = Resource::new(move || id, also_wished);
+fn SimilarListings(related: Related) -> impl IntoView {
+    let Related { similar, wished } = related;
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
