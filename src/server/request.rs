@@ -17,10 +17,14 @@ use crate::error::{AppError, AppResult};
 /// Fails instead of panicking when that owner is gone. During SSR a `<Suspense>` re-runs
 /// its children while it looks for resources, and a resource created in a run it then
 /// drops keeps running with no owner above it. Its answer is never used, but a panic
-/// there would leave its task pending and the page's stream waiting forever.
+/// there would leave its task pending and the page's stream waiting forever. Pages make
+/// their resources outside their `<Transition>`s so this does not happen; the warning
+/// means some page does not.
 pub fn state() -> AppResult<AppState> {
     use_context::<AppState>().ok_or_else(|| {
-        tracing::debug!("server function outlived the view that asked for it");
+        tracing::warn!(
+            "server function outlived the view that asked for it (a resource made inside a Suspense?)"
+        );
         AppError::Internal
     })
 }
