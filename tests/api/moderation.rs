@@ -377,8 +377,8 @@ async fn repeated_reports_restrict_the_sender_and_false_reports_do_not(pool: MyS
     assert_eq!(listed[0].reporters, 3);
     assert_eq!(listed[0].ends_at, day);
 
-    // The admin page renders the list on the server, too (its sections' resources are
-    // created after the admin check resolves, a view SSR may build more than once).
+    // The admin page renders the list on the server, too, and finishes: its sections
+    // sit behind the admin check, a view SSR builds more than once.
     let page = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         admin
             .client

@@ -34,25 +34,10 @@ pub fn ListingPage() -> impl IntoView {
     );
     // Made here rather than in <SimilarListings> inside the Transition (README: resources
     // at the top of a page), so they also load alongside the listing.
-    let similar = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => similar_listings(id).await,
-                None => Ok(Vec::new()),
-            }
-        },
-    );
-    let wished = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => also_wished(id).await,
-                None => Ok(Vec::new()),
-            }
-        },
-    );
-    let related = Related { similar, wished };
+    let related = Related {
+        similar: related_listings(id, similar_listings),
+        wished: related_listings(id, also_wished),
+    };
     view! {
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
@@ -225,6 +210,25 @@ struct Related {
     similar: Resource<Result<Vec<ListingCard>, AppError>>,
     /// What members who wished for this book also wished for.
     wished: Resource<Result<Vec<ListingCard>, AppError>>,
+}
+
+/// `fetch` for the listing in the URL; none for an id that does not parse.
+fn related_listings<Fut>(
+    id: Memo<Option<u64>>,
+    fetch: fn(u64) -> Fut,
+) -> Resource<Result<Vec<ListingCard>, AppError>>
+where
+    Fut: Future<Output = Result<Vec<ListingCard>, AppError>> + Send + 'static,
+{
+    Resource::new(
+        move || id.get(),
+        move |id| async move {
+            match id {
+                Some(id) => fetch(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    )
 }
 
 #[component]

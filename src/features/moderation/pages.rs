@@ -4,8 +4,9 @@ use leptos_meta::Title;
 
 use super::api::{CloseChatReports, LiftChatRestriction, chat_reports, chat_restrictions};
 use super::types::{
-    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, ReportOutcome,
-    ReportQueue, ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, FIRST_RESTRICTION_HOURS,
+    REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome, ReportQueue, ReportedMessage,
+    SENDER_REPORT_WINDOW_DAYS, SanctionSource,
 };
 use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
@@ -20,10 +21,8 @@ pub fn AdminChatPage() -> impl IntoView {
     // Asked once, for the gate; each section then keeps its own data, so acting in one
     // never re-creates the other (or a half-typed word).
     let gate = Resource::new(|| (), |_| banned_words());
-    // Every resource is made here, outside the gate's <Transition>. During SSR a
-    // Suspense re-runs its children while it looks for resources; one made in there is
-    // made once per run, so the server would number the page's resources differently
-    // from the browser, which makes each once, and hydration would read the wrong data.
+    // Every resource is made here, outside the gate's <Transition> (README: resources at
+    // the top of a page), and handed to the sections.
     let close = ServerAction::<CloseChatReports>::new();
     let lift = ServerAction::<LiftChatRestriction>::new();
     let add = ServerAction::<SetBannedWord>::new();
@@ -223,6 +222,11 @@ fn RestrictionsSection(
     lift: ServerAction<LiftChatRestriction>,
     list: Resource<Result<Vec<ChatRestriction>, AppError>>,
 ) -> impl IntoView {
+    let rule = format!(
+        "{AUTO_RESTRICT_WINDOW_DAYS}일 안에 서로 다른 {AUTO_RESTRICT_REPORTERS}명에게 신고받으면 자동으로 제한돼요(처음 {}일, {REPEAT_WINDOW_DAYS}일 안에 다시면 {}일). 기각된 신고와 기각이 잦은 신고자의 신고는 세지 않고, 신고를 기각해 기준 아래로 내려가면 풀려요.",
+        FIRST_RESTRICTION_HOURS / 24,
+        REPEAT_RESTRICTION_HOURS / 24,
+    );
     let lift_error = move || {
         lift.value()
             .get()
@@ -232,9 +236,7 @@ fn RestrictionsSection(
     view! {
         <section class="admin-section" data-test="chat-restrictions" aria-labelledby="restrictions-title">
             <h2 class="section-title" id="restrictions-title">"채팅 제한 중인 회원"</h2>
-            <p class="muted small">
-                {format!("{AUTO_RESTRICT_WINDOW_DAYS}일 안에 서로 다른 {AUTO_RESTRICT_REPORTERS}명에게 신고받으면 자동으로 제한돼요(처음 1일, 30일 안에 다시면 7일). 기각된 신고와 기각이 잦은 신고자의 신고는 세지 않고, 신고를 기각해 기준 아래로 내려가면 풀려요.")}
-            </p>
+            <p class="muted small">{rule}</p>
             {move || lift_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
                 {move || Suspend::new(async move {
