@@ -20,12 +20,14 @@ mariadb_start() {
     # setsid: a Ctrl-C in the terminal reaches the app; the script stops the DB itself.
     # Each commit is flushed to disk (flush-log-at-trx-commit=1) unless the caller says
     # otherwise: an acknowledged chat message or payment must survive a power cut.
+    # autoinc-lock-mode=2 as Galera requires (DESIGN.md): an INSERT … SELECT (the chat
+    # writers' statement) then takes no table-wide AUTO_INCREMENT lock for its duration.
     setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
       --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/pid" --skip-log-bin \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --default-time-zone=+00:00 --innodb-buffer-pool-size="${BREAD_DB_BUFFER_POOL:-256M}" \
       --innodb-flush-log-at-trx-commit="${BREAD_DB_FLUSH_AT_COMMIT:-1}" --max-connections=500 \
-      --log-error="$dir/error.log" &
+      --innodb-autoinc-lock-mode=2 --log-error="$dir/error.log" &
     local i
     for i in $(seq 1 120); do
       mariadb_alive "$dir" && break
