@@ -1,3 +1,4 @@
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// A labelled text input with its error line. The error is shown once the field has
@@ -75,4 +76,10 @@ pub fn TextField(
             </p>
         </div>
     }
+}
+
+/// A page's data that failed to load, or an action that failed, in the error's own
+/// words: `AppError` says only what the browser may see.
+pub fn error_line(error: AppError) -> AnyView {
+    view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any()
 }

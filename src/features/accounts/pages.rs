@@ -15,7 +15,7 @@ use super::types::{
 };
 use crate::app::use_auth;
 use crate::error::{AppError, FieldError};
-use crate::ui::form::TextField;
+use crate::ui::form::{TextField, error_line};
 use crate::ui::format::{korean_date, kst, today_kst};
 
 /// Debounced "is this taken?" check for one unique field, run while the user types.
@@ -503,7 +503,7 @@ pub fn MyPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => error_line(e),
                     }
                 })}
             </Transition>

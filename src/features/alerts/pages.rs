@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::orders::pages::login_needed;
 use crate::features::search::pages::percent_encode;
+use crate::ui::form::error_line;
 use crate::ui::format::kst;
 
 /// "알림 받기" for a search or a book; visitors are sent to log in first.
@@ -121,7 +122,7 @@ pub fn AlertsPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(AppError::Unauthorized) => login_needed("/me/alerts".into()),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>

@@ -7,6 +7,7 @@ use super::api::{category_children, category_listings, category_trail};
 use super::types::Category;
 use crate::error::AppError;
 use crate::features::listings::pages::ListingGrid;
+use crate::ui::form::error_line;
 
 /// Browse by subject or course, one level at a time; `/categories/{id}` shows the
 /// level below and every listing anywhere under it.
@@ -40,9 +41,7 @@ pub fn CategoryPage() -> impl IntoView {
                 match (trail.await, children.await) {
                     (Err(AppError::NotFound), _) => view! { <crate::app::NotFound /> }.into_any(),
                     (Ok(trail), Ok(children)) => category_header(trail, children),
-                    (Err(e), _) | (_, Err(e)) => {
-                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                    }
+                    (Err(e), _) | (_, Err(e)) => error_line(e)
                 }
             })}
             {move || Suspend::new(async move {
@@ -53,7 +52,7 @@ pub fn CategoryPage() -> impl IntoView {
                     Ok(Some(items)) => view! { <ListingGrid items /> }.into_any(),
                     Ok(None) => ().into_any(),
                     Err(AppError::NotFound) => ().into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>

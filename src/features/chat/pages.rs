@@ -24,6 +24,7 @@ use crate::features::moderation::types::restricted_message;
 use crate::features::orders::pages::login_needed;
 use crate::features::photos::types::thumb_url;
 use crate::features::search::pages::percent_encode;
+use crate::ui::form::error_line;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
 /// "채팅하기" on a listing: opens (or reuses) the caller's room for it.
@@ -51,9 +52,7 @@ pub fn ChatButton(listing: u64) -> impl IntoView {
                                 on:click=move |_| { open.dispatch(OpenChat { listing }); }>
                                 "채팅하기"
                             </button>
-                            {move || open.value().get().and_then(Result::err).map(|e| view! {
-                                <p class="form-error" role="alert">{e.to_string()}</p>
-                            })}
+                            {move || open.value().get().and_then(Result::err).map(error_line)}
                         }.into_any()
                     } else {
                         view! {
@@ -151,7 +150,7 @@ pub fn ChatListPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(AppError::Unauthorized) => login_needed("/chat".into()),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>
@@ -233,7 +232,7 @@ pub fn ChatRoomPage() -> impl IntoView {
                             <A href="/chat" attr:class="button">"채팅 목록"</A>
                         </section>
                     }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => error_line(e),
                 }
             })}
         </Transition>

@@ -8,9 +8,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{find_courses, list_schools};
-use super::types::{CourseLookup, CourseResult, MAX_COURSE_NAME_CHARS, MAX_PROFESSOR_CHARS};
+use super::types::{
+    CourseLookup, CourseResult, MAX_COURSE_NAME_CHARS, MAX_PROFESSOR_CHARS, School,
+};
 use crate::error::AppError;
 use crate::features::search::pages::percent_encode;
+use crate::ui::form::error_line;
 use crate::ui::format::won;
 
 #[component]
@@ -28,6 +31,7 @@ pub fn CoursesPage() -> impl IntoView {
             }
         },
     );
+    let schools = Resource::new(|| (), |_| list_schools());
     view! {
         <Title text="수업으로 교재 찾기" />
         <h1 class="section-title">"수업으로 교재 찾기"</h1>
@@ -35,7 +39,7 @@ pub fn CoursesPage() -> impl IntoView {
         <form class="course-search" method="get" action="/courses" data-test="course-search">
             <label>
                 <span>"학교"</span>
-                <SchoolSelect selected=school name="school" required=true test_id="course-school" />
+                <SchoolSelect schools selected=school name="school" required=true test_id="course-school" />
             </label>
             <label>
                 <span>"수업 또는 교수님"</span>
@@ -54,7 +58,7 @@ pub fn CoursesPage() -> impl IntoView {
                             {errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")}
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>
@@ -127,9 +131,11 @@ fn CourseItem(course: CourseResult) -> impl IntoView {
 }
 
 /// The school `<select>` of the lookup form (a plain GET field) and of the sale form
-/// (which takes each pick through `on_pick`).
+/// (which takes each pick through `on_pick`). The page makes `schools`, outside any
+/// `<Transition>` (README, "Resources are made at the top of a page").
 #[component]
 fn SchoolSelect(
+    schools: Resource<Result<Vec<School>, AppError>>,
     #[prop(into)] selected: Signal<Option<u32>>,
     test_id: &'static str,
     #[prop(optional)] id: Option<&'static str>,
@@ -137,7 +143,6 @@ fn SchoolSelect(
     #[prop(optional)] required: bool,
     #[prop(optional)] on_pick: Option<Callback<Option<u32>>>,
 ) -> impl IntoView {
-    let schools = Resource::new(|| (), |_| list_schools());
     view! {
         <Transition fallback=move || view! { <select id=id name=name disabled=true><option>"학교 선택"</option></select> }>
             {move || Suspend::new(async move {
@@ -165,6 +170,7 @@ fn SchoolSelect(
 #[component]
 pub fn CourseFields(
     school: RwSignal<Option<u32>>,
+    schools: Resource<Result<Vec<School>, AppError>>,
     name: RwSignal<String>,
     professor: RwSignal<String>,
     #[prop(into)] school_error: Signal<Option<String>>,
@@ -190,7 +196,7 @@ pub fn CourseFields(
             <div class="course-inputs" class:hidden=move || !open()>
                 <div class="field" class:invalid=move || school_error.get().is_some()>
                     <label for="f-course-school">"학교"</label>
-                    <SchoolSelect selected=school id="f-course-school" test_id="course-school-pick"
+                    <SchoolSelect schools selected=school id="f-course-school" test_id="course-school-pick"
                         on_pick=Callback::new(move |picked| school.set(picked)) />
                     {err(school_error)}
                 </div>

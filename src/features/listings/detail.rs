@@ -16,6 +16,7 @@ use crate::features::alerts::pages::AlertButton;
 use crate::features::chat::pages::ChatButton;
 use crate::features::orders::pages::BreadBadge;
 use crate::features::photos::types::photo_url;
+use crate::ui::form::error_line;
 use crate::ui::format::{korean_date, kst, won};
 
 #[component]
@@ -44,7 +45,7 @@ pub fn ListingPage() -> impl IntoView {
                 match listing.await {
                     Ok(l) => view! { <ListingView l set_status related /> }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>
@@ -353,7 +354,7 @@ fn BuyerTools(id: u64, wished: bool, count: u32) -> impl IntoView {
                         placeholder="자세한 내용 (선택)" bind:value=detail></textarea>
                     {move || match report_result() {
                         Some(Ok(())) => view! { <p class="ok-note" role="status" data-test="report-done">"신고가 접수되었어요. 운영자가 확인할게요."</p> }.into_any(),
-                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Some(Err(e)) => error_line(e),
                         None => ().into_any(),
                     }}
                     <button type="submit" class="button secondary small" disabled=move || reason.get().is_none() || report.pending().get() || matches!(report_result(), Some(Ok(())))>

@@ -8,6 +8,7 @@ use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
 use crate::features::orders::pages::{BreadBadge, GradeChip, ReviewList};
 use crate::features::photos::types::thumb_url;
+use crate::ui::form::error_line;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
 #[component]
@@ -35,7 +36,7 @@ fn listing_results(result: Result<Vec<ListingCard>, AppError>, empty: &'static s
     match result {
         Ok(items) if items.is_empty() => view! { <p class="empty-state">{empty}</p> }.into_any(),
         Ok(items) => view! { <ListingGrid items /> }.into_any(),
-        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Err(e) => error_line(e),
     }
 }
 
@@ -122,7 +123,7 @@ pub fn MyListingsPage() -> impl IntoView {
                             <A href="/login?next=/me/listings" attr:class="button">"로그인"</A>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                     Ok(items) if items.is_empty() => view! {
                         <div class="empty-state">
                             <p>"아직 올린 책이 없어요."</p>
@@ -204,7 +205,7 @@ pub fn SellerPage() -> impl IntoView {
                         <ReviewList reviews=p.reviews />
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>

@@ -21,23 +21,45 @@ use crate::error::{AppError, FieldError};
 use crate::features::catalog::api::{category_tree, lookup_isbn};
 use crate::features::catalog::scan::IsbnScanner;
 use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
+use crate::features::courses::api::list_schools;
 use crate::features::courses::pages::CourseFields;
+use crate::features::courses::types::School;
 use crate::features::photos::picker::{PhotoPicker, keys_of, slots_from_keys, still_uploading};
 use crate::ui::browser;
-use crate::ui::form::TextField;
+use crate::ui::form::{TextField, error_line};
 use crate::ui::format::won;
 
 const DRAFT_KEY: &str = "breadbook.sell-draft";
 
+/// The form's pick lists. Made by the page, outside its `<Transition>`: a resource made
+/// inside one is made again each time the server's Suspense walks its children, and the
+/// browser then hydrates with other resources' data (README, "Resources are made at the
+/// top of a page").
+#[derive(Clone, Copy)]
+struct FormLookups {
+    categories: Resource<Result<Vec<CategoryNode>, AppError>>,
+    schools: Resource<Result<Vec<School>, AppError>>,
+}
+
+impl FormLookups {
+    fn new() -> Self {
+        FormLookups {
+            categories: Resource::new(|| (), |_| category_tree()),
+            schools: Resource::new(|| (), |_| list_schools()),
+        }
+    }
+}
+
 #[component]
 pub fn SellPage() -> impl IntoView {
     let auth = use_auth();
+    let lookups = FormLookups::new();
     view! {
         <Title text="책 팔기" />
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match auth.me.await {
-                    Ok(Some(_)) => view! { <SellForm existing=None /> }.into_any(),
+                    Ok(Some(_)) => view! { <SellForm existing=None lookups /> }.into_any(),
                     _ => login_required("/sell"),
                 }
             })}
@@ -58,12 +80,13 @@ pub fn EditListingPage() -> impl IntoView {
             }
         },
     );
+    let lookups = FormLookups::new();
     view! {
         <Title text="판매글 수정" />
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(l) if l.can_edit => view! { <SellForm existing=Some(l) /> }.into_any(),
+                    Ok(l) if l.can_edit => view! { <SellForm existing=Some(l) lookups /> }.into_any(),
                     Ok(l) => view! {
                         <div class="empty-state">
                             <p>"이 판매글을 수정할 수 있는 사람은 판매자뿐이에요."</p>
@@ -72,7 +95,7 @@ pub fn EditListingPage() -> impl IntoView {
                     }
                     .into_any(),
                     Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>
@@ -122,7 +145,7 @@ fn input_from(l: &ListingDetail) -> ListingInput {
 }
 
 #[component]
-fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
+fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoView {
     let navigate = use_navigate();
     let editing = existing.as_ref().map(|l| l.id);
     let initial = existing.as_ref().map(input_from).unwrap_or_default();
@@ -290,15 +313,16 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
             .ok()
             .map(|i| i.as_str().to_owned())
     });
-    let guide = Resource::new(
-        move || valid_isbn.get(),
-        |isbn| async move {
+    // Browser-only: it follows what the seller types, so the server has nothing to show.
+    let guide = LocalResource::new(move || {
+        let isbn = valid_isbn.get();
+        async move {
             match isbn {
                 Some(isbn) => get_price_guide(isbn).await.ok(),
                 None => None,
             }
-        },
-    );
+        }
+    });
 
     // Checking a defect moves the grade to what it allows; the seller may go lower.
     let on_checklist = move || {
@@ -476,7 +500,7 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
                 {view! {
                     <fieldset class="group">
                         <legend>"분야"</legend>
-                        <CategoryPicker value=category />
+                        <CategoryPicker value=category tree=lookups.categories />
                         {move || shown("category_id")().map(|e| view! { <p class="field-msg"><span class="err">{e}</span></p> })}
                     </fieldset>
                 }.into_any()}
@@ -552,7 +576,7 @@ fn SellForm(existing: Option<ListingDetail>) -> impl IntoView {
                 }.into_any()}
 
                 {view! {
-                    <CourseFields school=course_school name=course_name professor=course_professor
+                    <CourseFields school=course_school schools=lookups.schools name=course_name professor=course_professor
                         school_error=error_of("course_school")
                         name_error=error_of("course_name")
                         professor_error=error_of("course_professor") />
@@ -619,8 +643,10 @@ fn BookCard(book: BookInfo) -> impl IntoView {
 
 /// The whole tree is small, so it loads once and each level is a plain select.
 #[component]
-fn CategoryPicker(value: RwSignal<Option<u32>>) -> impl IntoView {
-    let tree = Resource::new(|| (), |_| category_tree());
+fn CategoryPicker(
+    value: RwSignal<Option<u32>>,
+    tree: Resource<Result<Vec<CategoryNode>, AppError>>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted small">"분야 불러오는 중…"</p> }>
             {move || Suspend::new(async move {

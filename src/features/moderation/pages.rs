@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
 use crate::features::chat::types::{MAX_BANNED_WORD_CHARS, validate_banned_word};
 use crate::features::orders::pages::login_needed;
+use crate::ui::form::error_line;
 use crate::ui::format::{korean_datetime, now_utc, relative_time};
 
 /// `/admin/chat`: the chat part of the moderation dashboard. Admins only; the server
@@ -54,7 +55,7 @@ pub fn AdminChatPage() -> impl IntoView {
                             <p>"관리자만 볼 수 있는 페이지예요."</p>
                         </section>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                 }
             })}
         </Transition>
@@ -131,7 +132,7 @@ fn BannedWordsSection(
                                 {list.into_iter().map(|word| view! { <WordChip word remove /> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => error_line(e),
                     }
                 })}
             </Transition>
@@ -208,7 +209,7 @@ fn ReportQueueSection(
                                 </Show>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => error_line(e),
                     }
                 })}
             </Transition>
@@ -249,7 +250,7 @@ fn RestrictionsSection(
                                 {items.into_iter().map(|r| view! { <RestrictionCard restriction=r lift /> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => error_line(e),
                     }
                 })}
             </Transition>

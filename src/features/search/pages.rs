@@ -18,6 +18,7 @@ use crate::features::catalog::api::filter_categories;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
 use crate::ui::codec::AsciiJson;
+use crate::ui::form::error_line;
 
 /// "12,000", "12000원" and "12000" are the same price; "1만원" is not understood.
 fn price_param(raw: Option<String>) -> Option<i64> {
@@ -209,7 +210,7 @@ pub fn SearchPage() -> impl IntoView {
                             {errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")}
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_line(e),
                     Ok(page) if page.items.is_empty() => {
                         let suggestion = page.suggestion.map(|title| {
                             let href = search_url(&SearchParams { q: title.clone(), ..params.get_untracked() }, None);
