@@ -87,5 +87,17 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   // The seller can mark it reserved from its page.
   await page.getByRole('button', { name: '예약중' }).click();
   await expect(page.locator('[data-test="listing-status"]')).toHaveText('예약중');
+
+  // Editing, with the page opened fresh: the form hydrates with what was listed, pick
+  // lists and the price guide included, and a new price is saved.
+  await gotoHydrated(page, new URL(url).pathname + '/edit');
+  await expect(page.locator('#f-price')).toHaveValue('8000');
+  await expect(page.locator('[data-test="category-level-1"] option:checked')).toHaveText('한국문학');
+  await expect(page.locator('[data-test="price-guide"]')).toContainText('판매 중 최저가');
+  await snap(page, info, 'edit-form');
+  await page.locator('#f-price').fill('7,500');
+  await page.getByRole('button', { name: '수정 완료' }).click();
+  await expect(page).toHaveURL(url);
+  await expect(page.locator('[data-test="listing-price"]')).toHaveText('7,500원');
   expect(errors).toEqual([]);
 });
