@@ -397,6 +397,27 @@ async fn price_guide_shows_lowest_on_sale_and_median_of_recent_sales(pool: MySql
         .unwrap();
     assert_eq!(g["lowest_on_sale"], 2000.min(seeded_lowest));
     assert_eq!(g["median_sold"], 6000);
+
+    // Editing the 2,000 listing, its seller sees the others on sale, not their own.
+    let cheapest = ids[0].to_string();
+    let others: Value = app
+        .call(
+            "listings/price-guide",
+            &[
+                ("isbn", "978-89-364-3359-8"),
+                ("other_than", cheapest.as_str()),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        seeded_lowest > 2000,
+        "the seed's copies cost more than the new one"
+    );
+    assert_eq!(others["on_sale"], g["on_sale"].as_u64().unwrap() - 1);
+    assert_eq!(others["lowest_on_sale"], seeded_lowest);
     let sold: Vec<i64> = g["sold"]
         .as_array()
         .unwrap()

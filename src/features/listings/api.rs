@@ -352,13 +352,17 @@ pub async fn my_listings(after: Option<u64>) -> Result<Vec<ListingCard>, AppErro
     repo::by_seller(pool, caller.id, cursor, 30).await
 }
 
-/// What this book sells for now and sold for lately. Public (prices are public).
+/// What this book sells for now and sold for lately, leaving out `other_than` (the
+/// listing being edited) from those on sale. Public (prices are public).
 #[server(endpoint = "listings/price-guide")]
-pub async fn get_price_guide(isbn: String) -> Result<PriceGuide, AppError> {
+pub async fn get_price_guide(
+    isbn: String,
+    #[server(default)] other_than: Option<u64>,
+) -> Result<PriceGuide, AppError> {
     let isbn = Isbn13::parse(&isbn).map_err(|m| AppError::field("isbn", m))?;
     let state = request::state()?;
     let since = state.clock.now() - chrono::Duration::days(SOLD_WINDOW_DAYS);
-    repo::price_guide(&state.pool, isbn.as_str(), since).await
+    repo::price_guide(&state.pool, isbn.as_str(), other_than, since).await
 }
 
 /// Adds a listing to (or removes it from) the caller's wish list. Members only; not

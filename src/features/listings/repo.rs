@@ -348,16 +348,19 @@ pub async fn by_seller(
 }
 
 /// Lowest price on sale and recent sold prices for one ISBN (the (book_id, status,
-/// price) index serves both).
+/// price) index serves both). `other_than` leaves one listing out of those on sale: the
+/// one its seller is editing, which is no competitor of its own.
 pub async fn price_guide(
     pool: &MySqlPool,
     isbn13: &str,
+    other_than: Option<u64>,
     sold_since: DateTime<Utc>,
 ) -> AppResult<PriceGuide> {
     let on_sale = sqlx::query!(
         "SELECT MIN(l.price) AS `lowest: u32`, COUNT(*) AS n FROM listing l JOIN book b ON b.id = l.book_id
-         WHERE b.isbn13 = ? AND l.status = 'on_sale'",
-        isbn13
+         WHERE b.isbn13 = ? AND l.status = 'on_sale' AND l.id <> COALESCE(?, 0)",
+        isbn13,
+        other_than
     )
     .fetch_one(pool)
     .await?;

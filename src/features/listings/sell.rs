@@ -318,7 +318,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
         let isbn = valid_isbn.get();
         async move {
             match isbn {
-                Some(isbn) => get_price_guide(isbn).await.ok(),
+                Some(isbn) => get_price_guide(isbn, editing).await.ok(),
                 None => None,
             }
         }
