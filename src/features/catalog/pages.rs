@@ -41,7 +41,7 @@ pub fn CategoryPage() -> impl IntoView {
                 match (trail.await, children.await) {
                     (Err(AppError::NotFound), _) => view! { <crate::app::NotFound /> }.into_any(),
                     (Ok(trail), Ok(children)) => category_header(trail, children),
-                    (Err(e), _) | (_, Err(e)) => error_line(e)
+                    (Err(e), _) | (_, Err(e)) => error_line(e),
                 }
             })}
             {move || Suspend::new(async move {

@@ -87,10 +87,6 @@ fn ListingView(
     .into_iter()
     .filter_map(|(on, label)| on.then_some(label))
     .collect();
-    let status_error = move || match set_status.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    };
     view! {
         <Title text=l.title.clone() />
         <article class="listing-detail" data-test="listing-detail">
@@ -176,7 +172,7 @@ fn ListingView(
                             })
                             .collect_view()}
                     </div>
-                    {move || status_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    {move || set_status.value().get().and_then(Result::err).map(error_line)}
                     <A href=format!("/listings/{id}/edit") attr:class="button block">"수정하기"</A>
                 </section>
             })}

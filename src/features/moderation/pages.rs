@@ -175,17 +175,10 @@ fn ReportQueueSection(
             }
         });
     };
-    let close_error = move || {
-        close
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
     view! {
         <section class="admin-section" data-test="chat-reports" aria-labelledby="reports-title">
             <h2 class="section-title" id="reports-title">"신고된 메시지"</h2>
-            {move || close_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || close.value().get().and_then(Result::err).map(error_line)}
             <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
                 {move || Suspend::new(async move {
                     match first.await {
@@ -228,17 +221,11 @@ fn RestrictionsSection(
         FIRST_RESTRICTION_HOURS / 24,
         REPEAT_RESTRICTION_HOURS / 24,
     );
-    let lift_error = move || {
-        lift.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
     view! {
         <section class="admin-section" data-test="chat-restrictions" aria-labelledby="restrictions-title">
             <h2 class="section-title" id="restrictions-title">"채팅 제한 중인 회원"</h2>
             <p class="muted small">{rule}</p>
-            {move || lift_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || lift.value().get().and_then(Result::err).map(error_line)}
             <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
