@@ -55,6 +55,24 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
+/// Every page's `<title>` passes through here: pages set only the text, never their own
+/// formatter. leptos_meta (0.8.7, still in 0.9) writes the server's `<title>` without
+/// escaping it, so a book title or search query could close the tag and run script; the
+/// server escapes here, once for every page. The browser sets `document.title`, which is
+/// plain text, so it gets the text as it is.
+pub fn page_title(text: String) -> String {
+    let title = if text.is_empty() {
+        "책빵 · 중고책 거래".to_owned()
+    } else {
+        format!("{text} · 책빵")
+    };
+    if cfg!(feature = "ssr") {
+        crate::ui::format::escape_html(&title)
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -87,9 +105,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/bread-book.css" />
-        <Title formatter=|text: String| {
-            if text.is_empty() { "책빵 · 중고책 거래".to_owned() } else { format!("{text} · 책빵") }
-        } />
+        <Title formatter=page_title />
         <Router>
             <a class="skip-link" href="#main">"본문으로 건너뛰기"</a>
             <Header />

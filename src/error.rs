@@ -38,15 +38,23 @@ pub enum AppError {
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     Locked(String),
-    /// Too many requests of one kind in a window (uploads per hour); says the limit.
-    #[error("{0}")]
-    RateLimited(String),
+    /// Too many requests of one kind in a window; says when to come back, which the
+    /// HTTP answer also carries as `Retry-After`.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u32,
+    },
     /// The upload is bigger than we accept; the message gives the limit.
     #[error("{0}")]
     TooLarge(String),
     /// A file of a kind we do not take (sniffed from its bytes, not its name).
     #[error("{0}")]
     Unsupported(String),
+    /// The database gave up on this request because it collided with another one (a
+    /// deadlock, a lock wait or, on Galera, a certification conflict), even after retries.
+    #[error("요청이 한꺼번에 몰려 처리하지 못했어요. 잠시 후 다시 시도해 주세요.")]
+    Busy,
     /// Anything that is our fault. Deliberately carries no detail.
     #[error("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")]
     Internal,
@@ -85,8 +93,9 @@ impl AppError {
             AppError::Rejected(_) => 409,
             AppError::BadCredentials(_) => 401,
             AppError::Locked(_) => 423,
-            AppError::RateLimited(_) => 429,
+            AppError::RateLimited { .. } => 429,
             AppError::TooLarge(_) => 413,
+            AppError::Busy => 503,
             AppError::Unsupported(_) => 415,
             AppError::Internal | AppError::Network => 500,
         }
@@ -100,8 +109,17 @@ impl FromServerFnError for AppError {
         match value {
             // Arguments that do not decode are the client's fault, not ours.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
-            ServerFnErrorErr::Deserialization(_) => AppError::Network,
+            // On the server these mean the request body could not be read or decoded
+            // (cut off, too big, not UTF-8): the client's fault, never a 500.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::BadRequest
+            }
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::Network
+            }
+            ServerFnErrorErr::Response(_) => AppError::Network,
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function framework error");
@@ -132,6 +150,15 @@ mod server_conversions {
 
     impl From<sqlx::Error> for AppError {
         fn from(e: sqlx::Error) -> Self {
+            // 1213 deadlock (and Galera's certification conflict), 1205 lock wait
+            // timeout: the request collided with another; `db::retry_conflicts` retries.
+            if let sqlx::Error::Database(db) = &e
+                && let Some(code) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                && matches!(code.number(), 1213 | 1205)
+            {
+                tracing::warn!(error = %e, "transaction collided with another");
+                return AppError::Busy;
+            }
             internal("database", &e)
         }
     }

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod error;
 pub mod features;
+pub mod text;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -36,6 +36,19 @@ async fn main() -> anyhow::Result<()> {
     ));
     // Photos uploaded for a listing that was never posted.
     tokio::spawn(photos::http::sweep_orphans_forever(state.clone()));
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        // Prometheus scrapes here; the public listener has no /metrics at all.
+        let metrics_app = axum::Router::new()
+            .route("/metrics", axum::routing::get(router::metrics))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        tracing::info!(%metrics_addr, "metrics on their own listener");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics_app).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     let app = router::build(state);
     // Streamed pages are written in several pieces; without TCP_NODELAY, Nagle's
     // algorithm and the client's delayed ACK hold the last piece for ~40 ms.

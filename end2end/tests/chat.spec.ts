@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { gotoHydrated, listBook, snap, signUp, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, listBook, sameOrigin, snap, signUp, uniqueMember, watchConsole } from './helpers';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -91,7 +91,7 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
 
   // Stored once: the history as the server has it.
   const room = roomPath.split('/').pop()!;
-  const history = await (await seller.context.request.post('/api/chat/history', { form: { room } })).json();
+  const history = await (await seller.context.request.post('/api/chat/history', { form: { room }, headers: sameOrigin })).json();
   const bodies = history.messages.map((m: { body: string }) => m.body);
   expect(bodies.filter((b: string) => b.startsWith('지하철이라'))).toHaveLength(1);
   expect(bodies).toHaveLength(3);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gotoHydrated, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, listBook, sameOrigin, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 // A seller reports a buyer's message in chat; the demo admin finds it in the queue at
 // this project's size, deletes it (after a second confirm), and the buyer's open room
@@ -48,6 +48,7 @@ test('an admin handles a reported chat message and edits banned words', async ({
   const errors = watchConsole(page, [/status of 422/]);
   const login = await page.request.post('/api/accounts/login', {
     form: { 'input[login_id]': 'breadadmin', 'input[password]': 'Bread1234' },
+    headers: sameOrigin,
   });
   expect(login.status()).toBe(200);
   await gotoHydrated(page, '/me');
@@ -120,7 +121,7 @@ test('repeated reports restrict a member until an admin lifts it', async ({ brow
   const buyers = [];
   for (let i = 0; i < 3; i++) {
     const buyer = await open();
-    const res = await buyer.context.request.post('/api/chat/open', { form: { listing: String(listing) } });
+    const res = await buyer.context.request.post('/api/chat/open', { form: { listing: String(listing) }, headers: sameOrigin });
     expect(res.status()).toBe(200);
     buyers.push({ ...buyer, room: Number(await res.json()) });
   }
@@ -136,10 +137,11 @@ test('repeated reports restrict a member until an admin lifts it', async ({ brow
       // Half-typed when the third report lands.
       await seller.page.locator('[data-test="chat-input"]').fill('택배비는 제가');
     }
-    const history = await buyer.context.request.post('/api/chat/history', { form: { room: String(buyer.room) } });
+    const history = await buyer.context.request.post('/api/chat/history', { form: { room: String(buyer.room) }, headers: sameOrigin });
     const messages: { id: number }[] = (await history.json()).messages;
     const report = await buyer.context.request.post('/api/chat/report', {
       form: { room: String(buyer.room), message: String(messages[messages.length - 1].id), reason: 'fraud' },
+      headers: sameOrigin,
     });
     expect(report.status()).toBe(200);
   }
@@ -152,6 +154,7 @@ test('repeated reports restrict a member until an admin lifts it', async ({ brow
   // The demo admin lifts it from /admin/chat.
   const login = await page.request.post('/api/accounts/login', {
     form: { 'input[login_id]': 'breadadmin', 'input[password]': 'Bread1234' },
+    headers: sameOrigin,
   });
   expect(login.status()).toBe(200);
   await gotoHydrated(page, '/admin/chat');

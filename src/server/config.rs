@@ -1,8 +1,10 @@
 //! Configuration from the environment, with defaults that make a local run work.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::limits::RateLimits;
 use super::photos::{PhotoBackend, S3Settings};
 
 /// Two writers: one builds and sends a batch while the other waits for its commit.
@@ -43,6 +45,15 @@ pub struct Config {
     /// Chat writer tasks (group commit, see `chat::writer`); each holds one connection
     /// while it writes.
     pub chat_writers: usize,
+    /// Peers whose `X-Forwarded-For` we believe (our HAProxy); everyone else is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `/metrics` on this address only (off the public listener), when set.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `/metrics` on the public listener for `Authorization: Bearer <token>` (and
+    /// loopback clients), when set.
+    pub metrics_token: Option<String>,
+    /// Requests of each costly or abusable kind a client may make (see `limits`).
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -65,6 +76,10 @@ impl std::fmt::Debug for Config {
                 &self.chat_broker_url.as_ref().map(|_| "redis"),
             )
             .field("chat_writers", &self.chat_writers)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -119,7 +134,10 @@ impl Config {
             }),
             kakaopay_api_base: var("KAKAOPAY_API_BASE")
                 .unwrap_or_else(|| super::payments::kakao::DEFAULT_BASE.into()),
-            payment_sandbox: var("PAYMENT_SANDBOX").is_none_or(|v| v != "0" && v != "false"),
+            payment_sandbox: sandbox_allowed(
+                var("PAYMENT_SANDBOX").as_deref(),
+                var("PUBLIC_URL").as_deref(),
+            ),
             payment_timeout: Duration::from_secs(
                 var("PAYMENT_TIMEOUT_SECS")
                     .map(|v| v.parse())
@@ -135,6 +153,13 @@ impl Config {
                 .map(|v| v.parse())
                 .transpose()?
                 .unwrap_or(DEFAULT_CHAT_WRITERS),
+            trusted_proxies: var("TRUSTED_PROXIES")
+                .map(|v| parse_ips(&v))
+                .transpose()?
+                .unwrap_or_default(),
+            metrics_addr: var("METRICS_ADDR").map(|v| v.parse()).transpose()?,
+            metrics_token: var("METRICS_TOKEN"),
+            rate_limits: RateLimits::from_env(|k| var(k))?,
         })
     }
 
@@ -167,6 +192,85 @@ impl Config {
             auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,
             chat_broker_url: None,
             chat_writers: DEFAULT_CHAT_WRITERS,
+            trusted_proxies: Vec::new(),
+            metrics_addr: None,
+            metrics_token: None,
+            rate_limits: RateLimits::default(),
         }
+    }
+
+    /// `scheme://host[:port]` of `PUBLIC_URL`: what a browser sends as `Origin`.
+    pub fn public_origin(&self) -> &str {
+        origin_of(&self.public_url)
+    }
+}
+
+/// The test payment provider moves no money, so it is on only where that cannot matter:
+/// a loopback `PUBLIC_URL` (a developer's machine), or `PAYMENT_SANDBOX=1` said outright.
+fn sandbox_allowed(setting: Option<&str>, public_url: Option<&str>) -> bool {
+    match setting {
+        Some("1" | "true") => true,
+        Some(_) => false,
+        None => public_url.is_none_or(|url| {
+            let host = origin_of(url)
+                .split_once("://")
+                .map_or("", |(_, rest)| rest);
+            let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            host == "localhost"
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }),
+    }
+}
+
+fn origin_of(url: &str) -> &str {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url;
+    };
+    let end = rest
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme.len() + 3 + i);
+    &url[..end]
+}
+
+fn parse_ips(list: &str) -> anyhow::Result<Vec<IpAddr>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES: '{s}' is not an IP address"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_is_on_only_for_loopback_or_when_asked() {
+        assert!(sandbox_allowed(None, None));
+        assert!(sandbox_allowed(None, Some("http://127.0.0.1:3000")));
+        assert!(sandbox_allowed(None, Some("http://localhost:3000/")));
+        assert!(sandbox_allowed(None, Some("http://[::1]:3000")));
+        assert!(!sandbox_allowed(None, Some("https://breadbook.kr")));
+        assert!(!sandbox_allowed(
+            None,
+            Some("http://127.0.0.1.evil.example")
+        ));
+        assert!(sandbox_allowed(Some("1"), Some("https://breadbook.kr")));
+        assert!(!sandbox_allowed(Some("0"), Some("http://127.0.0.1:3000")));
+    }
+
+    #[test]
+    fn origin_is_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://breadbook.kr/app?x"),
+            "https://breadbook.kr"
+        );
+        assert_eq!(origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
     }
 }

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
 use sqlx::MySqlPool;
+
+use crate::error::{AppError, AppResult};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 
 use super::config::Config;
@@ -20,4 +22,26 @@ pub async fn connect(config: &Config) -> anyhow::Result<MySqlPool> {
 pub async fn migrate(pool: &MySqlPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations").run(pool).await?;
     Ok(())
+}
+
+/// Runs `attempt` (a whole transaction) again when it collided with another one: a
+/// deadlock victim (1213, also how Galera reports a certification conflict at commit) or
+/// a lock wait timeout (1205), both `AppError::Busy`. Three tries, a short random pause
+/// between them so the two do not collide again.
+pub async fn retry_conflicts<T, Fut>(mut attempt: impl FnMut() -> Fut) -> AppResult<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
+    const TRIES: u32 = 3;
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        match attempt().await {
+            Err(AppError::Busy) if tried < TRIES => {
+                let pause = 5 + rand::random::<u64>() % (20 * u64::from(tried));
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            outcome => return outcome,
+        }
+    }
 }

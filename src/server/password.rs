@@ -1,7 +1,14 @@
 //! argon2id hashing, run on the blocking pool: a hash takes tens of milliseconds of CPU
 //! and would otherwise stall every request sharing the async worker.
+//!
+//! Each hash also takes ~19 MiB, so at most one per core runs at a time: a flood of
+//! logins waits in line (and, past a few seconds, is told to come back) instead of
+//! growing the process by gigabytes.
 
 use std::sync::LazyLock;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -10,7 +17,30 @@ use argon2::password_hash::{
 
 use crate::error::{AppError, AppResult};
 
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// How long a hash may wait for its turn before the caller is asked to retry.
+const QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+async fn turn() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(QUEUE_WAIT, HASHING.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            tracing::warn!("password hashing queue full");
+            Err(AppError::RateLimited {
+                message: format!(
+                    "지금 로그인 요청이 많아요. {}",
+                    crate::ui::format::retry_after_ko(5)
+                ),
+                retry_after_secs: 5,
+            })
+        }
+    }
+}
+
 pub async fn hash(password: String) -> AppResult<String> {
+    let _permit = turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -25,6 +55,7 @@ pub async fn hash(password: String) -> AppResult<String> {
 }
 
 pub async fn verify(password: String, stored_hash: String) -> AppResult<bool> {
+    let _permit = turn().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&stored_hash).map_err(|e| {
             tracing::error!(error = %e, "stored password hash is malformed");

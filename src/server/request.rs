@@ -1,13 +1,11 @@
 //! What a server function knows about the request it serves: state, caller, headers.
 
-use std::net::SocketAddr;
-
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use super::security::ClientIp;
 use super::session::Caller;
 use super::{AppState, session};
 use crate::error::{AppError, AppResult};
@@ -45,21 +43,14 @@ pub fn header(name: header::HeaderName) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The peer address (or the first X-Forwarded-For hop when behind our HAProxy).
+/// The client's address: the peer, or what our trusted proxy says it saw
+/// (`security::client_ip`, from `TRUSTED_PROXIES`).
 pub fn client_ip() -> Option<String> {
-    let parts = parts().ok()?;
-    if let Some(forwarded) = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-    {
-        return Some(forwarded.trim().chars().take(45).collect());
-    }
-    parts
+    parts()
+        .ok()?
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
 }
 
 pub fn session_token() -> Option<String> {

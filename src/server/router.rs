@@ -15,7 +15,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use super::http::{record_metrics, server_fn_error_status};
+use super::http::{limit_request_size, record_metrics, server_fn_error_status};
+use super::security::{self, ClientIp};
 use super::{AppState, chat, payments, photos};
 use crate::app::{App, shell};
 use crate::features::chat::types::SOCKET_PATH as CHAT_SOCKET_PATH;
@@ -28,7 +29,10 @@ pub fn build(state: AppState) -> Router {
     let routes = route_list();
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            security::provide_request_nonce();
+        }
     };
     let request_span = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
         let request_id = req
@@ -39,9 +43,12 @@ pub fn build(state: AppState) -> Router {
         tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.uri().path())
     });
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    let mut router = Router::new().route("/healthz", get(healthz));
+    // With a metrics address of its own, /metrics is served there only (main.rs).
+    if state.config.metrics_addr.is_none() {
+        router = router.route("/metrics", get(guarded_metrics));
+    }
+    router
         .route(
             UPLOAD_PATH,
             post(photos::http::upload).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
@@ -62,6 +69,25 @@ pub fn build(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(limit_request_size))
+        // Outermost last: the client address first, then the CSRF check and the address
+        // limits (both answer before any handler runs), headers on every answer.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::address_limits,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin_writes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::client_ip,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,
@@ -114,7 +140,19 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn guarded_metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    client: Option<axum::Extension<ClientIp>>,
+) -> axum::response::Response {
+    if !security::may_read_metrics(&state, &headers, client.map(|c| c.0)) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    metrics(State(state)).await.into_response()
+}
+
+/// The metrics page itself; on `METRICS_ADDR` it is all that listener serves.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,

@@ -192,7 +192,7 @@ async fn seed_courses(
         let course_id = repo::course_id_for(tx, &filing, None, now).await?;
         let filed = sqlx::query!(
             "INSERT INTO course_book (course_id, book_id, filed_at)
-             SELECT ?, id, ? FROM book WHERE isbn13 = ?",
+             SELECT ?, id, ? FROM book WHERE isbn13 = ? AND typed_by IS NULL",
             course_id,
             now.naive_utc(),
             isbn13
@@ -248,9 +248,12 @@ async fn seed_trades(
         let sold_at = now - Duration::days(40 - i as i64 * 4);
         let listed_at = (sold_at - Duration::days(2)).naive_utc();
         let price = 4000 + (i as u32 * 1500) % 9000;
-        let book_id = sqlx::query_scalar!("SELECT id FROM book WHERE isbn13 = ?", book.isbn13)
-            .fetch_one(&mut **tx)
-            .await?;
+        let book_id = sqlx::query_scalar!(
+            "SELECT id FROM book WHERE isbn13 = ? AND typed_by IS NULL",
+            book.isbn13
+        )
+        .fetch_one(&mut **tx)
+        .await?;
         let listing = sqlx::query!(
             "INSERT INTO listing (seller_id, book_id, category_id, price, `condition`, delivery,
                                   meet_label, payment_ways, description, status, created_at, updated_at)

@@ -9,6 +9,7 @@ use super::chat::hub::Hub;
 use super::chat::writer::ChatWriter;
 use super::clock::Clock;
 use super::config::Config;
+use super::limits::Limiters;
 use super::metrics::Metrics;
 use super::payments::Payments;
 use super::photos::PhotoStore;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub payments: Arc<Payments>,
     pub chat: Arc<Hub>,
     pub chat_writer: ChatWriter,
+    pub limiters: Arc<Limiters>,
 }
 
 impl AppState {
@@ -49,6 +51,11 @@ impl AppState {
             chat: Hub::new(config.chat_broker_url.as_deref())?,
             chat_writer: ChatWriter::start(pool.clone(), config.chat_writers),
             metrics: Arc::new(Metrics::new()),
+            limiters: {
+                let limiters = Arc::new(Limiters::new(&config.rate_limits));
+                tokio::spawn(super::limits::shrink_forever(limiters.clone()));
+                limiters
+            },
             config: Arc::new(config),
             leptos_options,
             pool,

@@ -52,6 +52,31 @@ pub fn today_kst() -> NaiveDate {
     kst(now_utc()).date_naive()
 }
 
+/// "30초 후에 다시 시도해 주세요." — when a rate-limited client may try again.
+pub fn retry_after_ko(secs: u32) -> String {
+    if secs < 60 {
+        format!("{secs}초 후에 다시 시도해 주세요.")
+    } else {
+        format!("{}분 후에 다시 시도해 주세요.", secs.div_ceil(60))
+    }
+}
+
+/// Text made safe to place between HTML tags or inside a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(feature = "hydrate")]
 fn now_millis() -> i64 {
     js_sys::Date::now() as i64
@@ -68,6 +93,21 @@ fn now_millis() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_in_seconds_then_minutes() {
+        assert_eq!(retry_after_ko(5), "5초 후에 다시 시도해 주세요.");
+        assert_eq!(retry_after_ko(61), "2분 후에 다시 시도해 주세요.");
+    }
+
+    #[test]
+    fn escape_html_leaves_no_markup() {
+        assert_eq!(
+            escape_html(r#"</title><img src=x onerror="alert('1')">&"#),
+            "&lt;/title&gt;&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;"
+        );
+        assert_eq!(escape_html("자바의 정석"), "자바의 정석");
+    }
 
     #[test]
     fn won_groups_thousands() {

@@ -283,12 +283,13 @@ async fn wrong_passwords_and_unknown_ids_get_one_generic_message(pool: MySqlPool
     app.signup("reader01", "reader@example.com", "책벌레").await;
     app.call("accounts/logout", &[]).await;
 
+    // An unknown ID counts down like a real one: the answer does not tell them apart.
     let res = app.login("nobody99", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(
         body["BadCredentials"],
-        "아이디 또는 비밀번호가 올바르지 않습니다."
+        "아이디 또는 비밀번호가 올바르지 않습니다. (남은 시도 4회)"
     );
 
     let res = app.login("reader01", "Wrong1234").await;
@@ -366,13 +367,12 @@ async fn five_wrong_passwords_lock_the_id_for_five_minutes(pool: MySqlPool) {
     let res = app.login("reader01", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.me().await["login_id"], "reader01");
-    let (failed, locked): (u16, Option<chrono::NaiveDateTime>) = sqlx::query_as(
-        "SELECT failed_logins, locked_until FROM member WHERE login_id = 'reader01'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!((failed, locked), (0, None));
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_throttle WHERE login_id = 'reader01'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "a successful login clears the count");
 }
 
 #[sqlx::test]
@@ -383,7 +383,7 @@ async fn members_only_functions_refuse_anonymous_and_forged_sessions(pool: MySql
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.json::<Value>().await.unwrap(), json!("Unauthorized"));
 
-    let forged = reqwest::Client::new()
+    let forged = TestApp::new_client()
         .post(format!("{}/api/accounts/account", app.base))
         .header("cookie", "bb_session=forged-token-that-was-never-issued")
         .send()

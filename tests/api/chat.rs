@@ -8,14 +8,14 @@ use std::time::Duration;
 use bread_book::features::chat::types::{ClientFrame, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
 use serde_json::Value;
 use sqlx::MySqlPool;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::{PASSWORD, TestApp};
-use crate::listings::{list_book, seeded};
+use crate::listings::list_book;
 
 /// A member as a browser: their session cookie and a client that sends it.
 pub(crate) struct Member {
@@ -25,7 +25,7 @@ pub(crate) struct Member {
 
 /// Signs `login_id` in at `base` (a new session) and keeps its cookie.
 pub(crate) async fn sign_in(base: &str, login_id: &str) -> Member {
-    let res = reqwest::Client::new()
+    let res = TestApp::new_client()
         .post(format!("{base}/api/accounts/login"))
         .form(&[("input[login_id]", login_id), ("input[password]", PASSWORD)])
         .send()
@@ -41,7 +41,7 @@ pub(crate) async fn sign_in(base: &str, login_id: &str) -> Member {
         .and_then(|v| v.split(';').next())
         .unwrap()
         .to_owned();
-    let mut headers = HeaderMap::new();
+    let mut headers = crate::helpers::same_origin();
     headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
     let client = reqwest::Client::builder()
         .default_headers(headers)
@@ -171,7 +171,19 @@ impl Ws {
 /// A seeded marketplace where `seller01` lists a book and `buyer001` (and `others`:
 /// login id, admin) have accounts; the listing's id.
 pub(crate) async fn marketplace(pool: MySqlPool, others: &[(&str, bool)]) -> (TestApp, u64) {
-    let app = seeded(pool).await;
+    marketplace_with(pool, others, |_| {}).await
+}
+
+/// The same marketplace under another configuration.
+pub(crate) async fn marketplace_with(
+    pool: MySqlPool,
+    others: &[(&str, bool)],
+    tweak: impl FnOnce(&mut bread_book::server::config::Config),
+) -> (TestApp, u64) {
+    let app = TestApp::spawn_with(pool, tweak).await;
+    bread_book::server::seed::seed_demo_if_empty(&app.pool, &app.clock)
+        .await
+        .unwrap();
     let seller = app.member("seller01", false).await;
     app.member("buyer001", false).await;
     for (login_id, admin) in others {
@@ -207,7 +219,7 @@ async fn message_count(pool: &MySqlPool, room: u64) -> i64 {
 
 #[sqlx::test]
 async fn buyer_and_seller_chat_with_receipts_unread_counts_and_history(pool: MySqlPool) {
-    let (app, listing) = marketplace(pool, &[]).await;
+    let (app, listing) = marketplace_with(pool, &[], chatty).await;
     let seller = sign_in(&app.base, "seller01").await;
     let buyer = sign_in(&app.base, "buyer001").await;
 
@@ -414,7 +426,7 @@ async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
         ),
         ("chat/leave", vec![("room", &room_s)]),
     ];
-    let anonymous = reqwest::Client::new();
+    let anonymous = TestApp::new_client();
     for (endpoint, form) in &calls {
         let res = call(&app.base, &anonymous, endpoint, form).await;
         assert_eq!(
@@ -1155,4 +1167,14 @@ async fn a_writer_whose_connection_is_killed_stores_the_next_message_once(pool: 
     assert!(!again.fresh);
     assert_eq!(again.message.id, second.message.id);
     assert_eq!(message_count(&app.pool, room_id).await, 2);
+}
+
+/// For tests that send and report more than a person would (the defaults allow 20
+/// messages in 10 s and 20 reports an hour).
+pub(crate) fn chatty(c: &mut bread_book::server::config::Config) {
+    use bread_book::server::limits::{Allowance, Limit};
+    for limit in [Limit::ChatSend, Limit::Report] {
+        c.rate_limits
+            .set(limit, Allowance::parse("1000/1").unwrap());
+    }
 }

@@ -71,6 +71,7 @@ impl TestApp {
     pub fn new_client() -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(same_origin())
             .timeout(std::time::Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -159,6 +160,17 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK);
         res.json().await.unwrap()
     }
+}
+
+/// What a browser sends with a request from one of our own pages; the server refuses
+/// writes without it (CSRF).
+pub fn same_origin() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
+    headers
 }
 
 pub fn signup_form(login_id: &str, email: &str, nickname: &str) -> Vec<(String, String)> {

@@ -14,4 +14,5 @@ mod orders;
 mod payments;
 mod photos;
 mod search;
+mod security;
 mod shell;

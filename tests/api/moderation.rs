@@ -11,7 +11,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::chat::{Member, Ws, call, fetch, marketplace, open_room, sign_in};
+use crate::chat::{
+    Member, Ws, call, chatty, fetch, marketplace, marketplace_with, open_room, sign_in,
+};
+use crate::helpers::TestApp;
 use bread_book::features::moderation::repo::restrict_if_reported;
 use bread_book::server::clock::Clock;
 
@@ -53,7 +56,7 @@ async fn next_deleted(ws: &mut Ws) -> ServerFrame {
 
 #[sqlx::test]
 async fn admins_work_through_reported_chat_messages(pool: MySqlPool) {
-    let (app, listing) = marketplace(pool, &[("admin0001", true)]).await;
+    let (app, listing) = marketplace_with(pool, &[("admin0001", true)], chatty).await;
     let buyer = sign_in(&app.base, "buyer001").await;
     let seller = sign_in(&app.base, "seller01").await;
     let admin = sign_in(&app.base, "admin0001").await;
@@ -76,7 +79,7 @@ async fn admins_work_through_reported_chat_messages(pool: MySqlPool) {
     }
 
     // Only admins: 401 without a session, 403 for a member (the reporter included).
-    let anonymous = reqwest::Client::new();
+    let anonymous = TestApp::new_client();
     for endpoint in ["admin/chat-reports", "admin/chat-reports/close"] {
         let form = [
             ("message", ids[0].to_string()),
@@ -239,7 +242,7 @@ async fn admins_edit_the_banned_word_list_with_precise_errors(pool: MySqlPool) {
             .await
         }
     };
-    let res = set(reqwest::Client::new(), "사기꾼", "true").await;
+    let res = set(TestApp::new_client(), "사기꾼", "true").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res = set(member.client.clone(), "사기꾼", "true").await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -258,7 +261,7 @@ async fn admins_edit_the_banned_word_list_with_precise_errors(pool: MySqlPool) {
         ("   ", "금지어를 입력해 주세요."),
         (
             "가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자",
-            "금지어는 공백을 빼고 50자까지 넣을 수 있어요. (지금 51자)",
+            "금지어는 공백과 기호를 빼고 50자까지 넣을 수 있어요. (지금 51자)",
         ),
     ] {
         let res = set(admin.client.clone(), word, "true").await;
@@ -397,7 +400,7 @@ async fn repeated_reports_restrict_the_sender_and_false_reports_do_not(pool: MyS
     let lift_form = [("id", listed[0].id.to_string())];
     let lift_form: Vec<(&str, &str)> = lift_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     for endpoint in ["admin/chat-restrictions", "admin/chat-restrictions/lift"] {
-        let res = call(&app.base, &reqwest::Client::new(), endpoint, &lift_form).await;
+        let res = call(&app.base, &TestApp::new_client(), endpoint, &lift_form).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
         let res = call(&app.base, &seller.client, endpoint, &lift_form).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint}");
@@ -495,13 +498,15 @@ async fn a_report_waits_for_the_one_being_judged_and_counts_it(pool: MySqlPool) 
         .unwrap();
     let mut judging = sqlx::Connection::begin(&mut *conn).await.unwrap();
     sqlx::query(
-        "INSERT INTO chat_report (room_id, message_id, reporter_id, sender_id, reason, created_at)
-         VALUES (?, ?, ?, ?, 'spam', ?)",
+        "INSERT INTO chat_report
+             (room_id, message_id, reporter_id, sender_id, body, sent_at, reason, created_at)
+         VALUES (?, ?, ?, ?, '', ?, 'spam', ?)",
     )
     .bind(rooms[1].1)
     .bind(rooms[1].2)
     .bind(buyer2_id)
     .bind(seller_id)
+    .bind(app.clock.now().naive_utc())
     .bind(app.clock.now().naive_utc())
     .execute(&mut *judging)
     .await

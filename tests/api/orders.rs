@@ -62,15 +62,35 @@ pub(crate) async fn order_parcel(
         res.text().await.unwrap()
     );
     let placed: Value = res.json().await.unwrap();
-    assert_eq!(placed["next_url"], format!("/pay/sandbox/{k}"));
-    (placed["order_id"].as_u64().unwrap(), k)
+    let attempt = placed["next_url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/pay/sandbox/")
+        .expect("the sandbox checkout")
+        .to_owned();
+    // Made by the server: never the client's idempotency key.
+    assert_ne!(attempt, k);
+    (placed["order_id"].as_u64().unwrap(), attempt)
+}
+
+/// The payment key the sandbox checkout shows its buyer (kept with the attempt).
+pub(crate) async fn sandbox_key(app: &TestApp, attempt: &str) -> String {
+    sqlx::query_scalar!(
+        "SELECT provider_ref FROM payment WHERE attempt_key = ?",
+        attempt
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+    .expect("the sandbox issued a payment key")
 }
 
 /// The browser coming back from the sandbox checkout; the redirect's target.
 pub(crate) async fn pay_return(app: &TestApp, attempt: &str, amount: u32) -> String {
+    let payment_key = sandbox_key(app, attempt).await;
     let res = app
         .get(&format!(
-            "/pay/return/sandbox?attempt={attempt}&paymentKey=sandbox_{attempt}&amount={amount}"
+            "/pay/return/sandbox?attempt={attempt}&paymentKey={payment_key}&amount={amount}"
         ))
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -331,17 +351,30 @@ async fn a_wrong_amount_or_key_charges_nothing(pool: MySqlPool) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let url: String = res.json().await.unwrap();
-    let attempt2 = url.trim_start_matches("/pay/sandbox/").to_owned();
+    let mut attempt2 = url.trim_start_matches("/pay/sandbox/").to_owned();
     assert_ne!(attempt2, attempt);
-    let res = app
-        .get(&format!(
-            "/pay/return/sandbox?attempt={attempt2}&paymentKey=forged&amount=9000"
-        ))
-        .await;
-    assert_eq!(
-        res.headers()["location"],
-        format!("/orders/{id}?pay=failed").as_str()
-    );
+    // Neither a made-up key nor the one that used to be computable from the attempt.
+    for forged in ["forged".to_owned(), format!("sandbox_{attempt2}")] {
+        let res = app
+            .get(&format!(
+                "/pay/return/sandbox?attempt={attempt2}&paymentKey={forged}&amount=9000"
+            ))
+            .await;
+        assert_eq!(
+            res.headers()["location"],
+            format!("/orders/{id}?pay=failed").as_str()
+        );
+        let res = app
+            .call_as(
+                &buyer,
+                "orders/pay",
+                &[("id", &id.to_string()), ("provider", "sandbox")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let url: String = res.json().await.unwrap();
+        attempt2 = url.trim_start_matches("/pay/sandbox/").to_owned();
+    }
     // The failed first attempt cannot be revived.
     assert_eq!(
         pay_return(&app, &attempt, 9000).await,
@@ -680,7 +713,15 @@ async fn a_double_submit_is_one_order_and_one_payment(pool: MySqlPool) {
     );
     assert_eq!((orders, payments), (1, 1));
     // Paying twice through the same checkout: one payment, one "paid".
-    let (r1, r2) = tokio::join!(pay_return(&app, &k, 9000), pay_return(&app, &k, 9000));
+    let attempt = a["next_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/pay/sandbox/")
+        .to_owned();
+    let (r1, r2) = tokio::join!(
+        pay_return(&app, &attempt, 9000),
+        pay_return(&app, &attempt, 9000)
+    );
     assert!(r1.ends_with("pay=ok") && r2.ends_with("pay=ok"));
     assert_eq!(events(&app, id).await, ["ordered", "paid"]);
 }

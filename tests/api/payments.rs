@@ -381,7 +381,9 @@ async fn toss_declines_times_out_then_approves_and_refunds(pool: MySqlPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let (id, next) = place_with(&app, &buyer, listing, "toss", 1).await;
-    let k1 = key(1);
+    // The attempt key is the server's own, not the client's idempotency key.
+    let k1 = latest_attempt(&app, id).await;
+    assert_ne!(k1, key(1));
     assert_eq!(next, format!("https://stub.toss/checkout/{k1}"));
 
     // Refused by the card company: the provider's message reaches the buyer.
@@ -449,7 +451,7 @@ async fn kakaopay_ready_approve_and_a_wrong_charge_refunded(pool: MySqlPool) {
     let listing = list_book(&app, &seller, "9000").await;
 
     let (id, next) = place_with(&app, &buyer, listing, "kakao", 1).await;
-    let k1 = key(1);
+    let k1 = latest_attempt(&app, id).await;
     assert_eq!(next, "https://stub.kakao/pc");
     assert!(
         stub.calls()

@@ -107,36 +107,47 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
     if !missing.is_empty() {
         return Err(AppError::Validation(missing));
     }
-    let ip = request::client_ip();
-    let ip = ip.as_deref();
+    let ip = request::client_ip().unwrap_or_else(|| "unknown".to_owned());
+    let ip = ip.as_str();
 
-    let Some(member) = repo::login_record(&state.pool, &login_id).await? else {
-        password::burn_equal_time(input.password).await?;
-        repo::log_attempt(&state.pool, &login_id, None, "unknown_id", ip, now).await?;
-        return Err(AppError::BadCredentials(BAD_CREDENTIALS.into()));
-    };
-    if let Some(until) = member
-        .locked_until
-        .map(|t| t.and_utc())
-        .filter(|t| *t > now)
-    {
-        repo::log_attempt(&state.pool, &login_id, Some(member.id), "locked", ip, now).await?;
+    // Known and unknown IDs go the same way (lock check, one hash, the same count and
+    // message), so no answer tells whether an ID exists.
+    if let Some(until) = repo::locked_until(&state.pool, &login_id, ip, now).await? {
+        repo::log_attempt(&state.pool, &login_id, None, "locked", Some(ip), now).await?;
         return Err(AppError::Locked(lock_message(until, now)));
     }
-    if !password::verify(input.password, member.password_hash).await? {
-        repo::log_attempt(
-            &state.pool,
-            &login_id,
-            Some(member.id),
-            "bad_password",
-            ip,
-            now,
-        )
-        .await?;
+    // An ID that could never have been signed up is unknown without asking the
+    // database (whose ASCII column would refuse to compare it).
+    let member = match LoginId::parse(&login_id) {
+        Ok(id) => repo::login_record(&state.pool, id.as_str()).await?,
+        Err(_) => None,
+    };
+    let password_ok = match &member {
+        Some(m) => password::verify(input.password, m.password_hash.clone()).await?,
+        None => {
+            password::burn_equal_time(input.password).await?;
+            false
+        }
+    };
+    let member_id = member.as_ref().map(|m| m.id);
+    let Some(member) = member.filter(|_| password_ok) else {
+        let outcome = if member_id.is_some() {
+            "bad_password"
+        } else {
+            "unknown_id"
+        };
+        repo::log_attempt(&state.pool, &login_id, member_id, outcome, Some(ip), now).await?;
         let until = now + chrono::Duration::minutes(LOCK_MINUTES);
         return Err(
-            match repo::record_failed_login(&state.pool, member.id, MAX_FAILED_LOGINS, until)
-                .await?
+            match repo::record_failed_login(
+                &state.pool,
+                &login_id,
+                ip,
+                MAX_FAILED_LOGINS,
+                now,
+                until,
+            )
+            .await?
             {
                 FailedLogin::Remaining(left) => {
                     AppError::BadCredentials(format!("{BAD_CREDENTIALS} (남은 시도 {left}회)"))
@@ -144,9 +155,17 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
                 FailedLogin::Locked => AppError::Locked(lock_message(until, now)),
             },
         );
-    }
-    repo::record_successful_login(&state.pool, member.id).await?;
-    repo::log_attempt(&state.pool, &login_id, Some(member.id), "success", ip, now).await?;
+    };
+    repo::record_successful_login(&state.pool, &login_id, ip).await?;
+    repo::log_attempt(
+        &state.pool,
+        &login_id,
+        Some(member.id),
+        "success",
+        Some(ip),
+        now,
+    )
+    .await?;
     start_session(member.id).await?;
     repo::me(&state.pool, member.id)
         .await?

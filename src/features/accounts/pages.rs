@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::api::{Login, Signup, check_available, my_account};
 use super::types::{
     BirthDate, Email, LoginId, LoginInput, Nickname, Password, PersonName, Phone, SignupInput,
-    UniqueField, check_consent, check_password_confirm,
+    UniqueField, check_consent, check_password_confirm, safe_next_path,
 };
 use crate::app::use_auth;
 use crate::error::{AppError, FieldError};
@@ -400,11 +400,11 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| match action.value().get() {
         Some(Ok(_)) => {
             auth.refresh.update(|v| *v += 1);
-            // Only same-site paths: never bounce to another origin.
+            // Only paths on this site: never bounce to another origin.
             let next = query
                 .read_untracked()
                 .get("next")
-                .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+                .filter(|n| safe_next_path(n).is_some())
                 .unwrap_or_else(|| "/".to_owned());
             navigate(&next, Default::default());
         }

@@ -1,6 +1,6 @@
 //! Account queries. Times come from the app clock, never from NOW().
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlPool, Transaction};
 
 use super::types::{
@@ -12,7 +12,6 @@ use crate::error::AppResult;
 pub struct LoginRecord {
     pub id: u64,
     pub password_hash: String,
-    pub locked_until: Option<NaiveDateTime>,
 }
 
 pub async fn is_taken(pool: &MySqlPool, field: UniqueField, value: &str) -> AppResult<bool> {
@@ -81,7 +80,7 @@ pub async fn insert_member(
 pub async fn login_record(pool: &MySqlPool, login_id: &str) -> AppResult<Option<LoginRecord>> {
     let row = sqlx::query_as!(
         LoginRecord,
-        "SELECT id, password_hash, locked_until FROM member
+        "SELECT id, password_hash FROM member
          WHERE login_id = ? AND withdrawn_at IS NULL",
         login_id
     )
@@ -91,36 +90,79 @@ pub async fn login_record(pool: &MySqlPool, login_id: &str) -> AppResult<Option<
 }
 
 pub enum FailedLogin {
-    /// Wrong password; this many tries are left before the ID locks.
+    /// Wrong password; this many tries are left before the ID locks for this address.
     Remaining(u16),
-    /// This attempt locked the ID.
+    /// This attempt locked the ID for this address.
     Locked,
 }
 
-/// Counts a wrong password; on the `max`-th in a row locks the ID until `lock_until` and
-/// starts the count again. Plain row UPDATEs in one transaction (no LOCK TABLES or
-/// GET_LOCK), so it holds on Galera too.
+/// The key the lock-out counts under: the ID as the login form matches it
+/// (case-insensitively), ASCII only and bounded, like `log_attempt`.
+fn throttle_key(login_id: &str) -> String {
+    login_id
+        .chars()
+        .filter(char::is_ascii)
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Until when this ID is locked for this address, if it is.
+pub async fn locked_until(
+    pool: &MySqlPool,
+    login_id: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let until = sqlx::query_scalar!(
+        "SELECT locked_until FROM login_throttle WHERE login_id = ? AND ip = ?",
+        throttle_key(login_id),
+        ip
+    )
+    .fetch_optional(pool)
+    .await?
+    .flatten()
+    .map(|t| t.and_utc())
+    .filter(|t| *t > now);
+    Ok(until)
+}
+
+/// Counts a wrong password for (ID, address); the `max`-th in a row locks the pair until
+/// `lock_until` and starts the count again. Plain row writes in one transaction (no
+/// LOCK TABLES or GET_LOCK), so it holds on Galera too.
 pub async fn record_failed_login(
     pool: &MySqlPool,
-    member_id: u64,
+    login_id: &str,
+    ip: &str,
     max: u16,
+    now: DateTime<Utc>,
     lock_until: DateTime<Utc>,
 ) -> AppResult<FailedLogin> {
+    let key = throttle_key(login_id);
     let mut tx = pool.begin().await?;
     sqlx::query!(
-        "UPDATE member SET failed_logins = failed_logins + 1 WHERE id = ?",
-        member_id
+        "INSERT INTO login_throttle (login_id, ip, failures, updated_at) VALUES (?, ?, 1, ?)
+         ON DUPLICATE KEY UPDATE failures = failures + 1, updated_at = VALUES(updated_at)",
+        key,
+        ip,
+        now.naive_utc(),
     )
     .execute(&mut *tx)
     .await?;
-    let failed = sqlx::query_scalar!("SELECT failed_logins FROM member WHERE id = ?", member_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let failed = sqlx::query_scalar!(
+        "SELECT failures FROM login_throttle WHERE login_id = ? AND ip = ?",
+        key,
+        ip
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let outcome = if failed >= max {
         sqlx::query!(
-            "UPDATE member SET locked_until = ?, failed_logins = 0 WHERE id = ?",
+            "UPDATE login_throttle SET locked_until = ?, failures = 0
+             WHERE login_id = ? AND ip = ?",
             lock_until.naive_utc(),
-            member_id,
+            key,
+            ip,
         )
         .execute(&mut *tx)
         .await?;
@@ -132,10 +174,11 @@ pub async fn record_failed_login(
     Ok(outcome)
 }
 
-pub async fn record_successful_login(pool: &MySqlPool, member_id: u64) -> AppResult<()> {
+pub async fn record_successful_login(pool: &MySqlPool, login_id: &str, ip: &str) -> AppResult<()> {
     sqlx::query!(
-        "UPDATE member SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-        member_id
+        "DELETE FROM login_throttle WHERE login_id = ? AND ip = ?",
+        throttle_key(login_id),
+        ip
     )
     .execute(pool)
     .await?;

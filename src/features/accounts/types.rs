@@ -477,9 +477,52 @@ pub struct ConsentRecord {
     pub agreed_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Where to go after logging in, from `?next=`: only a path on this site. Browsers
+/// read `/\\host` as `//host` and drop tabs and newlines anywhere in a URL, so
+/// backslashes, control characters and whitespace are refused, as is a second leading
+/// slash; anything refused sends the member to the home page.
+pub fn safe_next_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let forbidden = |c: char| c == '\\' || c.is_control() || c.is_whitespace();
+    (!rest.starts_with('/') && !next.contains(forbidden)).then_some(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_path_stays_on_this_site() {
+        for ok in ["/", "/me", "/listings/3?x=1#top", "/search?q=%2F%2Fevil"] {
+            assert_eq!(safe_next_path(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "me",
+            "//evil.example",
+            "/\\evil.example/x",
+            "\\\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "/ /evil",
+            "/\u{2028}/evil",
+        ] {
+            assert_eq!(safe_next_path(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever is accepted, a browser resolves it against our origin to our origin.
+        #[test]
+        fn accepted_next_never_leaves_the_site(next in r"[/\\\t\n\r \x0b.a-z:%@\u{3000}]{0,12}") {
+            if let Some(path) = safe_next_path(&next) {
+                let cleaned: String = path.chars().filter(|c| !c.is_ascii_control()).collect();
+                let cleaned = cleaned.replace('\\', "/");
+                proptest::prop_assert!(cleaned.starts_with('/') && !cleaned.starts_with("//"));
+            }
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

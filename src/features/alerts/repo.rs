@@ -124,7 +124,8 @@ pub async fn alerts(pool: &MySqlPool, member_id: u64) -> AppResult<Vec<Alert>> {
         "SELECT w.id, w.isbn13, w.query, w.created_at,
                 CAST((SELECT COUNT(*) FROM wanted_hit h WHERE h.wanted_id = w.id AND h.seen_at IS NULL)
                      AS UNSIGNED) AS `unseen!: u64`,
-                (SELECT b.title FROM book b WHERE b.isbn13 = w.isbn13) AS `title?: String`
+                (SELECT b.title FROM book b WHERE b.isbn13 = w.isbn13 AND b.typed_by IS NULL)
+                    AS `title?: String`
          FROM wanted w WHERE w.member_id = ? ORDER BY w.created_at DESC, w.id DESC",
         member_id
     )

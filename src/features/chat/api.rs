@@ -135,6 +135,9 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
     let reason = ReportReason::parse(&reason)
         .ok_or_else(|| AppError::field("reason", "신고 사유를 골라 주세요."))?;
     let state = request::state()?;
+    state
+        .limiters
+        .check_member(crate::server::limits::Limit::Report, caller.id)?;
     let reported = repo::report(
         &state.pool,
         participants,

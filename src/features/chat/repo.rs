@@ -877,24 +877,30 @@ pub async fn report(
         .execute(&mut *conn)
         .await?;
     let mut tx = conn.begin().await?;
-    let sender = sqlx::query_scalar!(
-        "SELECT sender_id FROM chat_message WHERE room_id = ? AND id = ?",
+    let message = sqlx::query!(
+        "SELECT sender_id, body, created_at FROM chat_message WHERE room_id = ? AND id = ?",
         room.room_id,
         message_id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
+    let sender = message.sender_id;
     if sender == reporter {
         return Err(AppError::Rejected("내 메시지는 신고할 수 없어요.".into()));
     }
     let inserted = sqlx::query!(
-        "INSERT INTO chat_report (room_id, message_id, reporter_id, sender_id, reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        // The message as reported: the report outlives the room (both members leaving
+        // deletes it) and any later erasure.
+        "INSERT INTO chat_report
+             (room_id, message_id, reporter_id, sender_id, body, sent_at, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         room.room_id,
         message_id,
         reporter,
         sender,
+        message.body,
+        message.created_at,
         reason.as_str(),
         now.naive_utc()
     )
@@ -1028,7 +1034,7 @@ pub async fn banned_words(pool: &MySqlPool) -> AppResult<Vec<String>> {
         .await?;
     Ok(words
         .iter()
-        .map(|w| super::types::normalize_for_match(w))
+        .map(|w| super::types::fold_for_filter(w))
         .collect())
 }
 

@@ -18,7 +18,7 @@ pub const SAFE_PAY_WARNING: &str = "계좌번호·전화번호·메신저 아이
 
 /// The message as the server will store it, or why it cannot be sent.
 pub fn validate_body(body: &str) -> Result<String, String> {
-    let body = body.trim();
+    let body = crate::text::multi_line(body);
     if body.is_empty() {
         return Err("메시지를 입력해 주세요.".into());
     }
@@ -28,7 +28,7 @@ pub fn validate_body(body: &str) -> Result<String, String> {
             "메시지는 {MAX_MESSAGE_CHARS}자까지 보낼 수 있어요. (지금 {chars}자)"
         ));
     }
-    Ok(body.to_owned())
+    Ok(body)
 }
 
 /// Spaces removed and lower-cased: "시 발", "OPEN.KAKAO" are caught like "시발", "open.kakao".
@@ -39,18 +39,129 @@ pub fn normalize_for_match(text: &str) -> String {
         .collect()
 }
 
+/// What the banned-word filter compares: letters and digits only, lower case, with
+/// Hangul typed as loose jamo put back together. Spaces, dots, zero-width characters,
+/// emoji and other symbols between the letters ("시.발", "시\u{200b}발", "시🙂발") fall
+/// away, and "ㅅㅣㅂㅏㄹ" reads as "시발".
+pub fn fold_for_filter(text: &str) -> String {
+    let letters: Vec<char> = text
+        .chars()
+        .map(fullwidth_to_ascii)
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    compose_jamo(&letters)
+}
+
+fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Compatibility jamo (ㄱ U+3131 … ㅣ U+3163), in Unicode order, with their places in
+/// the syllable formula: initial index, final index (0 = none), or vowel index.
+const JAMO_INITIAL: [Option<u32>; 30] = [
+    Some(0),
+    Some(1),
+    None,
+    Some(2),
+    None,
+    None,
+    Some(3),
+    Some(4),
+    Some(5),
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    Some(6),
+    Some(7),
+    Some(8),
+    None,
+    Some(9),
+    Some(10),
+    Some(11),
+    Some(12),
+    Some(13),
+    Some(14),
+    Some(15),
+    Some(16),
+    Some(17),
+    Some(18),
+];
+const JAMO_FINAL: [u32; 30] = [
+    1, 2, 3, 4, 5, 6, 7, 0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 0, 18, 19, 20, 21, 22, 0, 23, 24,
+    25, 26, 27,
+];
+
+fn consonant(c: char) -> Option<usize> {
+    (('\u{3131}'..='\u{314E}').contains(&c)).then(|| c as usize - 0x3131)
+}
+
+fn vowel(c: char) -> Option<u32> {
+    (('\u{314F}'..='\u{3163}').contains(&c)).then(|| c as u32 - 0x314F)
+}
+
+/// Puts loose compatibility jamo together the way a Korean keyboard does: consonant +
+/// vowel make a syllable, and a consonant not followed by a vowel closes the syllable
+/// before it (also one that was typed whole: "시바ㄹ" → "시발").
+fn compose_jamo(chars: &[char]) -> String {
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let next_is_vowel = next.and_then(vowel).is_some();
+        if let Some(ci) = consonant(c) {
+            if let (Some(l), Some(v)) = (JAMO_INITIAL[ci], next.and_then(vowel)) {
+                let mut syllable = 0xAC00 + (l * 21 + v) * 28;
+                i += 2;
+                // A final consonant, unless it starts the next syllable.
+                if let Some(fi) = chars.get(i).copied().and_then(consonant)
+                    && JAMO_FINAL[fi] != 0
+                    && chars.get(i + 1).copied().and_then(vowel).is_none()
+                {
+                    syllable += JAMO_FINAL[fi];
+                    i += 1;
+                }
+                out.push(char::from_u32(syllable).unwrap_or(c));
+                continue;
+            }
+            // A loose final after a syllable typed without one.
+            if !next_is_vowel
+                && JAMO_FINAL[ci] != 0
+                && let Some(last) = out.last_mut()
+                && ('\u{AC00}'..='\u{D7A3}').contains(last)
+                && (*last as u32 - 0xAC00).is_multiple_of(28)
+            {
+                *last = char::from_u32(*last as u32 + JAMO_FINAL[ci]).unwrap_or(*last);
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
 pub const MAX_BANNED_WORD_CHARS: usize = 50;
 
 /// A banned word as it is stored and matched (normalized), or why it cannot be one.
 pub fn validate_banned_word(word: &str) -> Result<String, String> {
-    let word = normalize_for_match(word);
+    let word = fold_for_filter(word);
     if word.is_empty() {
         return Err("금지어를 입력해 주세요.".into());
     }
     let chars = word.chars().count();
     if chars > MAX_BANNED_WORD_CHARS {
         return Err(format!(
-            "금지어는 공백을 빼고 {MAX_BANNED_WORD_CHARS}자까지 넣을 수 있어요. (지금 {chars}자)"
+            "금지어는 공백과 기호를 빼고 {MAX_BANNED_WORD_CHARS}자까지 넣을 수 있어요. (지금 {chars}자)"
         ));
     }
     Ok(word)
@@ -58,7 +169,7 @@ pub fn validate_banned_word(word: &str) -> Result<String, String> {
 
 /// The first banned word the body contains, if any (`words` already normalized).
 pub fn banned_word_in<'a>(body: &str, words: &'a [String]) -> Option<&'a str> {
-    let text = normalize_for_match(body);
+    let text = fold_for_filter(body);
     words
         .iter()
         .find(|w| !w.is_empty() && text.contains(w.as_str()))
@@ -303,6 +414,32 @@ impl ServerFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn banned_words_survive_dots_zero_width_and_loose_jamo() {
+        let words = vec![fold_for_filter("시발"), fold_for_filter("사기꾼")];
+        for body in [
+            "시발",
+            "시 발",
+            "시.발",
+            "시\u{200b}발",
+            "시\u{feff}발",
+            "시🙂발",
+            "ㅅㅣㅂㅏㄹ",
+            "ㅅㅣ발",
+            "시바ㄹ",
+            "사ㄱㅣ꾼",
+            "사기꾼!!",
+            "사-기-꾼",
+        ] {
+            assert!(banned_word_in(body, &words).is_some(), "{body:?}");
+        }
+        for body in ["시바견 귀여워요", "사기 싫어요", "발시", "ㅅㅂ"] {
+            assert!(banned_word_in(body, &words).is_none(), "{body:?}");
+        }
+        assert_eq!(fold_for_filter("ＯＰＥＮ Kakao"), "openkakao");
+        assert_eq!(fold_for_filter("ㄱㅏㅂㅅ"), "갑ㅅ");
+    }
 
     #[test]
     fn body_is_trimmed_and_limited_to_500_characters() {

@@ -64,6 +64,9 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
         Err(other) => return Err(other.clone()),
         Ok(_) => Vec::new(),
     };
+    // Facts a seller typed stay theirs (`typed_by`); only a catalog source or an admin
+    // writes the shared row every later listing and lookup shows.
+    let mut typed_by = None;
     let book = match &isbn {
         Err(m) => {
             errors.push(FieldError {
@@ -75,7 +78,10 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
         Ok(isbn) => match state.catalog.by_isbn(isbn, now).await? {
             Some(book) => Some(book),
             None => match manual_book(&input, isbn) {
-                Ok(book) => Some(book),
+                Ok(book) => {
+                    typed_by = (!caller.is_admin).then_some(caller.id);
+                    Some(book)
+                }
                 Err(mut e) => {
                     errors.append(&mut e);
                     None
@@ -102,7 +108,7 @@ pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u6
     check_photos_owned(&state.pool, caller.id, caller.id, &valid.photos).await?;
 
     let mut tx = state.pool.begin().await?;
-    let book_id = repo::book_id_for(&mut tx, &book, now).await?;
+    let book_id = repo::book_id_for(&mut tx, &book, typed_by, now).await?;
     let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(course) = &valid.course {
@@ -195,7 +201,7 @@ async fn check_photos_owned(
 fn manual_book(input: &ListingInput, isbn: &Isbn13) -> Result<BookInfo, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut need = |field: &str, value: &str, max: usize, what: &str| {
-        let v = value.trim();
+        let v = crate::text::one_line(value);
         if v.is_empty() {
             errors.push(FieldError {
                 field: field.into(),
@@ -207,7 +213,7 @@ fn manual_book(input: &ListingInput, isbn: &Isbn13) -> Result<BookInfo, Vec<Fiel
                 message: format!("{what}은(는) {max}자까지 입력할 수 있어요."),
             });
         }
-        v.to_owned()
+        v
     };
     let title = need("book_title", &input.book_title, 255, "제목");
     let author = need("book_author", &input.book_author, 255, "저자");
@@ -270,19 +276,24 @@ pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError>
     let caller = request::require_caller().await?;
     let state = request::state()?;
     managed_seller(&state.pool, caller, id).await?;
-    // While an order holds the listing, its status follows the order.
-    if crate::features::orders::repo::listing_held(&state.pool, id).await? {
-        return Err(AppError::Rejected(
-            "주문이 진행 중이거나 주문으로 팔린 책은 상태를 직접 바꿀 수 없어요.".into(),
-        ));
-    }
     let status = match status.as_str() {
         "deleted" => "deleted",
         other => ListingStatus::from_db(other)
             .map(|s| s.as_db())
             .ok_or_else(|| AppError::field("status", "알 수 없는 판매 상태입니다."))?,
     };
-    repo::set_status(&state.pool, id, status, state.clock.now()).await
+    let now = state.clock.now();
+    let changed = crate::server::db::retry_conflicts(|| {
+        repo::set_status_unless_held(&state.pool, id, status, now)
+    })
+    .await?;
+    // While an order holds the listing, its status follows the order.
+    if !changed {
+        return Err(AppError::Rejected(
+            "주문이 진행 중이거나 주문으로 팔린 책은 상태를 직접 바꿀 수 없어요.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One listing for its detail page. Public; deleted listings are gone (404).
@@ -402,6 +413,9 @@ pub async fn report_listing(
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let state = request::state()?;
+    state
+        .limiters
+        .check_member(crate::server::limits::Limit::Report, caller.id)?;
     let seller = live_seller(&state.pool, listing_id).await?;
     if seller == caller.id {
         return Err(AppError::Rejected("내 판매글은 신고할 수 없어요.".into()));

@@ -80,23 +80,33 @@ pub async fn newest_on_sale(pool: &MySqlPool, limit: u32) -> AppResult<Vec<Listi
     rows.into_iter().map(ListingCard::try_from).collect()
 }
 
-/// The book row for these facts: the existing one for a known ISBN, a new one otherwise.
+/// The book row for these facts. `typed_by: None` is the shared catalog row (facts from a
+/// catalog source, or an admin's): the existing one for a known ISBN, left as it is.
+/// `Some(seller)` is that seller's own row for an ISBN no source knows, which takes the
+/// facts they typed last; nobody else's listing or lookup sees it.
 pub async fn book_id_for(
     tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     book: &BookInfo,
+    typed_by: Option<u64>,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     // LAST_INSERT_ID(id) makes the duplicate case report the existing row's id.
     Ok(sqlx::query!(
-        "INSERT INTO book (isbn13, title, author, publisher, published_on, cover_url, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
+        "INSERT INTO book
+             (isbn13, title, author, publisher, published_on, cover_url, typed_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE
+             id = LAST_INSERT_ID(id),
+             title = IF(typed_by IS NULL, title, VALUES(title)),
+             author = IF(typed_by IS NULL, author, VALUES(author)),
+             publisher = IF(typed_by IS NULL, publisher, VALUES(publisher))",
         book.isbn13,
         book.title,
         book.author,
         book.publisher,
         book.published_on,
         book.cover_url,
+        typed_by,
         now.naive_utc(),
     )
     .execute(&mut **tx)
@@ -226,22 +236,46 @@ pub async fn update_listing(
     Ok(updated == 1)
 }
 
-pub async fn set_status(
+/// Sets a listing's status by hand unless an order holds it; false when one does.
+///
+/// One transaction that locks the listing row first: placing an order reads that row
+/// with a shared lock (`INSERT … SELECT … WHERE status = 'on_sale'`), so an order and a
+/// status change run one after the other, and whichever comes second sees the first.
+pub async fn set_status_unless_held(
     pool: &MySqlPool,
     id: u64,
     status: &str,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<bool> {
+    let mut tx = pool.begin().await?;
+    let live = sqlx::query_scalar!(
+        "SELECT id FROM listing WHERE id = ? AND status <> 'deleted' FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if live.is_none() {
+        return Ok(true);
+    }
+    let held = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM trade_order WHERE live_listing_id = ? LOCK IN SHARE MODE",
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if held > 0 {
+        return Ok(false);
+    }
     sqlx::query!(
-        "UPDATE listing SET status = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND status <> 'deleted'",
+        "UPDATE listing SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
         status,
         now.naive_utc(),
         id
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub async fn detail(

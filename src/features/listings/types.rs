@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, FieldError};
 use crate::features::courses::types::{CourseFiling, CourseTag, check_course};
 use crate::features::photos::types::check_photo_keys;
+use crate::text::{multi_line, one_line};
 
 /// 상 / 중 / 하.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +186,7 @@ pub fn parse_price(raw: &str) -> Result<i64, String> {
 }
 
 pub fn check_description(text: &str) -> Result<(), String> {
-    let n = text.chars().count();
+    let n = multi_line(text).chars().count();
     if n > MAX_DESCRIPTION_CHARS {
         return Err(format!(
             "설명은 {MAX_DESCRIPTION_CHARS}자까지 쓸 수 있어요. ({}자 초과)",
@@ -344,15 +345,11 @@ impl ListingInput {
                 condition,
                 checklist: self.checklist,
                 delivery,
-                meet: self.meet.then(|| {
-                    (
-                        self.meet_label.trim().to_owned(),
-                        self.meet_lat,
-                        self.meet_lng,
-                    )
-                }),
+                meet: self
+                    .meet
+                    .then(|| (one_line(&self.meet_label), self.meet_lat, self.meet_lng)),
                 payment_ways,
-                description: self.description.trim().to_owned(),
+                description: multi_line(&self.description),
                 photos: self.photos.clone(),
                 course,
             }),

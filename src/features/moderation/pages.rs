@@ -293,10 +293,14 @@ fn ReportCard(message: ReportedMessage, close: ServerAction<CloseChatReports>) -
                 " " <strong data-test="reported-sender">{message.sender_nickname.clone()}</strong>
                 <span class="muted small">" · " {relative_time(message.sent_at, now)} " 보냄"</span>
             </p>
-            {if message.deleted {
-                view! { <p class="report-body muted">"보낸 사람이 이미 지운 메시지예요."</p> }.into_any()
+            // The text as it was when reported, kept with the report.
+            <blockquote class="report-body" data-test="reported-body">{message.body.clone()}</blockquote>
+            {if message.room_gone {
+                Some(view! { <p class="muted small" data-test="reported-room-gone">"두 사람 모두 대화방을 나가 대화방은 없어졌어요."</p> })
+            } else if message.deleted {
+                Some(view! { <p class="muted small" data-test="reported-room-gone">"보낸 사람이 이미 지운 메시지예요."</p> })
             } else {
-                view! { <blockquote class="report-body" data-test="reported-body">{message.body.clone()}</blockquote> }.into_any()
+                None
             }}
             <ul class="report-facts small">
                 <li class:warn=repeat_offender data-test="sender-recent-reports">
@@ -312,7 +316,7 @@ fn ReportCard(message: ReportedMessage, close: ServerAction<CloseChatReports>) -
                     when=move || confirming.get()
                     fallback=move || view! {
                         <button type="button" class="button small danger-fill" data-test="report-delete"
-                            disabled=move || close.pending().get() || message.deleted
+                            disabled=move || close.pending().get() || message.deleted || message.room_gone
                             on:click=move |_| confirming.set(true)>"메시지 삭제"</button>
                         <button type="button" class="button small secondary" data-test="report-dismiss"
                             disabled=move || close.pending().get()

@@ -25,16 +25,17 @@ pub async fn open_reports(
     let since = (now - Duration::days(SENDER_REPORT_WINDOW_DAYS)).naive_utc();
     let rows = sqlx::query!(
         "SELECT r.message_id, r.reason AS `reason: String`, r.created_at AS reported_at,
-                m.sender_id, s.nickname AS sender_nickname, m.body,
-                m.deleted_at IS NOT NULL AS `deleted!: bool`, m.created_at AS sent_at,
+                r.sender_id, s.nickname AS sender_nickname, r.body,
+                m.deleted_at IS NOT NULL AS `deleted?: bool`, m.id IS NULL AS `room_gone!: bool`,
+                r.sent_at,
                 p.nickname AS reporter_nickname,
                 (SELECT COUNT(*) FROM chat_report x
                   WHERE x.sender_id = r.sender_id AND x.created_at >= ?) AS `sender_recent!: i64`,
                 (SELECT COUNT(*) FROM chat_report d
                   WHERE d.reporter_id = r.reporter_id AND d.outcome = 'dismissed') AS `reporter_dismissed!: i64`
          FROM chat_report r
-         JOIN chat_message m ON m.room_id = r.room_id AND m.id = r.message_id
-         JOIN member s ON s.id = m.sender_id
+         LEFT JOIN chat_message m ON m.room_id = r.room_id AND m.id = r.message_id
+         JOIN member s ON s.id = r.sender_id
          JOIN member p ON p.id = r.reporter_id
          WHERE r.handled_at IS NULL AND r.message_id < ?
          ORDER BY r.message_id DESC
@@ -53,7 +54,8 @@ pub async fn open_reports(
             sender_id: r.sender_id,
             sender_nickname: r.sender_nickname,
             body: r.body,
-            deleted: r.deleted,
+            deleted: r.deleted.unwrap_or(false),
+            room_gone: r.room_gone,
             sent_at: r.sent_at.and_utc(),
             // The column is an ENUM of exactly these values.
             reason: ReportReason::parse(&r.reason).unwrap_or(ReportReason::Other),
@@ -92,13 +94,22 @@ pub async fn close_reports(
     now: DateTime<Utc>,
 ) -> AppResult<Closed> {
     let mut tx = pool.begin().await?;
-    let message = sqlx::query!(
-        "SELECT room_id, sender_id FROM chat_message WHERE id = ?",
+    // From the report, not the message: the room may be gone.
+    let reported = sqlx::query!(
+        "SELECT room_id, sender_id FROM chat_report WHERE message_id = ? LIMIT 1",
         message_id
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    let Some(message) = reported else {
+        let exists = sqlx::query_scalar!("SELECT id FROM chat_message WHERE id = ?", message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Err(match exists {
+            Some(_) => AppError::Rejected("이미 처리했거나 신고가 없는 메시지예요.".into()),
+            None => AppError::NotFound,
+        });
+    };
     let closed = sqlx::query!(
         "UPDATE chat_report SET handled_at = ?, handled_by = ?, outcome = ?
          WHERE message_id = ? AND handled_at IS NULL",

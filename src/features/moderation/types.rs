@@ -76,9 +76,12 @@ pub struct ReportedMessage {
     pub message_id: u64,
     pub sender_id: u64,
     pub sender_nickname: String,
-    /// Empty once the sender deleted it (then `deleted`).
+    /// The text as it was reported (kept with the report).
     pub body: String,
+    /// The sender erased it from the room since.
     pub deleted: bool,
+    /// Both members left and the room is gone; the report stays.
+    pub room_gone: bool,
     pub sent_at: DateTime<Utc>,
     pub reason: ReportReason,
     pub reported_at: DateTime<Utc>,

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    BuyQuote, OrderDetail, OrderInput, Placed, ProviderKind, ReviewView, TradeCursor, TradePage,
-    TradeRole,
+    BuyQuote, OrderDetail, OrderInput, Placed, ProviderKind, ReviewView, SandboxCheckout,
+    TradeCursor, TradePage, TradeRole,
 };
 use crate::error::AppError;
 
@@ -128,7 +128,7 @@ pub async fn write_review(
 
 /// What the sandbox checkout shows: only the buyer may open their attempt.
 #[server(endpoint = "orders/attempt")]
-pub async fn sandbox_attempt(attempt: String) -> Result<(String, String, i64), AppError> {
+pub async fn sandbox_attempt(attempt: String) -> Result<SandboxCheckout, AppError> {
     let caller = request::require_caller().await?;
     let state = request::state()?;
     let a = repo::attempt(&state.pool, &attempt)
@@ -138,7 +138,12 @@ pub async fn sandbox_attempt(attempt: String) -> Result<(String, String, i64), A
     if order.buyer_id != caller.id || a.provider != "sandbox" {
         return Err(AppError::Forbidden);
     }
-    Ok((order.order_no, order.book_title, i64::from(a.amount)))
+    Ok(SandboxCheckout {
+        order_no: order.order_no,
+        title: order.book_title,
+        amount: i64::from(a.amount),
+        payment_key: a.provider_ref.ok_or(AppError::NotFound)?,
+    })
 }
 
 /// My trades as buyer or seller (USER-PAYMENT-01): newest first, keyset paged, with an

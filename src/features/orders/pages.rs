@@ -12,8 +12,8 @@ use super::api::{
 };
 use super::types::{
     AddressInput, BreadGrade, BuyQuote, CARRIERS, DeliveryChoice, MAX_REVIEW_CHARS, OrderDetail,
-    OrderInput, OrderStatus, PayMethod, ProviderKind, ReviewView, TradeCursor, TradeRole,
-    check_address1, check_address2, check_postcode, check_recipient, normalize_phone,
+    OrderInput, OrderStatus, PayMethod, ProviderKind, ReviewView, SandboxCheckout, TradeCursor,
+    TradeRole, check_address1, check_address2, check_postcode, check_recipient, normalize_phone,
 };
 use crate::error::AppError;
 use crate::features::photos::types::thumb_url;
@@ -409,8 +409,8 @@ pub fn SandboxCheckoutPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let k = attempt();
                 match info.await {
-                    Ok((order_no, title, amount)) => {
-                        let back = format!("/pay/return/sandbox?attempt={k}&paymentKey=sandbox_{k}&amount={amount}");
+                    Ok(SandboxCheckout { order_no, title, amount, payment_key }) => {
+                        let back = format!("/pay/return/sandbox?attempt={k}&paymentKey={payment_key}&amount={amount}");
                         let fail = format!("/pay/fail/sandbox?attempt={k}&message=%ED%85%8C%EC%8A%A4%ED%8A%B8%20%EA%B2%B0%EC%A0%9C%20%EC%8B%A4%ED%8C%A8");
                         let cancel = format!("/pay/fail/sandbox?attempt={k}&cancelled=1");
                         view! {
@@ -618,6 +618,19 @@ fn OrderView(o: OrderDetail, acts: OrderActs, pay_flag: String) -> impl IntoView
                 </dd>
                 <dt>"주문일"</dt>
                 <dd>{kst(o.created_at).format("%Y.%m.%d %H:%M").to_string()}</dd>
+                {(o.ship_to.is_none() && o.role == Some(TradeRole::Seller) && o.delivery == DeliveryChoice::Parcel)
+                    .then(|| view! {
+                        <dt>"배송지"</dt>
+                        <dd class="muted" data-test="ship-to-hidden">
+                            {if o.status.shows_buyer_contact_to_seller() {
+                                "배송지 정보가 없어요."
+                            } else if matches!(o.status, OrderStatus::Cancelled | OrderStatus::Expired) {
+                                "취소된 주문이라 구매자 정보를 볼 수 없어요."
+                            } else {
+                                "구매자가 결제를 마치면 받는 분 이름, 연락처, 주소가 보여요."
+                            }}
+                        </dd>
+                    })}
                 {o.ship_to.clone().map(|a| view! {
                     <dt>"배송지"</dt>
                     <dd data-test="ship-to">

@@ -214,6 +214,18 @@ pub async fn insert_order(
     }
 }
 
+/// The buyer's orders still waiting for payment.
+pub async fn unpaid_orders(pool: &MySqlPool, buyer_id: u64, now: DateTime<Utc>) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM trade_order
+         WHERE buyer_id = ? AND status = 'pending' AND expires_at > ?",
+        buyer_id,
+        naive(now)
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
 pub async fn order_by_idempotency(
     pool: &MySqlPool,
     buyer_id: u64,
@@ -357,17 +369,6 @@ pub async fn move_listing(
     Ok(())
 }
 
-/// Whether an order holds this listing (so its seller may not flip its status by hand).
-pub async fn listing_held(pool: &MySqlPool, listing_id: u64) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(
-        "SELECT COUNT(*) FROM trade_order WHERE live_listing_id = ?",
-        listing_id
-    )
-    .fetch_one(pool)
-    .await?
-        > 0)
-}
-
 // ---- payment attempts ----
 
 pub struct AttemptRow {
@@ -405,6 +406,11 @@ pub async fn insert_attempt(
 }
 
 pub async fn attempt(pool: &MySqlPool, key: &str) -> AppResult<Option<AttemptRow>> {
+    // Keys come back in URLs anyone can edit; ours are UUIDs, and the ASCII column
+    // would refuse to compare anything else rather than find nothing.
+    if uuid::Uuid::parse_str(key).is_err() {
+        return Ok(None);
+    }
     Ok(sqlx::query_as!(
         AttemptRow,
         "SELECT id, order_id, attempt_key, provider AS `provider: String`, amount, provider_ref,

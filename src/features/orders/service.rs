@@ -13,8 +13,13 @@ use super::types::{
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::server::AppState;
+use crate::server::db::retry_conflicts;
+use crate::server::limits::Limit;
 use crate::server::payments::{ApproveRequest, CheckoutRequest, PayError, ReturnParams};
 use crate::server::session::Caller;
+
+/// Unpaid (safe-pay, pending) orders one buyer may hold at once.
+pub const MAX_UNPAID_ORDERS: i64 = 3;
 
 fn rejected(message: &str) -> AppError {
     AppError::Rejected(message.to_owned())
@@ -63,10 +68,20 @@ pub async fn place(
 ) -> AppResult<Placed> {
     check_idempotency_key(&input.idempotency_key)?;
     let now = state.clock.now();
-    if let Some((id, _)) =
+    if let Some((id, listing_id)) =
         repo::order_by_idempotency(&state.pool, caller.id, &input.idempotency_key).await?
     {
-        return placed_again(state, id).await;
+        return same_request_again(state, id, listing_id, input.listing_id).await;
+    }
+    state.limiters.check_member(Limit::Order, caller.id)?;
+    // Each unpaid order holds a listing for 15 minutes: a few at once is shopping, more
+    // is keeping books from other buyers.
+    if input.method == PayMethod::SafePay
+        && repo::unpaid_orders(&state.pool, caller.id, now).await? >= MAX_UNPAID_ORDERS
+    {
+        return Err(rejected(&format!(
+            "결제하지 않은 주문이 {MAX_UNPAID_ORDERS}건 있어요. 먼저 결제하거나 취소해 주세요."
+        )));
     }
     let listing = repo::quote_listing(&state.pool, input.listing_id)
         .await?
@@ -153,64 +168,39 @@ pub async fn place(
         PayMethod::Cash => OrderStatus::Agreed,
     };
     let order_no = new_order_no(now);
-    let mut tx = state.pool.begin().await?;
-    let inserted = repo::insert_order(
-        &mut tx,
-        &NewOrder {
-            order_no: &order_no,
-            listing_id: listing.listing_id,
-            buyer_id: caller.id,
-            idempotency_key: &input.idempotency_key,
-            method: input.method.as_db(),
-            provider: provider.map(|p| p.as_db()),
-            delivery: input.delivery.as_db(),
-            status,
-            ship_to: ship_to.as_ref(),
-            expires_at: (status == OrderStatus::Pending)
-                .then(|| now + Duration::minutes(PAYMENT_WINDOW_MINUTES)),
-        },
-        now,
-    )
-    .await?;
+    let new_order = NewOrder {
+        order_no: &order_no,
+        listing_id: listing.listing_id,
+        buyer_id: caller.id,
+        idempotency_key: &input.idempotency_key,
+        method: input.method.as_db(),
+        provider: provider.map(|p| p.as_db()),
+        delivery: input.delivery.as_db(),
+        status,
+        ship_to: ship_to.as_ref(),
+        expires_at: (status == OrderStatus::Pending)
+            .then(|| now + Duration::minutes(PAYMENT_WINDOW_MINUTES)),
+    };
+    let inserted = retry_conflicts(|| store_order(state, &new_order, now)).await?;
     let (id, amount, title) = match inserted {
         Inserted::Order { id, amount, title } => (id, amount, title),
         Inserted::NotOnSale => {
             return Err(rejected("지금은 구매할 수 없는 책이에요. (판매중이 아님)"));
         }
         Inserted::Duplicate => {
-            drop(tx);
             // Our own double submit, or someone else holds the listing.
             return match repo::order_by_idempotency(&state.pool, caller.id, &input.idempotency_key)
                 .await?
             {
-                Some((id, _)) => placed_again(state, id).await,
+                Some((id, listing_id)) => {
+                    same_request_again(state, id, listing_id, input.listing_id).await
+                }
                 None => Err(rejected(
                     "다른 분이 먼저 구매를 진행하고 있어요. 결제되지 않으면 15분 뒤 다시 살 수 있어요.",
                 )),
             };
         }
     };
-    let kind = if status == OrderStatus::Agreed {
-        repo::move_listing(&mut tx, listing.listing_id, ListingMove::Reserve, now).await?;
-        "agreed"
-    } else {
-        "ordered"
-    };
-    repo::event(
-        &mut tx,
-        id,
-        kind,
-        None,
-        Some(status),
-        Some(caller.id),
-        "",
-        now,
-    )
-    .await?;
-    if let Some(a) = &ship_to {
-        repo::remember_address(&mut tx, caller.id, a, now).await?;
-    }
-    tx.commit().await?;
     tracing::info!(
         order = id,
         listing = listing.listing_id,
@@ -222,7 +212,9 @@ pub async fn place(
     let next_url = match provider {
         Some(p) => {
             let checkout = CheckoutRequest {
-                attempt_key: input.idempotency_key.clone(),
+                // Made here, never the client's idempotency key: a key another buyer
+                // reused would otherwise find that buyer's checkout.
+                attempt_key: uuid::Uuid::new_v4().to_string(),
                 order_no,
                 item_code: listing.listing_id.to_string(),
                 item_name: title,
@@ -245,6 +237,56 @@ pub async fn place(
         order_id: id,
         next_url,
     })
+}
+
+/// The order, its first event, the reservation of a meet-up's listing and the buyer's
+/// address book, in one transaction (retried whole when it collides with another).
+async fn store_order(
+    state: &AppState,
+    order: &NewOrder<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Inserted> {
+    let mut tx = state.pool.begin().await?;
+    let inserted = repo::insert_order(&mut tx, order, now).await?;
+    let Inserted::Order { id, .. } = &inserted else {
+        return Ok(inserted);
+    };
+    let kind = if order.status == OrderStatus::Agreed {
+        repo::move_listing(&mut tx, order.listing_id, ListingMove::Reserve, now).await?;
+        "agreed"
+    } else {
+        "ordered"
+    };
+    repo::event(
+        &mut tx,
+        *id,
+        kind,
+        None,
+        Some(order.status),
+        Some(order.buyer_id),
+        "",
+        now,
+    )
+    .await?;
+    if let Some(a) = order.ship_to {
+        repo::remember_address(&mut tx, order.buyer_id, a, now).await?;
+    }
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// An idempotency key belongs to one buyer and one listing: the same key for another
+/// listing is a client bug or a replay, not a repeat.
+async fn same_request_again(
+    state: &AppState,
+    order_id: u64,
+    ordered_listing: u64,
+    asked_listing: u64,
+) -> AppResult<Placed> {
+    if ordered_listing != asked_listing {
+        return Err(AppError::BadRequest);
+    }
+    placed_again(state, order_id).await
 }
 
 /// A repeated submit: the same order, and the same checkout once the first submit has
@@ -380,6 +422,7 @@ pub async fn handle_return(
     state: &AppState,
     kind: ProviderKind,
     attempt_key: &str,
+    caller: Option<Caller>,
     params: ReturnParams,
     returned_amount: Option<i64>,
 ) -> AppResult<(u64, Result<(), String>)> {
@@ -387,12 +430,7 @@ pub async fn handle_return(
     let attempt = repo::attempt(&state.pool, attempt_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    if attempt.provider != kind.as_db() {
-        return Err(AppError::BadRequest);
-    }
-    let order = repo::order(&state.pool, attempt.order_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let order = bound_return(state, &attempt, kind, caller).await?;
     let id = order.id;
     if attempt.status == "approved" {
         return Ok((id, Ok(()))); // a replayed return changes nothing
@@ -556,21 +594,48 @@ async fn refund_quietly(
     }
 }
 
+/// A provider's return belongs to its attempt's provider and buyer: the wrong provider
+/// is refused, and so is a signed-in member who is not the buyer. No session at all is
+/// let through (in-app browsers lose it on the way); the attempt key is random.
+async fn bound_return(
+    state: &AppState,
+    attempt: &repo::AttemptRow,
+    kind: ProviderKind,
+    caller: Option<Caller>,
+) -> AppResult<OrderRow> {
+    if attempt.provider != kind.as_db() {
+        return Err(AppError::BadRequest);
+    }
+    let order = repo::order(&state.pool, attempt.order_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if caller.is_some_and(|c| c.id != order.buyer_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(order)
+}
+
 /// The buyer left the provider's window (failure or cancel).
 pub async fn handle_fail(
     state: &AppState,
+    kind: ProviderKind,
     attempt_key: &str,
+    caller: Option<Caller>,
     message: Option<String>,
     cancelled: bool,
 ) -> AppResult<u64> {
     let attempt = repo::attempt(&state.pool, attempt_key)
         .await?
         .ok_or(AppError::NotFound)?;
+    let order = bound_return(state, &attempt, kind, caller).await?;
     let message = if cancelled {
         "결제를 취소했어요.".to_owned()
     } else {
+        // The provider's reason reaches the buyer only when the buyer's own session
+        // brought it back: a link anyone can make must not put words on the order page.
         message
-            .map(|m| m.chars().take(200).collect())
+            .filter(|_| caller.is_some_and(|c| c.id == order.buyer_id))
+            .map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect())
             .unwrap_or_else(|| "결제가 완료되지 않았어요.".to_owned())
     };
     repo::fail_attempt(&state.pool, attempt_key, &message, state.clock.now()).await?;
@@ -957,8 +1022,14 @@ pub async fn detail(state: &AppState, caller: Caller, id: u64) -> AppResult<Orde
     } else {
         None
     };
+    let contact_visible = match role {
+        Some(TradeRole::Buyer) => true,
+        Some(TradeRole::Seller) => status.shows_buyer_contact_to_seller(),
+        // An admin settling a dispute needs to see where it went.
+        None => caller.is_admin && disputed,
+    };
     let ship_to = match (
-        order.ship_recipient,
+        order.ship_recipient.filter(|_| contact_visible),
         order.ship_phone,
         order.ship_postcode,
         order.ship_address1,

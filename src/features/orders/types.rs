@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
 use crate::features::listings::types::Condition;
+use crate::text::one_line;
 
 /// How long a safe-payment order waits for its payment.
 pub const PAYMENT_WINDOW_MINUTES: i64 = 15;
@@ -40,6 +41,20 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Whether the seller may see the buyer's name, phone and address: only once the
+    /// order is paid (parcel) and while it has not been cancelled or let lapse. Listing a
+    /// cheap book must not collect the addresses of everyone who starts to buy it.
+    pub fn shows_buyer_contact_to_seller(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid
+                | OrderStatus::Shipped
+                | OrderStatus::Received
+                | OrderStatus::Settled
+                | OrderStatus::Completed
+        )
+    }
+
     pub const ALL: [OrderStatus; 9] = [
         OrderStatus::Pending,
         OrderStatus::Agreed,
@@ -305,11 +320,11 @@ impl AddressInput {
         push("address2", check_address2(&self.address2));
         match (errors.is_empty(), phone) {
             (true, Ok(phone)) => Ok(AddressInput {
-                recipient: self.recipient.trim().to_owned(),
+                recipient: one_line(&self.recipient),
                 phone,
                 postcode: self.postcode.trim().to_owned(),
-                address1: self.address1.trim().to_owned(),
-                address2: self.address2.trim().to_owned(),
+                address1: one_line(&self.address1),
+                address2: one_line(&self.address2),
             }),
             _ => Err(errors),
         }
@@ -717,4 +732,14 @@ mod tests {
             assert_eq!(OrderStatus::from_db(s.as_db()), Some(s));
         }
     }
+}
+
+/// What the sandbox checkout shows its buyer, with the payment key it hands back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxCheckout {
+    pub order_no: String,
+    pub title: String,
+    pub amount: i64,
+    /// Made by the sandbox when the checkout opened; nobody else can compute it.
+    pub payment_key: String,
 }

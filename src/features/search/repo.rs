@@ -399,7 +399,8 @@ fn filtered(
         sql.push(" WHERE TRUE");
     }
     if let Some(isbn) = &plan.isbn {
-        sql.push(" AND l.book_id = (SELECT id FROM book WHERE isbn13 = ")
+        // Every row of the ISBN: the catalog's and those sellers typed.
+        sql.push(" AND l.book_id IN (SELECT id FROM book WHERE isbn13 = ")
             .push_bind(isbn.as_str().to_owned())
             .push(")");
     }

@@ -1,4 +1,5 @@
-//! Our own catalog (the `book` table): asked first, and where external answers are kept.
+//! Our own catalog (the `book` table's shared rows): asked first, and where external
+//! answers are kept. Rows a seller typed (`typed_by`) are that seller's and not offered.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
@@ -44,7 +45,8 @@ impl BookSource for LocalCatalog {
     async fn by_isbn(&self, isbn: &Isbn13) -> Result<Option<BookInfo>, SourceError> {
         Ok(sqlx::query_as!(
             BookInfo,
-            "SELECT isbn13, title, author, publisher, published_on, cover_url FROM book WHERE isbn13 = ?",
+            "SELECT isbn13, title, author, publisher, published_on, cover_url FROM book
+             WHERE isbn13 = ? AND typed_by IS NULL",
             isbn.as_str()
         )
         .fetch_optional(&self.pool)
@@ -60,7 +62,7 @@ impl BookSource for LocalCatalog {
         Ok(sqlx::query_as!(
             BookInfo,
             "SELECT isbn13, title, author, publisher, published_on, cover_url FROM book
-             WHERE title LIKE ? ORDER BY title LIMIT ?",
+             WHERE title LIKE ? AND typed_by IS NULL ORDER BY title LIMIT ?",
             format!("%{escaped}%"),
             limit
         )

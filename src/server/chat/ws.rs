@@ -19,6 +19,7 @@ use crate::features::chat::types::{
     ClientFrame, HEARTBEAT_SECS, ServerFrame, banned_word_in, validate_body,
 };
 use crate::features::moderation::types::restricted_message;
+use crate::server::limits::Limit;
 use crate::server::{AppState, session};
 
 /// The socket's read buffer, allocated up front for every socket: tungstenite's 128 KiB
@@ -178,6 +179,9 @@ impl Connection {
         if cid.is_empty() || cid.len() > 36 || !cid.is_ascii() {
             return Err(AppError::BadRequest);
         }
+        self.state
+            .limiters
+            .check_member(Limit::ChatSend, self.member)?;
         let body = validate_body(body).map_err(AppError::Rejected)?;
         let words = self.state.chat.banned_words(&self.state.pool).await?;
         if let Some(word) = banned_word_in(&body, &words) {

@@ -1,9 +1,11 @@
 //! Where payment providers send the buyer back: `/pay/return/{provider}` after the
 //! buyer authorised a payment, `/pay/fail/{provider}` when they gave up or it failed.
-//! Both end on the order page. The attempt key (random, 122 bits) identifies the
-//! attempt; the session is not needed, since in-app browsers often lose it on the way.
+//! Both end on the order page. The attempt key (random, 122 bits, made by us) identifies
+//! the attempt; the session is not needed, since in-app browsers often lose it on the
+//! way, but a session of anyone other than the buyer is refused.
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -12,6 +14,7 @@ use crate::error::AppError;
 use crate::features::orders::service;
 use crate::features::orders::types::ProviderKind;
 use crate::server::AppState;
+use crate::server::session::{self, Caller};
 
 #[derive(Deserialize)]
 pub struct ReturnQuery {
@@ -39,9 +42,17 @@ fn error_page(e: AppError) -> Response {
     (status, e.to_string()).into_response()
 }
 
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
+    match session::token_from_headers(headers) {
+        Some(token) => session::caller_for_token(&state.pool, &token, state.clock.now()).await,
+        None => Ok(None),
+    }
+}
+
 pub async fn payment_return(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    headers: HeaderMap,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
     let (Some(kind), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
@@ -51,7 +62,11 @@ pub async fn payment_return(
         payment_key: q.payment_key.clone(),
         pg_token: q.pg_token.clone(),
     };
-    match service::handle_return(&state, kind, attempt, params, q.amount).await {
+    let caller = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    match service::handle_return(&state, kind, attempt, caller, params, q.amount).await {
         Ok((order, Ok(()))) => Redirect::to(&format!("/orders/{order}?pay=ok")).into_response(),
         Ok((order, Err(_))) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
@@ -61,12 +76,18 @@ pub async fn payment_return(
 pub async fn payment_fail(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    headers: HeaderMap,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
-    let (Some(_), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
+    let (Some(kind), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
         return error_page(AppError::BadRequest);
     };
-    match service::handle_fail(&state, attempt, q.message.clone(), q.cancelled.is_some()).await {
+    let caller = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let cancelled = q.cancelled.is_some();
+    match service::handle_fail(&state, kind, attempt, caller, q.message.clone(), cancelled).await {
         Ok(order) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
     }

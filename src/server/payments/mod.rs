@@ -174,6 +174,11 @@ impl Payments {
             )));
         }
         if config.payment_sandbox {
+            tracing::warn!(
+                public_url = %config.public_url,
+                "PAYMENT SANDBOX IS ON: '테스트 결제' approves payments that move no money \
+                 (on for a loopback PUBLIC_URL or PAYMENT_SANDBOX=1)"
+            );
             providers.push(Arc::new(sandbox::Sandbox));
         }
         Self::new(providers)

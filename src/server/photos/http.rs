@@ -14,11 +14,11 @@ use crate::features::photos::repo;
 use crate::features::photos::types::{
     MAX_FILE_BYTES, MAX_UPLOADS_PER_HOUR, ORPHAN_HOURS, UPLOAD_FIELD, UploadedPhoto, is_photo_key,
 };
+use crate::server::limits::Limit;
 use crate::server::{AppState, session};
 
 fn error_response(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(e)).into_response()
+    e.into_response()
 }
 
 fn too_large() -> AppError {
@@ -70,13 +70,19 @@ async fn upload_inner(
     let caller = session::caller_for_token(&state.pool, &token, now)
         .await?
         .ok_or(AppError::Unauthorized)?;
+    // Every attempt counts, stored or refused, so failed uploads cannot be repeated
+    // without end.
+    state.limiters.check_member(Limit::Upload, caller.id)?;
 
     // Before reading the body: a member over the hourly cap costs no decoding.
     let hour_ago = now - chrono::Duration::hours(1);
     if repo::uploads_since(&state.pool, caller.id, hour_ago).await? >= MAX_UPLOADS_PER_HOUR {
-        return Err(AppError::RateLimited(format!(
-            "사진은 한 시간에 {MAX_UPLOADS_PER_HOUR}장까지 올릴 수 있어요. 잠시 후 다시 올려 주세요."
-        )));
+        return Err(AppError::RateLimited {
+            message: format!(
+                "사진은 한 시간에 {MAX_UPLOADS_PER_HOUR}장까지 올릴 수 있어요. 잠시 후 다시 올려 주세요."
+            ),
+            retry_after_secs: 3600,
+        });
     }
 
     let mut file = None;
