@@ -222,6 +222,8 @@ async fn connect(base: &str, token: &str) -> anyhow::Result<Ws> {
         "cookie",
         format!("{}={token}", session::COOKIE_NAME).parse()?,
     );
+    // The server takes sockets only from its own pages.
+    request.headers_mut().insert("origin", base.parse()?);
     Ok(tokio_tungstenite::connect_async(request).await?.0)
 }
 

@@ -6,6 +6,14 @@ import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole 
 // blocked inline handler logs a console error, which fails the test as well).
 const payload = `</title><img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>`;
 
+/** Collects every dialog (alert, confirm) a page opens: script that ran would open one. */
+function watchDialogs(page: Page, dialogs: string[]) {
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+}
+
 async function assertInert(page: Page, errors: string[]) {
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   // The hostile text is text: the title holds it literally.
@@ -17,10 +25,7 @@ async function assertInert(page: Page, errors: string[]) {
 test('a search query with markup stays text, in the title and on the page', async ({ page }, info) => {
   const errors = watchConsole(page);
   const dialogs: string[] = [];
-  page.on('dialog', async (d) => {
-    dialogs.push(d.message());
-    await d.dismiss();
-  });
+  watchDialogs(page, dialogs);
   const res = await page.goto('/search?q=' + encodeURIComponent(payload));
   const csp = res!.headers()['content-security-policy'];
   expect(csp).toContain("script-src 'nonce-");
@@ -35,10 +40,7 @@ test('a search query with markup stays text, in the title and on the page', asyn
 test('a book title with markup stays text on the listing and in the chat room', async ({ page }, info) => {
   const errors = watchConsole(page);
   const dialogs: string[] = [];
-  page.on('dialog', async (d) => {
-    dialogs.push(d.message());
-    await d.dismiss();
-  });
+  watchDialogs(page, dialogs);
   const seller = uniqueMember(info);
   await signUp(page.context().request, seller);
   // A book no catalog knows: its title is what the seller typed.
@@ -57,10 +59,7 @@ test('a book title with markup stays text on the listing and in the chat room', 
   const buyerContext = await page.context().browser()!.newContext({ baseURL: info.project.use.baseURL, locale: 'ko-KR' });
   const buyerPage = await buyerContext.newPage();
   const buyerErrors = watchConsole(buyerPage);
-  buyerPage.on('dialog', async (d) => {
-    dialogs.push(d.message());
-    await d.dismiss();
-  });
+  watchDialogs(buyerPage, dialogs);
   await signUp(buyerContext.request, uniqueMember(info));
   await gotoHydrated(buyerPage, `/listings/${listing}`);
   await buyerPage.locator('[data-test="chat-open"]').click();

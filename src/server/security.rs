@@ -54,11 +54,12 @@ pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Ne
     next.run(req).await
 }
 
-/// Writes (anything but GET/HEAD/OPTIONS) are taken only from our own pages: the browser
-/// says so with `Sec-Fetch-Site: same-origin`, or, where it does not send that header,
-/// with an `Origin` that is ours. A request with neither is not from a browser page of
-/// ours and is refused too; the browser cannot be made to drop both.
-pub fn is_same_origin_write(headers: &HeaderMap, public_origin: &str) -> bool {
+/// Whether a request comes from one of our own pages: the browser says so with
+/// `Sec-Fetch-Site: same-origin`, or, where it does not send that header, with an
+/// `Origin` that is ours. A request with neither is not from a browser page of ours; the
+/// browser cannot be made to drop both. Writes (anything but GET/HEAD/OPTIONS) and the
+/// chat WebSocket, which carries the session cookie, are taken only from our pages.
+pub fn is_from_our_pages(headers: &HeaderMap, public_origin: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return site.as_bytes() == b"same-origin";
     }
@@ -83,7 +84,7 @@ pub async fn same_origin_writes(
     next: Next,
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || is_same_origin_write(req.headers(), state.config.public_origin()) {
+    if safe || is_from_our_pages(req.headers(), state.config.public_origin()) {
         return next.run(req).await;
     }
     tracing::warn!(
@@ -103,7 +104,7 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
         (&Method::POST, "/api/accounts/login") => Some(Limit::Login),
         (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
-        (_, "/search" | "/api/search") => Some(Limit::Search),
+        (_, "/search" | "/api/search/listings") => Some(Limit::Search),
         _ => None,
     }
 }
@@ -115,7 +116,18 @@ pub async fn address_limits(State(state): State<AppState>, req: Request, next: N
             .get::<ClientIp>()
             .map_or_else(|| "unknown".to_owned(), |ip| ip.0.to_string());
         if let Err(e) = state.limiters.check(limit, &ip) {
-            return e.into_response();
+            if req.uri().path().starts_with("/api/") {
+                return e.into_response();
+            }
+            // A page: the message itself, not the JSON the app's own calls decode.
+            let message = e.to_string();
+            let mut res = e.into_response();
+            *res.body_mut() = axum::body::Body::from(message);
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            return res;
         }
     }
     next.run(req).await
@@ -241,43 +253,57 @@ mod tests {
     #[test]
     fn writes_need_a_same_origin_browser() {
         let ours = "https://breadbook.kr";
-        assert!(is_same_origin_write(
+        assert!(is_from_our_pages(
             &headers(&[("sec-fetch-site", "same-origin")]),
             ours
         ));
         for site in ["cross-site", "same-site", "none"] {
-            assert!(!is_same_origin_write(
+            assert!(!is_from_our_pages(
                 &headers(&[("sec-fetch-site", site)]),
                 ours
             ));
         }
         // Sec-Fetch-Site wins over an Origin that looks right.
-        assert!(!is_same_origin_write(
+        assert!(!is_from_our_pages(
             &headers(&[("sec-fetch-site", "cross-site"), ("origin", ours)]),
             ours
         ));
-        assert!(is_same_origin_write(&headers(&[("origin", ours)]), ours));
-        assert!(!is_same_origin_write(
+        assert!(is_from_our_pages(&headers(&[("origin", ours)]), ours));
+        assert!(!is_from_our_pages(
             &headers(&[("origin", "https://evil.example")]),
             ours
         ));
-        assert!(!is_same_origin_write(&headers(&[("origin", "null")]), ours));
-        assert!(!is_same_origin_write(&headers(&[]), ours));
+        assert!(!is_from_our_pages(&headers(&[("origin", "null")]), ours));
+        assert!(!is_from_our_pages(&headers(&[]), ours));
         // The address the browser used for this very server.
-        assert!(is_same_origin_write(
+        assert!(is_from_our_pages(
             &headers(&[
                 ("origin", "http://127.0.0.1:41234"),
                 ("host", "127.0.0.1:41234")
             ]),
             ours
         ));
-        assert!(!is_same_origin_write(
+        assert!(!is_from_our_pages(
             &headers(&[
                 ("origin", "http://evil.example"),
                 ("host", "127.0.0.1:41234")
             ]),
             ours
         ));
+    }
+
+    #[test]
+    fn costly_paths_have_their_address_limit() {
+        assert_eq!(
+            address_limit(&Method::POST, "/api/accounts/login"),
+            Some(Limit::Login)
+        );
+        assert_eq!(address_limit(&Method::GET, "/search"), Some(Limit::Search));
+        assert_eq!(
+            address_limit(&Method::POST, "/api/search/listings"),
+            Some(Limit::Search)
+        );
+        assert_eq!(address_limit(&Method::GET, "/listings/1"), None);
     }
 
     #[test]

@@ -104,6 +104,10 @@ impl Ws {
         let mut request = format!("{}/ws/chat", base.replacen("http", "ws", 1))
             .into_client_request()
             .unwrap();
+        // What a browser on one of our pages sends.
+        request
+            .headers_mut()
+            .insert("origin", base.parse().unwrap());
         if let Some(cookie) = cookie {
             request
                 .headers_mut()
@@ -473,6 +477,13 @@ async fn only_the_two_participants_can_read_or_write_a_room(pool: MySqlPool) {
         .headers_mut()
         .insert("origin", "https://evil.example".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(foreign).await.is_err());
+    // No Origin at all is not one of our pages either.
+    let mut bare = format!("{}/ws/chat", app.base.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    bare.headers_mut()
+        .insert("cookie", buyer.cookie.parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(bare).await.is_err());
     let mut stranger_ws = Ws::connect(&app.base, &stranger.cookie).await;
     stranger_ws.say(room, "x-1", "끼어들기").await;
     assert_eq!(

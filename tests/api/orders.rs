@@ -97,6 +97,20 @@ pub(crate) async fn pay_return(app: &TestApp, attempt: &str, amount: u32) -> Str
     res.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// "결제하기" again on a pending order; the new attempt's key.
+async fn new_sandbox_attempt(app: &TestApp, buyer: &reqwest::Client, id: u64) -> String {
+    let res = app
+        .call_as(
+            buyer,
+            "orders/pay",
+            &[("id", &id.to_string()), ("provider", "sandbox")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let url: String = res.json().await.unwrap();
+    url.trim_start_matches("/pay/sandbox/").to_owned()
+}
+
 pub(crate) async fn order(app: &TestApp, who: &reqwest::Client, id: u64) -> Value {
     let res = app
         .call_as(who, "orders/get", &[("id", &id.to_string())])
@@ -341,20 +355,13 @@ async fn a_wrong_amount_or_key_charges_nothing(pool: MySqlPool) {
     assert!(o["payment_failure"].as_str().unwrap().contains("금액"));
     assert_eq!(listing_status(&app, listing).await, "on_sale");
 
-    // A new attempt; a forged payment key is declined by the provider.
-    let res = app
-        .call_as(
-            &buyer,
-            "orders/pay",
-            &[("id", &id.to_string()), ("provider", "sandbox")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let url: String = res.json().await.unwrap();
-    let mut attempt2 = url.trim_start_matches("/pay/sandbox/").to_owned();
-    assert_ne!(attempt2, attempt);
-    // Neither a made-up key nor the one that used to be computable from the attempt.
-    for forged in ["forged".to_owned(), format!("sandbox_{attempt2}")] {
+    // A new attempt each time; the sandbox declines a made-up key, and the one that used
+    // to be computable from the attempt key.
+    let forgeries: [fn(&str) -> String; 2] = [|_| "forged".into(), |a| format!("sandbox_{a}")];
+    for forge in forgeries {
+        let attempt2 = new_sandbox_attempt(&app, &buyer, id).await;
+        assert_ne!(attempt2, attempt);
+        let forged = forge(&attempt2);
         let res = app
             .get(&format!(
                 "/pay/return/sandbox?attempt={attempt2}&paymentKey={forged}&amount=9000"
@@ -364,16 +371,6 @@ async fn a_wrong_amount_or_key_charges_nothing(pool: MySqlPool) {
             res.headers()["location"],
             format!("/orders/{id}?pay=failed").as_str()
         );
-        let res = app
-            .call_as(
-                &buyer,
-                "orders/pay",
-                &[("id", &id.to_string()), ("provider", "sandbox")],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let url: String = res.json().await.unwrap();
-        attempt2 = url.trim_start_matches("/pay/sandbox/").to_owned();
     }
     // The failed first attempt cannot be revived.
     assert_eq!(
@@ -392,8 +389,9 @@ async fn a_wrong_amount_or_key_charges_nothing(pool: MySqlPool) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let open_attempt = new_sandbox_attempt(&app, &buyer, id).await;
     let res = app
-        .call_as(&other, "orders/attempt", &[("attempt", &attempt2)])
+        .call_as(&other, "orders/attempt", &[("attempt", &open_attempt)])
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

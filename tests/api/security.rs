@@ -927,3 +927,25 @@ async fn hostile_text_through_every_form_is_refused_or_stored_never_a_500(pool: 
         );
     }
 }
+
+#[sqlx::test]
+async fn searches_are_rate_limited_per_address(pool: MySqlPool) {
+    use bread_book::server::limits::{Allowance, Limit};
+    let app = TestApp::spawn_with(pool, |c| {
+        c.rate_limits
+            .set(Limit::Search, Allowance::parse("3/60").unwrap());
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/search?q=자바").await.status(), StatusCode::OK);
+    }
+    let res = app.call("search/listings", &[("params[q]", "자바")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The page and the server function count together.
+    let res = app.get("/search?q=자바").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().starts_with("검색이 너무 많아요."));
+    let res = app.call("search/listings", &[("params[q]", "자바")]).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}

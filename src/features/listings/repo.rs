@@ -238,9 +238,10 @@ pub async fn update_listing(
 
 /// Sets a listing's status by hand unless an order holds it; false when one does.
 ///
-/// One transaction that locks the listing row first: placing an order reads that row
-/// with a shared lock (`INSERT … SELECT … WHERE status = 'on_sale'`), so an order and a
-/// status change run one after the other, and whichever comes second sees the first.
+/// One transaction that locks the listing row first: placing an order writes that row
+/// first too (`orders_placed`), so an order and a status change run one after the other
+/// and whichever comes second sees the first; on Galera the second to commit is refused
+/// by certification and retried (`db::retry_conflicts`).
 pub async fn set_status_unless_held(
     pool: &MySqlPool,
     id: u64,

@@ -164,6 +164,14 @@ pub async fn insert_order(
     o: &NewOrder<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Inserted> {
+    // Take the listing row first (see the migration adding `orders_placed`): a status
+    // change, or another buyer, waits here instead of deadlocking later.
+    sqlx::query!(
+        "UPDATE listing SET orders_placed = orders_placed + 1 WHERE id = ? AND status = 'on_sale'",
+        o.listing_id
+    )
+    .execute(&mut **tx)
+    .await?;
     let ship = o.ship_to;
     let result = sqlx::query!(
         "INSERT INTO trade_order (order_no, listing_id, live_listing_id, buyer_id, seller_id,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -20,6 +20,7 @@ use crate::features::chat::types::{
 };
 use crate::features::moderation::types::restricted_message;
 use crate::server::limits::Limit;
+use crate::server::security;
 use crate::server::{AppState, session};
 
 /// The socket's read buffer, allocated up front for every socket: tungstenite's 128 KiB
@@ -36,7 +37,7 @@ pub async fn upgrade(
     headers: HeaderMap,
 ) -> Response {
     // Cookies ride along on cross-site WebSocket requests; only our own pages may open one.
-    if !same_origin(&headers) {
+    if !security::is_from_our_pages(&headers, state.config.public_origin()) {
         return StatusCode::FORBIDDEN.into_response();
     }
     let Some(token) = session::token_from_headers(&headers) else {
@@ -56,17 +57,6 @@ pub async fn upgrade(
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .on_upgrade(move |socket| serve(socket, state, caller.id, nickname))
-}
-
-/// Browsers always send Origin on WebSocket requests; it must name the host they
-/// asked. Clients that are not browsers (tests, the load client) send none.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.split("://").nth(1);
-    origin_host.is_some() && origin_host == host
 }
 
 struct Connection {
