@@ -48,6 +48,19 @@ test('a buyer pays safely with a shipping address, the seller ships, both review
   await expect(page.locator('[data-test="sandbox-checkout"]')).toBeVisible();
   await expect(page.locator('[data-test="sandbox-checkout"]')).toContainText('8,500원');
   await snap(page, info, 'sandbox-checkout');
+  // Until the buyer pays, the seller sees who ordered but not their name, phone or address.
+  const unpaidOrder = await page.evaluate(async () => {
+    const res = await fetch('/api/orders/history', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'role=buyer',
+    });
+    return (await res.json()).items[0].id as number;
+  });
+  await gotoHydrated(seller.page, `/orders/${unpaidOrder}`);
+  await expect(seller.page.locator('[data-test="ship-to-hidden"]')).toContainText('구매자가 결제를 마치면');
+  await expect(seller.page.locator('[data-test="ship-to"]')).toHaveCount(0);
+  await snap(seller.page, info, 'order-unpaid-seller');
   await page.locator('[data-test="sandbox-approve"]').click();
   await expect(page.locator('[data-test="order-status"]')).toHaveText('결제 완료');
   await expect(page.locator('[data-test="pay-banner"]')).toContainText('결제가 완료되었어요');

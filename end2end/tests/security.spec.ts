@@ -54,6 +54,12 @@ test('a book title with markup stays text on the listing and in the chat room', 
   await gotoHydrated(page, `/listings/${listing}`);
   await expect(page.locator('[data-test="listing-title"]')).toHaveText(payload);
   await assertInert(page, errors);
+  // A long unbroken title wraps instead of widening the page (on a phone too).
+  for (const path of [`/listings/${listing}`, '/', '/search']) {
+    await gotoHydrated(page, path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
 
   // The buyer's chat room is titled by the book as well.
   const buyerContext = await page.context().browser()!.newContext({ baseURL: info.project.use.baseURL, locale: 'ko-KR' });
