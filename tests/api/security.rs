@@ -397,6 +397,15 @@ async fn metrics_need_a_token_or_this_machine(pool: MySqlPool) {
 }
 
 #[sqlx::test]
+async fn metrics_on_their_own_address_are_not_on_the_public_one(pool: MySqlPool) {
+    let app = TestApp::spawn_with(pool, |c| {
+        c.metrics_addr = Some("127.0.0.1:9".parse().unwrap());
+    })
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
 async fn metrics_without_a_token_are_for_loopback_clients_only(pool: MySqlPool) {
     let app = TestApp::spawn_with(pool, behind_proxy).await;
     assert_eq!(app.get("/metrics").await.status(), StatusCode::OK);
