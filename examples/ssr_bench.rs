@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::serve::ListenerExt;
-use bread_book::features::catalog::repo as catalog_repo;
+use bread_book::features::catalog::server::repo as catalog_repo;
 use bread_book::features::catalog::types::filter_options;
 use bread_book::features::listings::types::{ListingCard, ListingStatus};
 use bread_book::features::orders::types::BreadGrade;

@@ -7,7 +7,7 @@ async fn main() -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
 
     use bread_book::server::{
-        AppState, clock::SystemClock, config::Config, db, photos, router, seed, telemetry,
+        AppState, clock::SystemClock, config::Config, db, router, seed, telemetry,
     };
     use leptos::prelude::get_configuration;
 
@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         state.clone(),
     ));
     // Photos uploaded for a listing that was never posted.
-    tokio::spawn(photos::http::sweep_orphans_forever(state.clone()));
+    tokio::spawn(bread_book::features::photos::server::http::sweep_orphans_forever(state.clone()));
     if let Some(metrics_addr) = state.config.metrics_addr {
         // Prometheus scrapes here; the public listener has no /metrics at all.
         let metrics_app = axum::Router::new()

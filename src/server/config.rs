@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::limits::RateLimits;
-use super::photos::{PhotoBackend, S3Settings};
+use crate::features::catalog::server::sources::{kakao as kakao_books, naver as naver_books};
+use crate::features::orders::server::payments::{kakao as kakaopay, toss};
+use crate::features::photos::server::{PhotoBackend, S3Settings};
 
 /// Two writers: one builds and sends a batch while the other waits for its commit.
 const DEFAULT_CHAT_WRITERS: usize = 2;
@@ -104,10 +106,10 @@ impl Config {
             seed_demo: var("SEED_DEMO").is_some_and(|v| v == "1" || v == "true"),
             kakao_rest_api_key: var("KAKAO_REST_API_KEY"),
             kakao_api_base: var("KAKAO_API_BASE")
-                .unwrap_or_else(|| super::books::kakao::DEFAULT_BASE.into()),
+                .unwrap_or_else(|| kakao_books::DEFAULT_BASE.into()),
             naver_client: var("NAVER_CLIENT_ID").zip(var("NAVER_CLIENT_SECRET")),
             naver_api_base: var("NAVER_API_BASE")
-                .unwrap_or_else(|| super::books::naver::DEFAULT_BASE.into()),
+                .unwrap_or_else(|| naver_books::DEFAULT_BASE.into()),
             photo_backend: match var("PHOTO_S3_BUCKET") {
                 Some(bucket) => PhotoBackend::S3(S3Settings {
                     bucket,
@@ -125,15 +127,13 @@ impl Config {
                 ),
             },
             toss_secret_key: var("TOSS_SECRET_KEY"),
-            toss_api_base: var("TOSS_API_BASE")
-                .unwrap_or_else(|| super::payments::toss::DEFAULT_BASE.into()),
+            toss_api_base: var("TOSS_API_BASE").unwrap_or_else(|| toss::DEFAULT_BASE.into()),
             kakaopay: var("KAKAOPAY_SECRET_KEY").map(|key| {
-                let cid =
-                    var("KAKAOPAY_CID").unwrap_or_else(|| super::payments::kakao::TEST_CID.into());
+                let cid = var("KAKAOPAY_CID").unwrap_or_else(|| kakaopay::TEST_CID.into());
                 (key, cid)
             }),
             kakaopay_api_base: var("KAKAOPAY_API_BASE")
-                .unwrap_or_else(|| super::payments::kakao::DEFAULT_BASE.into()),
+                .unwrap_or_else(|| kakaopay::DEFAULT_BASE.into()),
             payment_sandbox: sandbox_allowed(
                 var("PAYMENT_SANDBOX").as_deref(),
                 var("PUBLIC_URL").as_deref(),
@@ -176,17 +176,17 @@ impl Config {
             db_max_connections: 5,
             seed_demo: false,
             kakao_rest_api_key: None,
-            kakao_api_base: super::books::kakao::DEFAULT_BASE.into(),
+            kakao_api_base: kakao_books::DEFAULT_BASE.into(),
             naver_client: None,
-            naver_api_base: super::books::naver::DEFAULT_BASE.into(),
+            naver_api_base: naver_books::DEFAULT_BASE.into(),
             // Each test app gets its own folder.
             photo_backend: PhotoBackend::Local(
                 std::env::temp_dir().join(format!("bread-photos-{}", uuid::Uuid::new_v4())),
             ),
             toss_secret_key: None,
-            toss_api_base: super::payments::toss::DEFAULT_BASE.into(),
+            toss_api_base: toss::DEFAULT_BASE.into(),
             kakaopay: None,
-            kakaopay_api_base: super::payments::kakao::DEFAULT_BASE.into(),
+            kakaopay_api_base: kakaopay::DEFAULT_BASE.into(),
             payment_sandbox: true,
             payment_timeout: Duration::from_secs(2),
             auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,

@@ -1,6 +1,5 @@
 //! Server-only code: the single `ssr` gate. Nothing in here reaches the wasm build.
 
-pub mod books;
 pub mod chat;
 pub mod clock;
 pub mod config;
@@ -9,8 +8,6 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod password;
-pub mod payments;
-pub mod photos;
 pub mod request;
 pub mod router;
 pub mod security;

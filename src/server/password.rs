@@ -40,8 +40,11 @@ async fn turn() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
 }
 
 pub async fn hash(password: String) -> AppResult<String> {
-    let _permit = turn().await?;
+    let permit = turn().await?;
+    // The permit goes with the hash: a caller that gives up does not free its place
+    // while the hash still runs.
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -55,8 +58,9 @@ pub async fn hash(password: String) -> AppResult<String> {
 }
 
 pub async fn verify(password: String, stored_hash: String) -> AppResult<bool> {
-    let _permit = turn().await?;
+    let permit = turn().await?;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let parsed = PasswordHash::new(&stored_hash).map_err(|e| {
             tracing::error!(error = %e, "stored password hash is malformed");
             AppError::Internal

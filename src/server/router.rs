@@ -17,9 +17,11 @@ use tower_http::trace::TraceLayer;
 
 use super::http::{limit_request_size, record_metrics, server_fn_error_status};
 use super::security::{self, ClientIp};
-use super::{AppState, chat, payments, photos};
+use super::{AppState, chat};
 use crate::app::{App, shell};
 use crate::features::chat::types::SOCKET_PATH as CHAT_SOCKET_PATH;
+use crate::features::orders::server::payments;
+use crate::features::photos::server as photos;
 use crate::features::photos::types::{MAX_REQUEST_BYTES, UPLOAD_PATH};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -4,15 +4,15 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::MySqlPool;
 
-use super::books::Catalog;
 use super::chat::hub::Hub;
 use super::chat::writer::ChatWriter;
 use super::clock::Clock;
 use super::config::Config;
 use super::limits::Limiters;
 use super::metrics::Metrics;
-use super::payments::Payments;
-use super::photos::PhotoStore;
+use crate::features::catalog::server::sources::{self, Catalog};
+use crate::features::orders::server::payments::Payments;
+use crate::features::photos::server::PhotoStore;
 
 /// Everything a request handler or server function needs; provided to server functions
 /// as context by `leptos_routes_with_context` (no globals).
@@ -44,7 +44,7 @@ impl AppState {
         Ok(Self {
             catalog: Arc::new(Catalog::new(
                 pool.clone(),
-                super::books::external_sources(&config),
+                sources::external_sources(&config),
             )),
             photos: Arc::new(PhotoStore::open(&config.photo_backend)?),
             payments: Arc::new(Payments::from_config(&config)),

@@ -418,7 +418,7 @@ mod s3 {
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
     use axum::routing::put;
-    use bread_book::server::photos::{PhotoBackend, S3Settings};
+    use bread_book::features::photos::server::{PhotoBackend, S3Settings};
     use sqlx::MySqlPool;
 
     use super::{fetch, jpeg, upload_ok};
@@ -516,8 +516,8 @@ mod s3 {
 
 #[sqlx::test]
 async fn uploads_are_capped_per_hour_and_photos_never_listed_are_swept(pool: MySqlPool) {
+    use bread_book::features::photos::server::http::sweep_orphans;
     use bread_book::server::clock::Clock;
-    use bread_book::server::photos::http::sweep_orphans;
     let app = seeded(pool).await;
     let seller = app.member("photo06", false).await;
     let kept = upload_ok(&app, &seller, jpeg(1000, 800)).await;

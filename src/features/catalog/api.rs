@@ -9,7 +9,7 @@ use crate::features::listings::types::ListingCard;
 
 #[cfg(feature = "ssr")]
 use {
-    super::repo,
+    super::server::repo,
     super::types::{Isbn13, MAX_TITLE_QUERY_CHARS},
     crate::server::request,
 };

@@ -1,7 +1,8 @@
 pub mod api;
 pub mod barcode;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod repo;
 pub mod scan;
+/// The server half: the catalog's SQL and the book sources.
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod types;

@@ -13,10 +13,10 @@ use {
         SOLD_WINDOW_DAYS, SellerSummary,
     },
     crate::error::FieldError,
-    crate::features::catalog::repo as catalog_repo,
+    crate::features::catalog::server::repo as catalog_repo,
     crate::features::catalog::types::{BookInfo, Isbn13},
     crate::features::courses::repo as course_repo,
-    crate::features::photos::repo as photo_repo,
+    crate::features::photos::server::repo as photo_repo,
     crate::features::search::repo as search_repo,
     crate::server::request,
 };

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::repo::{self, Inserted, ListingMove, NewOrder, OrderRow};
+use super::server::payments::{ApproveRequest, CheckoutRequest, PayError, ReturnParams};
 use super::types::{
     AddressInput, DeliveryChoice, OrderActions, OrderDetail, OrderInput, OrderStatus,
     PAYMENT_WINDOW_MINUTES, PayMethod, Placed, ProviderKind, REVIEW_BLIND_DAYS, TradeRole,
@@ -15,7 +16,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::server::AppState;
 use crate::server::db::retry_conflicts;
 use crate::server::limits::Limit;
-use crate::server::payments::{ApproveRequest, CheckoutRequest, PayError, ReturnParams};
 use crate::server::session::Caller;
 
 /// Unpaid (safe-pay, pending) orders one buyer may hold at once.

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::process::process;
+use super::repo;
 use crate::error::AppError;
-use crate::features::photos::repo;
 use crate::features::photos::types::{
     MAX_FILE_BYTES, MAX_UPLOADS_PER_HOUR, ORPHAN_HOURS, UPLOAD_FIELD, UploadedPhoto, is_photo_key,
 };

@@ -31,7 +31,7 @@ pub trait BookSource: Send + Sync {
 }
 
 /// The external sources that have keys configured, in the order they are asked.
-pub fn external_sources(config: &super::config::Config) -> Vec<Arc<dyn BookSource>> {
+pub fn external_sources(config: &crate::server::config::Config) -> Vec<Arc<dyn BookSource>> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(3))
         .build()

@@ -151,7 +151,7 @@ impl Payments {
         Self { providers }
     }
 
-    pub fn from_config(config: &super::config::Config) -> Self {
+    pub fn from_config(config: &crate::server::config::Config) -> Self {
         let http = reqwest::Client::builder()
             .timeout(config.payment_timeout)
             .connect_timeout(Duration::from_secs(3))

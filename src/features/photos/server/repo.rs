@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
+use super::process::ProcessedPhoto;
 use crate::error::AppResult;
-use crate::server::photos::process::ProcessedPhoto;
 
 /// The photo (once per content) and its uploader (once per member).
 pub async fn record_upload(

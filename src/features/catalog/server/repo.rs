@@ -1,7 +1,7 @@
 use sqlx::MySqlPool;
 
-use super::types::{Category, CategoryNode};
 use crate::error::AppResult;
+use crate::features::catalog::types::{Category, CategoryNode};
 use crate::features::listings::repo::CardRow;
 use crate::features::listings::types::ListingCard;
 

@@ -1,0 +1,5 @@
+//! The catalog on the server: its SQL (`repo`) and where book facts come from
+//! (`sources`: our own catalog, Kakao, Naver).
+
+pub mod repo;
+pub mod sources;
