@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bread_book::features::chat::repo::{self, Participants};
+use bread_book::features::chat::server::repo::{self, Participants};
 use bread_book::features::chat::types::{ClientFrame, ServerFrame};
 use bread_book::server::session;
 use futures_util::{SinkExt, StreamExt};

@@ -1,6 +1,5 @@
 //! Server-only code: the single `ssr` gate. Nothing in here reaches the wasm build.
 
-pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -15,10 +15,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use super::AppState;
 use super::http::{limit_request_size, record_metrics, server_fn_error_status};
 use super::security::{self, ClientIp};
-use super::{AppState, chat};
 use crate::app::{App, shell};
+use crate::features::chat::server as chat;
 use crate::features::chat::types::SOCKET_PATH as CHAT_SOCKET_PATH;
 use crate::features::orders::server::payments;
 use crate::features::photos::server as photos;

@@ -4,13 +4,13 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::MySqlPool;
 
-use super::chat::hub::Hub;
-use super::chat::writer::ChatWriter;
 use super::clock::Clock;
 use super::config::Config;
 use super::limits::Limiters;
 use super::metrics::Metrics;
 use crate::features::catalog::server::sources::{self, Catalog};
+use crate::features::chat::server::hub::Hub;
+use crate::features::chat::server::writer::ChatWriter;
 use crate::features::orders::server::payments::Payments;
 use crate::features::photos::server::PhotoStore;
 

@@ -712,7 +712,7 @@ impl Server {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             // cargo-leptos sets this when it builds; `cargo test` builds the binary itself.
             .env("LEPTOS_OUTPUT_NAME", "bread-book")
-            .env("RUST_LOG", "warn,bread_book::server::chat=info")
+            .env("RUST_LOG", "warn,bread_book::features::chat::server=info")
             .env_remove("CHAT_BROKER_URL")
             .stdout(
                 std::fs::File::create(
@@ -991,7 +991,7 @@ async fn the_room_list_pages_by_last_activity_across_both_sides(pool: MySqlPool)
 /// the blocked one, and leaves the room as if the messages had come one by one.
 #[sqlx::test]
 async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(pool: MySqlPool) {
-    use bread_book::features::chat::repo::{self, NewMessage, Notice};
+    use bread_book::features::chat::server::repo::{self, NewMessage, Notice};
 
     let (app, listing) = marketplace(pool, &[("buyer002", false)]).await;
     let id_of = |login: &'static str| {
@@ -1129,8 +1129,8 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
 /// message is still stored (once) on a fresh connection.
 #[sqlx::test]
 async fn a_writer_whose_connection_is_killed_stores_the_next_message_once(pool: MySqlPool) {
-    use bread_book::features::chat::repo::{self, NewMessage};
-    use bread_book::server::chat::writer::ChatWriter;
+    use bread_book::features::chat::server::repo::{self, NewMessage};
+    use bread_book::features::chat::server::writer::ChatWriter;
 
     let (app, listing) = marketplace(pool, &[]).await;
     let buyer: u64 = sqlx::query_scalar("SELECT id FROM member WHERE login_id = 'buyer001'")

@@ -9,7 +9,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::repo::{self, Participants},
+    super::server::repo::{self, Participants},
     super::types::{HISTORY_PAGE, ROOMS_PAGE, ReportReason, ServerFrame},
     crate::server::request,
     crate::server::session::Caller,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod live;
 pub mod pages;
+/// The server half: SQL, the send use case, the socket, the hub, broker and writers.
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub mod server;
 pub mod types;

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use {
     super::repo,
     super::types::{REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome},
-    crate::features::chat::{repo as chat_repo, types::ServerFrame},
+    crate::features::chat::{server::repo as chat_repo, types::ServerFrame},
     crate::server::request,
 };
 

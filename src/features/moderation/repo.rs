@@ -9,7 +9,7 @@ use super::types::{
     SENDER_REPORT_WINDOW_DAYS, SanctionSource, UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
 };
 use crate::error::{AppError, AppResult};
-use crate::features::chat::repo::{erase_message, is_duplicate_key};
+use crate::features::chat::server::repo::{erase_message, is_duplicate_key};
 use crate::features::chat::types::ReportReason;
 
 /// Open reports, newest message first, keyset-paged on the message id (one report per
@@ -167,7 +167,7 @@ async fn counted_reporters(
 
 /// The report rule (`AUTO_RESTRICT_REPORTERS`), run in the transaction that stored a
 /// report against `sender`: the end of the restriction this report tipped, if it did.
-/// The transaction reads committed data (see `chat::repo::report`), so a report made a
+/// The transaction reads committed data (see `chat::server::repo::report`), so a report made a
 /// moment earlier by someone else is counted.
 pub async fn restrict_if_reported(
     conn: &mut MySqlConnection,

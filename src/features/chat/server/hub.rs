@@ -13,8 +13,8 @@ use sqlx::MySqlPool;
 use tokio::sync::mpsc;
 
 use super::broker::Broker;
+use super::repo;
 use crate::error::AppResult;
-use crate::features::chat::repo;
 use crate::features::chat::types::ServerFrame;
 use crate::features::moderation;
 

@@ -1,6 +1,8 @@
-//! `GET /ws/chat`: one WebSocket per signed-in tab. A message is committed to the
-//! database before it is acknowledged, so an acknowledged message survives a crash; an
-//! unacknowledged one is re-sent by the browser with the same client id and stored once.
+//! `GET /ws/chat`: one WebSocket per signed-in tab. This file decodes frames and keeps
+//! the connection; sending a message is the `send` use case. A message is committed to
+//! the database before it is acknowledged, so an acknowledged message survives a crash;
+//! an unacknowledged one is re-sent by the browser with the same client id and stored
+//! once.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,13 +15,10 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::hub::{Registration, SOCKET_QUEUE};
+use super::repo::{self, Participants};
+use super::send::{Sender, send_message};
 use crate::error::AppError;
-use crate::features::chat::repo::{self, NewMessage, Notice, Participants};
-use crate::features::chat::types::{
-    ClientFrame, HEARTBEAT_SECS, ServerFrame, banned_word_in, validate_body,
-};
-use crate::features::moderation::types::restricted_message;
-use crate::server::limits::Limit;
+use crate::features::chat::types::{ClientFrame, HEARTBEAT_SECS, ServerFrame};
 use crate::server::security;
 use crate::server::{AppState, session};
 
@@ -166,62 +165,14 @@ impl Connection {
         cid: &str,
         body: &str,
     ) -> Result<ServerFrame, AppError> {
-        if cid.is_empty() || cid.len() > 36 || !cid.is_ascii() {
-            return Err(AppError::BadRequest);
-        }
-        self.state
-            .limiters
-            .check_member(Limit::ChatSend, self.member)?;
-        let body = validate_body(body).map_err(AppError::Rejected)?;
-        let words = self.state.chat.banned_words(&self.state.pool).await?;
-        if let Some(word) = banned_word_in(&body, &words) {
-            return Err(AppError::Rejected(format!(
-                "‘{word}’ 같은 표현은 보낼 수 없어요. 고운 말로 바꿔 주세요."
-            )));
-        }
-        let now = self.state.clock.now();
-        if let Some(until) = self
-            .state
-            .chat
-            .restricted_until(&self.state.pool, self.member, now)
-            .await?
-        {
-            return Err(AppError::Rejected(restricted_message(until)));
-        }
         let room = self.room(room_id).await?;
-        let recipient = room.other(self.member);
-        // Someone looking at the room on this instance needs no notification.
-        let notification = (!self.state.chat.is_viewing(recipient, room_id)).then(|| Notice {
-            text: format!("{}님이 새 메시지를 보냈습니다.", self.nickname),
-            link: format!("/chat/{room_id}"),
-        });
-        let sent = self
-            .state
-            .chat_writer
-            .send(NewMessage {
-                room,
-                sender_id: self.member,
-                client_msg_id: cid.to_owned(),
-                body,
-                notification,
-                now,
-            })
-            .await?;
-        // A retry publishes again too: if we crashed after the commit the first time,
-        // this is the delivery; browsers drop a message id they already have.
-        self.state.chat.publish(
-            &[self.member, sent.recipient_id],
-            &ServerFrame::Msg {
-                msg: sent.message.clone(),
-                sender_nickname: self.nickname.clone(),
-                notify: sent.notified,
-            },
-            Some(self.registration.id),
-        );
-        Ok(ServerFrame::Ack {
-            cid: cid.to_owned(),
-            msg: sent.message,
-        })
+        let sender = Sender {
+            state: &self.state,
+            member: self.member,
+            nickname: &self.nickname,
+            socket: self.registration.id,
+        };
+        send_message(&sender, room, cid, body).await
     }
 
     async fn read(&mut self, room_id: u64, upto: u64) {

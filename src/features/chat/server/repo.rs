@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{Connection, MySqlConnection, MySqlPool};
 
-use super::types::{ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView};
 use crate::error::{AppError, AppResult};
+use crate::features::chat::types::{
+    ChatMessage, DELETED_LABEL, ReportReason, RoomSummary, RoomView,
+};
 use crate::features::listings::types::ListingStatus;
 use crate::features::moderation;
 
@@ -1034,7 +1036,7 @@ pub async fn banned_words(pool: &MySqlPool) -> AppResult<Vec<String>> {
         .await?;
     Ok(words
         .iter()
-        .map(|w| super::types::fold_for_filter(w))
+        .map(|w| crate::features::chat::types::fold_for_filter(w))
         .collect())
 }
 

@@ -16,8 +16,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{MySql, MySqlPool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::repo::{self, NewMessage, PendingNotice, Sent};
 use crate::error::{AppError, AppResult};
-use crate::features::chat::repo::{self, NewMessage, PendingNotice, Sent};
 
 /// Messages waiting for a writer; past this, senders wait for room (backpressure).
 const QUEUE: usize = 8192;
