@@ -42,11 +42,22 @@ fn error_page(e: AppError) -> Response {
     (status, e.to_string()).into_response()
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
-    match session::token_from_headers(headers) {
-        Some(token) => session::caller_for_token(&state.pool, &token, state.clock.now()).await,
-        None => Ok(None),
-    }
+/// What both return URLs need: the provider named in the path, the attempt named in the
+/// query, and who (if anyone) is signed in.
+async fn came_back(
+    state: &AppState,
+    provider: &str,
+    headers: &HeaderMap,
+    q: &ReturnQuery,
+) -> Result<(ProviderKind, String, Option<Caller>), AppError> {
+    let (Some(kind), Some(attempt)) = (ProviderKind::from_db(provider), q.attempt()) else {
+        return Err(AppError::BadRequest);
+    };
+    let caller = match session::token_from_headers(headers) {
+        Some(token) => session::caller_for_token(&state.pool, &token, state.clock.now()).await?,
+        None => None,
+    };
+    Ok((kind, attempt.to_owned(), caller))
 }
 
 pub async fn payment_return(
@@ -55,18 +66,15 @@ pub async fn payment_return(
     headers: HeaderMap,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
-    let (Some(kind), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
-        return error_page(AppError::BadRequest);
+    let (kind, attempt, caller) = match came_back(&state, &provider, &headers, &q).await {
+        Ok(found) => found,
+        Err(e) => return error_page(e),
     };
     let params = ReturnParams {
         payment_key: q.payment_key.clone(),
         pg_token: q.pg_token.clone(),
     };
-    let caller = match caller(&state, &headers).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
-    match service::handle_return(&state, kind, attempt, caller, params, q.amount).await {
+    match service::handle_return(&state, kind, &attempt, caller, params, q.amount).await {
         Ok((order, Ok(()))) => Redirect::to(&format!("/orders/{order}?pay=ok")).into_response(),
         Ok((order, Err(_))) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
@@ -79,15 +87,12 @@ pub async fn payment_fail(
     headers: HeaderMap,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
-    let (Some(kind), Some(attempt)) = (ProviderKind::from_db(&provider), q.attempt()) else {
-        return error_page(AppError::BadRequest);
-    };
-    let caller = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (kind, attempt, caller) = match came_back(&state, &provider, &headers, &q).await {
+        Ok(found) => found,
         Err(e) => return error_page(e),
     };
     let cancelled = q.cancelled.is_some();
-    match service::handle_fail(&state, kind, attempt, caller, q.message.clone(), cancelled).await {
+    match service::handle_fail(&state, kind, &attempt, caller, q.message.clone(), cancelled).await {
         Ok(order) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
     }
