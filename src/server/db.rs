@@ -1,11 +1,10 @@
 use std::time::Duration;
 
 use sqlx::MySqlPool;
-
-use crate::error::{AppError, AppResult};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 
 use super::config::Config;
+use crate::error::{AppError, AppResult};
 
 pub async fn connect(config: &Config) -> anyhow::Result<MySqlPool> {
     let options: MySqlConnectOptions = config.database_url.parse()?;

@@ -122,15 +122,17 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
         Ok(id) => repo::login_record(&state.pool, id.as_str()).await?,
         Err(_) => None,
     };
-    let password_ok = match &member {
-        Some(m) => password::verify(input.password, m.password_hash.clone()).await?,
+    let (member_id, password_ok) = match member {
+        Some(m) => (
+            Some(m.id),
+            password::verify(input.password, m.password_hash).await?,
+        ),
         None => {
             password::burn_equal_time(input.password).await?;
-            false
+            (None, false)
         }
     };
-    let member_id = member.as_ref().map(|m| m.id);
-    let Some(member) = member.filter(|_| password_ok) else {
+    let Some(member_id) = member_id.filter(|_| password_ok) else {
         let outcome = if member_id.is_some() {
             "bad_password"
         } else {
@@ -160,14 +162,14 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
     repo::log_attempt(
         &state.pool,
         &login_id,
-        Some(member.id),
+        Some(member_id),
         "success",
         Some(ip),
         now,
     )
     .await?;
-    start_session(member.id).await?;
-    repo::me(&state.pool, member.id)
+    start_session(member_id).await?;
+    repo::me(&state.pool, member_id)
         .await?
         .ok_or(AppError::Internal)
 }

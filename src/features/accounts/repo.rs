@@ -96,15 +96,15 @@ pub enum FailedLogin {
     Locked,
 }
 
-/// The key the lock-out counts under: the ID as the login form matches it
-/// (case-insensitively), ASCII only and bounded, like `log_attempt`.
+/// A typed login ID as the ASCII columns keep it: non-ASCII dropped, at most 64 chars.
+fn ascii_login_id(login_id: &str) -> String {
+    login_id.chars().filter(char::is_ascii).take(64).collect()
+}
+
+/// The key the lock-out counts under: case folded, so "Reader01" and "reader01" share
+/// one count (IDs themselves are matched exactly).
 fn throttle_key(login_id: &str) -> String {
-    login_id
-        .chars()
-        .filter(char::is_ascii)
-        .take(64)
-        .collect::<String>()
-        .to_ascii_lowercase()
+    ascii_login_id(login_id).to_ascii_lowercase()
 }
 
 /// Until when this ID is locked for this address, if it is.
@@ -193,7 +193,7 @@ pub async fn log_attempt(
     ip: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let login_id: String = login_id.chars().filter(char::is_ascii).take(64).collect();
+    let login_id = ascii_login_id(login_id);
     sqlx::query!(
         "INSERT INTO login_attempt (login_id, member_id, outcome, ip, created_at)
          VALUES (?, ?, ?, ?, ?)",

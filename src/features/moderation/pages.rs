@@ -298,7 +298,7 @@ fn ReportCard(message: ReportedMessage, close: ServerAction<CloseChatReports>) -
             {if message.room_gone {
                 Some(view! { <p class="muted small" data-test="reported-room-gone">"두 사람 모두 대화방을 나가 대화방은 없어졌어요."</p> })
             } else if message.deleted {
-                Some(view! { <p class="muted small" data-test="reported-room-gone">"보낸 사람이 이미 지운 메시지예요."</p> })
+                Some(view! { <p class="muted small" data-test="reported-deleted">"보낸 사람이 이미 지운 메시지예요."</p> })
             } else {
                 None
             }}

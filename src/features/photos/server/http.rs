@@ -17,10 +17,6 @@ use crate::features::photos::types::{
 use crate::server::limits::Limit;
 use crate::server::{AppState, session};
 
-fn error_response(e: AppError) -> Response {
-    e.into_response()
-}
-
 fn too_large() -> AppError {
     AppError::TooLarge(format!(
         "사진 한 장은 {}MB까지 올릴 수 있어요.",
@@ -56,7 +52,7 @@ pub async fn upload(
 ) -> Response {
     match upload_inner(&state, &headers, multipart).await {
         Ok(photo) => (StatusCode::CREATED, Json(photo)).into_response(),
-        Err(e) => error_response(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -170,7 +166,7 @@ pub async fn serve(
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => error_response(e),
+        Err(e) => e.into_response(),
     }
 }
 
