@@ -212,15 +212,15 @@ fn sandbox_allowed(setting: Option<&str>, public_url: Option<&str>) -> bool {
         Some("1" | "true") => true,
         Some(_) => false,
         None => public_url.is_none_or(|url| {
-            let host = origin_of(url)
+            let authority = origin_of(url)
                 .split_once("://")
                 .map_or("", |(_, rest)| rest);
-            let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-            host == "localhost"
-                || host
-                    .trim_matches(['[', ']'])
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
+            // "[::1]:3000" keeps its colons inside the brackets; "host:3000" before its port.
+            let host = match authority.strip_prefix('[') {
+                Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
+                None => authority.split_once(':').map_or(authority, |(h, _)| h),
+            };
+            host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
         }),
     }
 }
@@ -256,6 +256,8 @@ mod tests {
         assert!(sandbox_allowed(None, Some("http://127.0.0.1:3000")));
         assert!(sandbox_allowed(None, Some("http://localhost:3000/")));
         assert!(sandbox_allowed(None, Some("http://[::1]:3000")));
+        assert!(sandbox_allowed(None, Some("http://[::1]")));
+        assert!(sandbox_allowed(None, Some("http://127.0.0.1")));
         assert!(!sandbox_allowed(None, Some("https://breadbook.kr")));
         assert!(!sandbox_allowed(
             None,

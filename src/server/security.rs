@@ -45,10 +45,12 @@ pub fn resolve_client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) 
 }
 
 pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Without the peer (a router served without connect info) nobody is on this
+    // machine: 0.0.0.0 is not loopback, so it earns nothing meant for local clients.
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |ci| ci.0.ip());
+        .map_or(IpAddr::from([0, 0, 0, 0]), |ci| ci.0.ip());
     let ip = resolve_client_ip(peer, req.headers(), &state.config.trusted_proxies);
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
