@@ -108,7 +108,7 @@ fn BannedWordsSection(
     view! {
         <section class="admin-section" data-test="banned-words" aria-labelledby="banned-title">
             <h2 class="section-title" id="banned-title">"금지어"</h2>
-            <p class="muted small">"채팅에서 이 낱말이 들어간 메시지는 보내지지 않아요. 띄어쓰기와 대소문자는 무시해요."</p>
+            <p class="muted small">"채팅에서 이 낱말이 들어간 메시지는 보내지지 않아요. 띄어쓰기, 점 같은 기호와 대소문자는 무시하고, 풀어 쓴 자모(ㅅㅣㅂㅏㄹ)도 걸러요."</p>
             <form class="word-form" on:submit=on_submit novalidate>
                 <label class="sr-only" for="f-word">"새 금지어"</label>
                 <input id="f-word" name="word" type="text" autocomplete="off" placeholder="새 금지어"
