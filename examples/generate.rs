@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use bread_book::features::catalog::types::isbn13_check_digit;
-use bread_book::features::search::repo::{TERMS_VERSION, listing_terms};
+use bread_book::features::search::server::repo::{TERMS_VERSION, listing_terms};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -259,7 +259,7 @@ async fn main() -> anyhow::Result<()> {
                 .push_bind(trades)
                 .push_bind(reviews)
                 .push_bind(stars)
-                .push_bind(bread_book::features::orders::types::trust_score(
+                .push_bind(bread_book::features::reviews::types::trust_score(
                     reviews, stars, trades,
                 ))
                 .push_bind(joined)

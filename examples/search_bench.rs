@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use bread_book::features::listings::types::Condition;
-use bread_book::features::search::repo::search;
+use bread_book::features::search::server::repo::search;
 use bread_book::features::search::types::{Near, SearchParams, Sort};
 use sqlx::mysql::MySqlPoolOptions;
 

@@ -21,10 +21,10 @@ use axum::serve::ListenerExt;
 use bread_book::features::catalog::server::repo as catalog_repo;
 use bread_book::features::catalog::types::filter_options;
 use bread_book::features::listings::types::{ListingCard, ListingStatus};
-use bread_book::features::orders::types::BreadGrade;
 use bread_book::features::photos::types::thumb_url;
+use bread_book::features::reviews::types::BreadGrade;
 use bread_book::features::search::pages::{params_from_query, search_url};
-use bread_book::features::search::repo::search;
+use bread_book::features::search::server::repo::search;
 use bread_book::features::search::types::distance_label;
 use bread_book::server::{AppState, clock::SystemClock, config::Config, router};
 use bread_book::ui::format::{now_utc, relative_time, won};
@@ -233,7 +233,7 @@ fn main() -> anyhow::Result<()> {
 
     let query = format!(
         "/search?q={}",
-        bread_book::features::search::pages::percent_encode(&term)
+        bread_book::ui::format::percent_encode(&term)
     );
     println!(
         "query: {query} ({CONCURRENCY} in flight, {} s rounds)",

@@ -4,10 +4,9 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, path};
 
-use crate::error::AppError;
 use crate::features::accounts::api::{Logout, get_me};
+use crate::features::accounts::auth::{Auth, use_auth};
 use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
-use crate::features::accounts::types::Me;
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::chat::live::ChatLive;
@@ -19,6 +18,7 @@ use crate::features::listings::sell::{EditListingPage, SellPage};
 use crate::features::moderation::pages::AdminChatPage;
 use crate::features::orders::pages::{BuyPage, OrderPage, SandboxCheckoutPage, TradesPage};
 use crate::features::search::pages::SearchPage;
+use crate::ui::not_found::NotFound;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -39,20 +39,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// Who is signed in, and the actions that change it. Provided once by `App` so the
-/// header refreshes after any page logs in or out.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub logout: ServerAction<Logout>,
-    /// Bumped by a page after it signs the member in.
-    pub refresh: RwSignal<u32>,
-    pub me: Resource<Result<Option<Me>, AppError>>,
-}
-
-pub fn use_auth() -> Auth {
-    expect_context::<Auth>()
 }
 
 /// Every page's `<title>` passes through here: pages set only the text, never their own
@@ -268,22 +254,5 @@ fn SearchIcon() -> impl IntoView {
             <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2.2" />
             <line x1="16.5" y1="16.5" x2="21" y2="21" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
         </svg>
-    }
-}
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="페이지를 찾을 수 없습니다" />
-        <section class="empty-state" data-test="not-found">
-            <p class="big" aria-hidden="true">"404"</p>
-            <h1>"페이지를 찾을 수 없습니다"</h1>
-            <p>"주소가 바뀌었거나 삭제된 페이지예요."</p>
-            <A href="/" attr:class="button">"홈으로 가기"</A>
-        </section>
     }
 }

@@ -24,14 +24,14 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Listings added before the search index existed, or by an older tokenizer.
-    let indexed = bread_book::features::search::repo::index_pending(&pool).await?;
+    let indexed = bread_book::features::search::server::repo::index_pending(&pool).await?;
     if indexed > 0 {
         tracing::info!(indexed, "search index brought up to date");
     }
 
     let state = AppState::new(leptos_options, pool, clock, config)?;
     // Expiries, auto-confirmations, settlements, review reveals, refund retries.
-    tokio::spawn(bread_book::features::orders::service::sweep_forever(
+    tokio::spawn(bread_book::features::orders::server::sweep::sweep_forever(
         state.clone(),
     ));
     // Photos uploaded for a listing that was never posted.

@@ -7,4 +7,5 @@ pub mod listings;
 pub mod moderation;
 pub mod orders;
 pub mod photos;
+pub mod reviews;
 pub mod search;

@@ -44,3 +44,21 @@ where
         }
     }
 }
+
+/// A database word (an ENUM or SET value) read back as its domain type at the repo
+/// boundary. A value the code does not know means the schema and the code disagree:
+/// logged with where it came from, answered as an internal error.
+pub fn known<T>(parsed: Option<T>, column: &'static str, raw: &str) -> AppResult<T> {
+    parsed.ok_or_else(|| {
+        tracing::error!(column, value = raw, "unknown value in the database");
+        AppError::Internal
+    })
+}
+
+/// A transaction on the pool.
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::MySql>;
+
+/// DATETIME columns hold UTC without a zone (the connection runs at +00:00).
+pub fn naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    t.naive_utc()
+}

@@ -87,7 +87,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
             NaiveDate::from_ymd_opt(1998 + i as i32, 3 + i as u32, 10 + i as u32),
             is_admin,
             joined,
-            crate::features::orders::types::trust_score(0, 0, 0),
+            crate::features::reviews::types::trust_score(0, 0, 0),
             joined,
             joined,
         )
@@ -168,7 +168,7 @@ pub async fn seed_demo_if_empty(pool: &MySqlPool, clock: &dyn Clock) -> anyhow::
     seed_trades(&mut tx, &member_ids, now).await?;
     seed_courses(&mut tx, now).await?;
     tx.commit().await?;
-    crate::features::search::repo::index_pending(pool).await?;
+    crate::features::search::server::repo::index_pending(pool).await?;
     tracing::info!(members = DEMO_MEMBERS.len(), "demo marketplace loaded");
     Ok(())
 }
@@ -178,7 +178,7 @@ async fn seed_courses(
     tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    use crate::features::courses::{repo, types::CourseFiling};
+    use crate::features::courses::{server::repo, types::CourseFiling};
     for (school, name, professor, isbn13) in demo_courses() {
         let school_id = sqlx::query_scalar!("SELECT id FROM school WHERE name = ?", school)
             .fetch_optional(&mut **tx)
@@ -225,8 +225,9 @@ async fn seed_trades(
     member_ids: &[u64],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    use crate::features::orders::repo as orders;
-    use crate::features::orders::types::{OrderStatus, TradeRole};
+    use crate::features::orders::server::repo::{self as orders, Event};
+    use crate::features::orders::types::{EventKind, OrderStatus, TradeRole};
+    use crate::features::reviews::server::repo as reviews;
 
     const REVIEWS: [(u8, &str); 8] = [
         (
@@ -302,26 +303,37 @@ async fn seed_trades(
         .execute(&mut **tx)
         .await?;
         let steps = [
-            ("ordered", None, Some(OrderStatus::Pending)),
-            ("paid", Some(OrderStatus::Pending), Some(OrderStatus::Paid)),
+            (EventKind::Ordered, None, Some(OrderStatus::Pending)),
             (
-                "received",
+                EventKind::Paid,
+                Some(OrderStatus::Pending),
+                Some(OrderStatus::Paid),
+            ),
+            (
+                EventKind::Received,
                 Some(OrderStatus::Paid),
                 Some(OrderStatus::Received),
             ),
             (
-                "settled",
+                EventKind::Settled,
                 Some(OrderStatus::Received),
                 Some(OrderStatus::Settled),
             ),
         ];
         for (kind, from, to) in steps {
-            orders::event(tx, order, kind, from, to, None, "", sold_at).await?;
+            let event = Event {
+                kind,
+                from,
+                to,
+                actor: None,
+                detail: "",
+            };
+            orders::event(tx, order, &event, sold_at).await?;
         }
-        orders::count_trade(tx, buyer, seller).await?;
+        reviews::count_trade(tx, buyer, seller).await?;
         let (stars, text) = REVIEWS[i];
         let visible = sold_at + Duration::days(1);
-        orders::insert_review(
+        reviews::insert_review(
             tx,
             order,
             buyer,
@@ -333,7 +345,7 @@ async fn seed_trades(
             visible,
         )
         .await?;
-        orders::insert_review(
+        reviews::insert_review(
             tx,
             order,
             seller,
@@ -345,8 +357,8 @@ async fn seed_trades(
             visible,
         )
         .await?;
-        for review in orders::order_review_ids(tx, order).await? {
-            orders::count_review(tx, review, now).await?;
+        for review in reviews::order_review_ids(tx, order).await? {
+            reviews::count_review(tx, review, now).await?;
         }
     }
     Ok(())

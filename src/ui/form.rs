@@ -81,5 +81,6 @@ pub fn TextField(
 /// A page's data that failed to load, or an action that failed, in the error's own
 /// words: `AppError` says only what the browser may see.
 pub fn error_line(error: AppError) -> AnyView {
-    view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any()
+    view! { <p class="form-error" role="alert" data-test="form-error">{error.to_string()}</p> }
+        .into_any()
 }

@@ -5,3 +5,5 @@ pub mod codec;
 pub mod form;
 pub mod format;
 pub mod icons;
+pub mod login_needed;
+pub mod not_found;

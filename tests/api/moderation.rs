@@ -15,7 +15,7 @@ use crate::chat::{
     Member, Ws, call, chatty, fetch, marketplace, marketplace_with, open_room, sign_in,
 };
 use crate::helpers::TestApp;
-use bread_book::features::moderation::repo::restrict_if_reported;
+use bread_book::features::moderation::server::repo::restrict_if_reported;
 use bread_book::server::clock::Clock;
 
 async fn report(base: &str, member: &Member, room: u64, message: u64, reason: &str) {

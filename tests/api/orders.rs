@@ -159,9 +159,9 @@ async fn trust(app: &TestApp, login_id: &str) -> u16 {
     .unwrap()
 }
 
-async fn sweep(app: &TestApp) -> bread_book::features::orders::service::Swept {
+async fn sweep(app: &TestApp) -> bread_book::features::orders::server::sweep::Swept {
     let state = app.state();
-    bread_book::features::orders::service::sweep(&state, app.clock.now())
+    bread_book::features::orders::server::sweep::sweep(&state, app.clock.now())
         .await
         .unwrap()
 }
@@ -961,7 +961,7 @@ async fn the_demo_grades_come_from_real_trades_and_reviews(pool: MySqlPool) {
     .await
     .unwrap();
     for m in &members {
-        let expected = bread_book::features::orders::types::trust_score(
+        let expected = bread_book::features::reviews::types::trust_score(
             m.review_count,
             m.review_star_sum,
             m.completed_trades,

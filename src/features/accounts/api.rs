@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::repo::{self, FailedLogin},
+    super::server::repo::{self, FailedLogin},
     super::types::{Email, LOCK_MINUTES, LoginId, MAX_FAILED_LOGINS, Nickname},
     crate::error::FieldError,
     crate::server::{password, request, session},

@@ -13,8 +13,8 @@ use super::types::{
     BirthDate, Email, LoginId, LoginInput, Nickname, Password, PersonName, Phone, SignupInput,
     UniqueField, check_consent, check_password_confirm, safe_next_path,
 };
-use crate::app::use_auth;
 use crate::error::{AppError, FieldError};
+use crate::features::accounts::auth::use_auth;
 use crate::ui::form::{TextField, error_line};
 use crate::ui::format::{korean_date, kst, today_kst};
 

@@ -5,7 +5,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::repo,
+    super::server::repo,
     super::types::{Alert, MAX_ALERTS},
     crate::features::catalog::types::Isbn13,
     crate::features::listings::types::MAX_QUERY_CHARS,

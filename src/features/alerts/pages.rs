@@ -3,13 +3,13 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::api::{DeleteAlert, MarkAlertsSeen, SaveAlert, my_alerts};
-use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::accounts::auth::use_auth;
 use crate::features::listings::pages::ListingGrid;
-use crate::features::orders::pages::login_needed;
-use crate::features::search::pages::percent_encode;
 use crate::ui::form::error_line;
 use crate::ui::format::kst;
+use crate::ui::format::percent_encode;
+use crate::ui::login_needed::login_needed;
 
 /// "알림 받기" for a search or a book; visitors are sent to log in first.
 #[component]

@@ -39,7 +39,7 @@ pub fn CategoryPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match (trail.await, children.await) {
-                    (Err(AppError::NotFound), _) => view! { <crate::app::NotFound /> }.into_any(),
+                    (Err(AppError::NotFound), _) => view! { <crate::ui::not_found::NotFound /> }.into_any(),
                     (Ok(trail), Ok(children)) => category_header(trail, children),
                     (Err(e), _) | (_, Err(e)) => error_line(e),
                 }

@@ -18,14 +18,14 @@ use super::types::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::accounts::auth::use_auth;
 use crate::features::moderation::types::restricted_message;
-use crate::features::orders::pages::login_needed;
 use crate::features::photos::types::thumb_url;
-use crate::features::search::pages::percent_encode;
 use crate::ui::form::error_line;
+use crate::ui::format::percent_encode;
 use crate::ui::format::{kst, now_utc, relative_time, won};
+use crate::ui::login_needed::login_needed;
 
 /// "채팅하기" on a listing: opens (or reuses) the caller's room for it.
 #[component]

@@ -4,7 +4,7 @@ use super::types::{CourseLookup, School};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {super::repo, super::types::lookup_text, crate::server::request};
+use {super::server::repo, super::types::lookup_text, crate::server::request};
 
 /// Every school a course can be filed under, by name. Public.
 #[server(endpoint = "courses/schools")]

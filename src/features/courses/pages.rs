@@ -12,8 +12,8 @@ use super::types::{
     CourseLookup, CourseResult, MAX_COURSE_NAME_CHARS, MAX_PROFESSOR_CHARS, School,
 };
 use crate::error::AppError;
-use crate::features::search::pages::percent_encode;
 use crate::ui::form::error_line;
+use crate::ui::format::percent_encode;
 use crate::ui::format::won;
 
 #[component]

@@ -130,7 +130,7 @@ impl CourseTag {
         format!(
             "/courses?school={}&q={}",
             self.school_id,
-            crate::features::search::pages::percent_encode(&self.name)
+            crate::ui::format::percent_encode(&self.name)
         )
     }
 }

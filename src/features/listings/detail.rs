@@ -10,12 +10,12 @@ use super::pages::ListingGrid;
 use super::types::{
     ListingCard, ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
 };
-use crate::app::use_auth;
 use crate::error::AppError;
+use crate::features::accounts::auth::use_auth;
 use crate::features::alerts::pages::AlertButton;
 use crate::features::chat::pages::ChatButton;
-use crate::features::orders::pages::BreadBadge;
 use crate::features::photos::types::photo_url;
+use crate::features::reviews::widgets::BreadBadge;
 use crate::ui::form::error_line;
 use crate::ui::format::{korean_date, kst, won};
 
@@ -44,7 +44,7 @@ pub fn ListingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match listing.await {
                     Ok(l) => view! { <ListingView l set_status related /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::ui::not_found::NotFound /> }.into_any(),
                     Err(e) => error_line(e),
                 }
             })}

@@ -1,7 +1,8 @@
 pub mod api;
 pub mod detail;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod repo;
 pub mod sell;
+/// The server half: use cases and SQL.
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod types;

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 use super::api::{get_seller_profile, my_listings, my_wishes, newest_listings};
 use super::types::{ListingCard, ListingStatus};
 use crate::error::AppError;
-use crate::features::orders::pages::{BreadBadge, GradeChip, ReviewList};
 use crate::features::photos::types::thumb_url;
+use crate::features::reviews::widgets::{BreadBadge, GradeChip, ReviewList};
 use crate::ui::form::error_line;
 use crate::ui::format::{kst, now_utc, relative_time, won};
 
@@ -204,7 +204,7 @@ pub fn SellerPage() -> impl IntoView {
                         {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}
                         <ReviewList reviews=p.reviews />
                     }.into_any(),
-                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::ui::not_found::NotFound /> }.into_any(),
                     Err(e) => error_line(e),
                 }
             })}

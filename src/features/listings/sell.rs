@@ -16,8 +16,8 @@ use super::types::{
     Condition, ConditionChecklist, ListingDetail, ListingInput, MAX_DESCRIPTION_CHARS, PriceGuide,
     SoldPoint,
 };
-use crate::app::use_auth;
 use crate::error::{AppError, FieldError};
+use crate::features::accounts::auth::use_auth;
 use crate::features::catalog::api::{category_tree, lookup_isbn};
 use crate::features::catalog::scan::IsbnScanner;
 use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
@@ -94,7 +94,7 @@ pub fn EditListingPage() -> impl IntoView {
                         </div>
                     }
                     .into_any(),
-                    Err(AppError::NotFound) => view! { <crate::app::NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::ui::not_found::NotFound /> }.into_any(),
                     Err(e) => error_line(e),
                 }
             })}

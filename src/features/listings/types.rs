@@ -109,6 +109,44 @@ impl ListingStatus {
     }
 }
 
+/// The ways a listing's book can change hands (the `delivery` SET column).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryWays {
+    pub parcel: bool,
+    pub meet: bool,
+    pub pickup: bool,
+}
+
+impl DeliveryWays {
+    pub fn from_db(set: &str) -> Self {
+        let has = |way: &str| set.split(',').any(|x| x == way);
+        DeliveryWays {
+            parcel: has("parcel"),
+            meet: has("meet"),
+            pickup: has("pickup"),
+        }
+    }
+}
+
+/// The ways a listing's seller takes payment (the `payment_ways` SET column).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentWays {
+    pub safe_pay: bool,
+    pub bank_transfer: bool,
+    pub cash: bool,
+}
+
+impl PaymentWays {
+    pub fn from_db(set: &str) -> Self {
+        let has = |way: &str| set.split(',').any(|x| x == way);
+        PaymentWays {
+            safe_pay: has("safe_pay"),
+            bank_transfer: has("bank_transfer"),
+            cash: has("cash"),
+        }
+    }
+}
+
 /// One listing as a card in a feed or result list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingCard {
@@ -143,7 +181,7 @@ pub struct SellerSummary {
     pub on_sale: u32,
     /// Listings now sold (by an order or marked by hand).
     pub sold: u32,
-    /// 0–100, see `orders::types::trust_score`; shown as a bread grade.
+    /// 0–100, see `reviews::types::trust_score`; shown as a bread grade.
     pub trust_score: u16,
     /// Completed trades as buyer or seller, and visible reviews received.
     pub trades: u32,
@@ -487,7 +525,7 @@ pub struct SellerProfile {
     /// Newest first: on sale, reserved and sold (a sold book stays in the history).
     pub listings: Vec<ListingCard>,
     /// Visible reviews received, newest first.
-    pub reviews: Vec<crate::features::orders::types::ReviewView>,
+    pub reviews: Vec<crate::features::reviews::types::ReviewView>,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::repo,
+    super::server::repo,
     super::types::{REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome},
     crate::features::chat::{server::repo as chat_repo, types::ServerFrame},
     crate::server::request,

@@ -11,9 +11,9 @@ use super::types::{
 use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
 use crate::features::chat::types::{MAX_BANNED_WORD_CHARS, validate_banned_word};
-use crate::features::orders::pages::login_needed;
 use crate::ui::form::error_line;
 use crate::ui::format::{korean_datetime, now_utc, relative_time};
+use crate::ui::login_needed::login_needed;
 
 /// `/admin/chat`: the chat part of the moderation dashboard. Admins only; the server
 /// functions check, and this page shows their answer.

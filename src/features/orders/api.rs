@@ -1,19 +1,19 @@
-//! Server functions for buying, the order page, trade history and reviews. Every one
-//! checks who is asking inside (the service decides buyer / seller / admin rules).
+//! Server functions for buying, the order page and trade history. Each signs the caller
+//! in, decodes its arguments and calls a use case in `server/`, which decides the buyer,
+//! seller and admin rules.
 
 use leptos::prelude::*;
 
 use super::types::{
-    BuyQuote, OrderDetail, OrderInput, Placed, ProviderKind, ReviewView, SandboxCheckout,
-    TradeCursor, TradePage, TradeRole,
+    BuyQuote, OrderDetail, OrderInput, Placed, ProviderKind, SandboxCheckout, TradeCursor,
+    TradePage, TradeRole,
 };
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::types::{OrderStatus, TRADES_PAGE_SIZE},
-    super::{repo, service},
-    crate::features::listings::types::Condition,
+    super::server::{detail, fulfil, payment, place, review, trades},
+    super::types::OrderStatus,
     crate::server::request,
 };
 
@@ -27,93 +27,64 @@ fn from_phone() -> bool {
 #[server(endpoint = "orders/quote")]
 pub async fn get_buy_quote(listing_id: u64) -> Result<BuyQuote, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state()?;
-    let l = repo::quote_listing(&state.pool, listing_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if l.seller_id == caller.id {
-        return Err(AppError::Rejected("내가 올린 책은 살 수 없어요.".into()));
-    }
-    if l.status != "on_sale" {
-        return Err(AppError::Rejected(
-            "지금은 구매할 수 없는 책이에요. (판매중이 아님)".into(),
-        ));
-    }
-    let has = |set: &str, item: &str| set.split(',').any(|s| s == item);
-    Ok(BuyQuote {
-        listing_id,
-        condition: Condition::from_db(&l.condition).ok_or(AppError::Internal)?,
-        price: i64::from(l.price),
-        cover: l.cover_photo,
-        parcel: has(&l.delivery, "parcel"),
-        meet: has(&l.delivery, "meet"),
-        pickup: has(&l.delivery, "pickup"),
-        pay_safe: has(&l.payment_ways, "safe_pay"),
-        pay_cash: has(&l.payment_ways, "cash") || has(&l.payment_ways, "bank_transfer"),
-        meet_label: l.meet_label,
-        title: l.title,
-        isbn13: l.isbn13,
-        seller_nickname: l.seller_nickname,
-        providers: state.payments.kinds(),
-        addresses: repo::addresses(&state.pool, caller.id).await?,
-    })
+    place::quote(&request::state()?, caller, listing_id).await
 }
 
 /// Places the order; answers where to go next (the checkout, or the order page).
 #[server(endpoint = "orders/place")]
 pub async fn place_order(#[server(default)] input: OrderInput) -> Result<Placed, AppError> {
     let caller = request::require_caller().await?;
-    service::place(&request::state()?, caller, input, from_phone()).await
+    place::place(&request::state()?, caller, input, from_phone()).await
 }
 
 /// Opens a new payment attempt for a pending order; answers the checkout URL.
 #[server(endpoint = "orders/pay")]
 pub async fn pay_order(id: u64, provider: ProviderKind) -> Result<String, AppError> {
     let caller = request::require_caller().await?;
-    service::pay_again(&request::state()?, caller, id, provider, from_phone()).await
+    payment::pay_again(&request::state()?, caller, id, provider, from_phone()).await
 }
 
 #[server(endpoint = "orders/get")]
 pub async fn get_order(id: u64) -> Result<OrderDetail, AppError> {
     let caller = request::require_caller().await?;
-    service::detail(&request::state()?, caller, id).await
+    detail::detail(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/ship")]
 pub async fn ship_order(id: u64, carrier: String, tracking_no: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::ship(&request::state()?, caller, id, &carrier, &tracking_no).await
+    fulfil::ship(&request::state()?, caller, id, &carrier, &tracking_no).await
 }
 
 #[server(endpoint = "orders/confirm")]
 pub async fn confirm_order(id: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::confirm(&request::state()?, caller, id).await
+    fulfil::confirm(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/complete")]
 pub async fn complete_order(id: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::complete(&request::state()?, caller, id).await
+    fulfil::complete(&request::state()?, caller, id).await
 }
 
 #[server(endpoint = "orders/cancel")]
 pub async fn cancel_order(id: u64, #[server(default)] reason: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::cancel(&request::state()?, caller, id, &reason).await
+    fulfil::cancel(&request::state()?, caller, id, &reason).await
 }
 
 #[server(endpoint = "orders/dispute")]
 pub async fn dispute_order(id: u64, reason: String) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::dispute(&request::state()?, caller, id, &reason).await
+    fulfil::dispute(&request::state()?, caller, id, &reason).await
 }
 
 /// Admins only: `refund` gives the buyer their money back, otherwise the seller is paid.
 #[server(endpoint = "orders/resolve")]
 pub async fn resolve_order(id: u64, refund: bool) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::resolve(&request::state()?, caller, id, refund).await
+    fulfil::resolve(&request::state()?, caller, id, refund).await
 }
 
 #[server(endpoint = "orders/review")]
@@ -123,27 +94,14 @@ pub async fn write_review(
     #[server(default)] body: String,
 ) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
-    service::write_review(&request::state()?, caller, id, stars, &body).await
+    review::write_review(&request::state()?, caller, id, stars, &body).await
 }
 
 /// What the sandbox checkout shows: only the buyer may open their attempt.
 #[server(endpoint = "orders/attempt")]
 pub async fn sandbox_attempt(attempt: String) -> Result<SandboxCheckout, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state()?;
-    let a = repo::attempt(&state.pool, &attempt)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let order = service::visible_order(&state, caller, a.order_id).await?;
-    if order.buyer_id != caller.id || a.provider != "sandbox" {
-        return Err(AppError::Forbidden);
-    }
-    Ok(SandboxCheckout {
-        order_no: order.order_no,
-        title: order.book_title,
-        amount: i64::from(a.amount),
-        payment_key: a.provider_ref.ok_or(AppError::NotFound)?,
-    })
+    detail::sandbox_checkout(&request::state()?, caller, &attempt).await
 }
 
 /// My trades as buyer or seller (USER-PAYMENT-01): newest first, keyset paged, with an
@@ -157,7 +115,6 @@ pub async fn trade_history(
     #[server(default)] after: Option<TradeCursor>,
 ) -> Result<TradePage, AppError> {
     let caller = request::require_caller().await?;
-    let state = request::state()?;
     let day = |s: &str, field: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
         if s.trim().is_empty() {
             return Ok(None);
@@ -183,35 +140,12 @@ pub async fn trade_history(
                 .ok_or_else(|| AppError::field("status", "알 수 없는 거래 상태입니다."))?,
         ),
     };
-    let limit = TRADES_PAGE_SIZE;
-    let mut items = repo::history(
-        &state.pool,
-        &repo::HistoryQuery {
-            member_id: caller.id,
-            role,
-            from: from_at,
-            until,
-            status,
-            after,
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    let next = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|r| TradeCursor {
-            created_at: r.created_at,
-            id: r.id,
-        })
-    } else {
-        None
+    let filter = trades::TradeFilter {
+        role,
+        from: from_at,
+        until,
+        status,
+        after,
     };
-    Ok(TradePage { items, next })
-}
-
-/// A member's visible reviews (public: shown on their seller page).
-#[server(endpoint = "orders/reviews_of")]
-pub async fn reviews_of(member_id: u64) -> Result<Vec<ReviewView>, AppError> {
-    let state = request::state()?;
-    repo::reviews_of(&state.pool, member_id, state.clock.now(), 20).await
+    trades::trades(&request::state()?, caller, filter).await
 }

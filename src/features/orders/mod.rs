@@ -1,13 +1,9 @@
-//! Buying: orders with cash or escrow ("안전결제") payment, trade history, reviews and
-//! the bread grade (issue 6).
+//! Buying: orders with cash or escrow ("안전결제") payment and trade history
+//! (issue 6); the reviews written after a trade live in `features::reviews`.
 
 pub mod api;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod repo;
-/// The payment providers and their return URLs (server only).
+/// The server half: use cases, payment providers and SQL.
 #[cfg(feature = "ssr")]
 pub mod server;
-#[cfg(feature = "ssr")]
-pub mod service;
 pub mod types;

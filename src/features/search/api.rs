@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use super::types::{SearchPage, SearchParams};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {super::repo, crate::features::listings::types::MAX_QUERY_CHARS, crate::server::request};
+use {
+    super::server::repo, crate::features::listings::types::MAX_QUERY_CHARS, crate::server::request,
+};
 
 /// One page of listings on sale matching the query and filters, in the chosen order;
 /// pass the previous page's `next` as `after` for the following page.

@@ -2,7 +2,8 @@
 
 pub mod api;
 pub mod pages;
+/// The server half: use cases and SQL.
 #[cfg(feature = "ssr")]
-pub mod repo;
+pub mod server;
 pub mod tokens;
 pub mod types;

@@ -19,6 +19,7 @@ use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
 use crate::ui::codec::AsciiJson;
 use crate::ui::form::error_line;
+use crate::ui::format::percent_encode;
 
 /// "12,000", "12000원" and "12000" are the same price; "1만원" is not understood.
 fn price_param(raw: Option<String>) -> Option<i64> {
@@ -145,18 +146,6 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
         .map(|(k, v)| format!("{k}={}", percent_encode(&v)))
         .collect();
     format!("/search?{}", query.join("&"))
-}
-
-/// One URL query value, with everything but unreserved characters escaped.
-pub fn percent_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -338,7 +327,7 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
                     <option value="" selected=move || p().min_grade.is_none()>"전체"</option>
                     {(2..=5u8).map(|g| view! {
                         <option value=g.to_string() selected=move || p().min_grade == Some(g)>
-                            {format!("{} 이상", crate::features::orders::types::BreadGrade(g).name())}
+                            {format!("{} 이상", crate::features::reviews::types::BreadGrade(g).name())}
                         </option>
                     }).collect_view()}
                 </select>

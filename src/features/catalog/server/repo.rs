@@ -2,7 +2,7 @@ use sqlx::MySqlPool;
 
 use crate::error::AppResult;
 use crate::features::catalog::types::{Category, CategoryNode};
-use crate::features::listings::repo::CardRow;
+use crate::features::listings::server::repo::CardRow;
 use crate::features::listings::types::ListingCard;
 
 /// The children of `parent` (the roots when None), in display order.

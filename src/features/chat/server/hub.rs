@@ -228,7 +228,7 @@ impl Hub {
     ) -> AppResult<Option<DateTime<Utc>>> {
         let restricted = self
             .restricted
-            .get(moderation::repo::restricted_members(pool, now))
+            .get(moderation::server::repo::restricted_members(pool, now))
             .await?;
         Ok(restricted
             .get(&member)

@@ -915,7 +915,8 @@ pub async fn report(
         }
         Err(e) => return Err(e.into()),
     }
-    let restricted_until = moderation::repo::restrict_if_reported(&mut tx, sender, now).await?;
+    let restricted_until =
+        moderation::server::repo::restrict_if_reported(&mut tx, sender, now).await?;
     tx.commit().await?;
     Ok(Reported {
         sender,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::ReturnParams;
 use crate::error::AppError;
-use crate::features::orders::service;
+use crate::features::orders::server::payment;
 use crate::features::orders::types::ProviderKind;
 use crate::server::AppState;
 use crate::server::session::{self, Caller};
@@ -74,7 +74,7 @@ pub async fn payment_return(
         payment_key: q.payment_key.clone(),
         pg_token: q.pg_token.clone(),
     };
-    match service::handle_return(&state, kind, &attempt, caller, params, q.amount).await {
+    match payment::handle_return(&state, kind, &attempt, caller, params, q.amount).await {
         Ok((order, Ok(()))) => Redirect::to(&format!("/orders/{order}?pay=ok")).into_response(),
         Ok((order, Err(_))) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
@@ -92,7 +92,7 @@ pub async fn payment_fail(
         Err(e) => return error_page(e),
     };
     let cancelled = q.cancelled.is_some();
-    match service::handle_fail(&state, kind, &attempt, caller, q.message.clone(), cancelled).await {
+    match payment::handle_fail(&state, kind, &attempt, caller, q.message.clone(), cancelled).await {
         Ok(order) => Redirect::to(&format!("/orders/{order}?pay=failed")).into_response(),
         Err(e) => error_page(e),
     }

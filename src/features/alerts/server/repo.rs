@@ -1,11 +1,11 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::{MySql, MySqlPool, QueryBuilder, Transaction};
 
-use super::types::{Alert, AlertHit};
 use crate::error::AppResult;
-use crate::features::listings::repo::CardRow;
+use crate::features::alerts::types::{Alert, AlertHit};
+use crate::features::listings::server::repo::CardRow;
 use crate::features::listings::types::ListingCard;
-use crate::features::search::repo::CARD_COLUMNS;
+use crate::features::search::server::repo::CARD_COLUMNS;
 
 /// Saves an alert (the same one again is the same alert); its id.
 pub async fn save(

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlPool, Transaction};
 
-use super::types::{
+use crate::error::AppResult;
+use crate::features::accounts::types::{
     AccountInfo, ConsentRecord, Me, PRIVACY_VERSION, TERMS_VERSION, UniqueField, ValidSignup,
 };
-use crate::error::AppResult;
 
 /// What login needs to know about a member. Holds the hash: deliberately not Serialize.
 pub struct LoginRecord {

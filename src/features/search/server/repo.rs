@@ -5,15 +5,15 @@
 
 use sqlx::{MySql, MySqlPool, QueryBuilder};
 
-use super::tokens::{document_terms, query_terms};
-use super::types::{
-    Cursor, MAX_QUERY_TERMS, NEAR_RADIUS_KM, Near, PAGE_SIZE, SearchPage, SearchParams, Sort,
-};
 use crate::error::AppResult;
 use crate::features::catalog::types::Isbn13;
-use crate::features::listings::repo::CardRow;
+use crate::features::listings::server::repo::CardRow;
 use crate::features::listings::types::ListingCard;
-use crate::features::orders::types::BreadGrade;
+use crate::features::reviews::types::BreadGrade;
+use crate::features::search::tokens::{document_terms, query_terms};
+use crate::features::search::types::{
+    Cursor, MAX_QUERY_TERMS, NEAR_RADIUS_KM, Near, PAGE_SIZE, SearchPage, SearchParams, Sort,
+};
 
 /// Bump when `tokens.rs` changes what a document is indexed by; start-up reindexes.
 pub const TERMS_VERSION: u8 = 1;

@@ -1,12 +1,13 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
-use super::types::{
+use super::manage::NewStatus;
+use crate::error::{AppError, AppResult};
+use crate::features::catalog::types::BookInfo;
+use crate::features::listings::types::{
     Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, PriceGuide,
     ReportReason, SellerProfile, SellerSummary, SoldPoint, ValidListing, WishState, median,
 };
-use crate::error::{AppError, AppResult};
-use crate::features::catalog::types::BookInfo;
 
 /// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
 #[derive(sqlx::FromRow)]
@@ -245,9 +246,13 @@ pub async fn update_listing(
 pub async fn set_status_unless_held(
     pool: &MySqlPool,
     id: u64,
-    status: &str,
+    status: NewStatus,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let status = match status {
+        NewStatus::Set(s) => s.as_db(),
+        NewStatus::Delete => "deleted",
+    };
     let mut tx = pool.begin().await?;
     let live = sqlx::query_scalar!(
         "SELECT id FROM listing WHERE id = ? AND status <> 'deleted' FOR UPDATE",
@@ -664,4 +669,21 @@ pub async fn seller_summary(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
         trades: m.completed_trades,
         reviews: m.review_count,
     }))
+}
+
+/// Where the caller's own listing `id` sits in their newest-first list (a page cursor);
+/// None if it is not theirs.
+pub async fn own_listing_cursor(
+    pool: &MySqlPool,
+    seller_id: u64,
+    id: u64,
+) -> AppResult<Option<(NaiveDateTime, u64)>> {
+    Ok(sqlx::query!(
+        "SELECT created_at FROM listing WHERE id = ? AND seller_id = ?",
+        id,
+        seller_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(|r| (r.created_at, id)))
 }

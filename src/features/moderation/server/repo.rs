@@ -3,14 +3,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
-use super::types::{
+use crate::error::{AppError, AppResult};
+use crate::features::chat::server::repo::{erase_message, is_duplicate_key};
+use crate::features::chat::types::ReportReason;
+use crate::features::moderation::types::{
     AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, FIRST_RESTRICTION_HOURS,
     REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome, ReportQueue, ReportedMessage,
     SENDER_REPORT_WINDOW_DAYS, SanctionSource, UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
 };
-use crate::error::{AppError, AppResult};
-use crate::features::chat::server::repo::{erase_message, is_duplicate_key};
-use crate::features::chat::types::ReportReason;
 
 /// Open reports, newest message first, keyset-paged on the message id (one report per
 /// message, see `ReportedMessage`): `ix_chat_report_open` gives the range

@@ -1,8 +1,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlPool, Transaction};
 
-use super::types::{COURSE_RESULTS, CourseBook, CourseFiling, CourseResult, CourseTag, School};
 use crate::error::AppResult;
+use crate::features::courses::types::{
+    COURSE_RESULTS, CourseBook, CourseFiling, CourseResult, CourseTag, School,
+};
 
 pub async fn schools(pool: &MySqlPool) -> AppResult<Vec<School>> {
     Ok(sqlx::query_as!(

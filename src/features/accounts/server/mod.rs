@@ -1,0 +1,3 @@
+//! accounts on the server: use cases and SQL.
+
+pub mod repo;

@@ -1,0 +1,3 @@
+//! alerts on the server: use cases and SQL.
+
+pub mod repo;

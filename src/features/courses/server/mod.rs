@@ -1,0 +1,3 @@
+//! courses on the server: use cases and SQL.
+
+pub mod repo;

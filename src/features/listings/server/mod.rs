@@ -1,0 +1,6 @@
+//! Listings on the server: selling (`manage`), reading and reacting to listings
+//! (`view`) and their SQL (`repo`).
+
+pub mod manage;
+pub mod repo;
+pub mod view;

@@ -1,0 +1,3 @@
+//! moderation on the server: use cases and SQL.
+
+pub mod repo;

@@ -1,0 +1,57 @@
+//! Reviewing a finished trade: one review per side, hidden until both wrote or the
+//! blind period ended, counted into the reviewee's trust score exactly once.
+
+use chrono::Duration;
+
+use super::{rejected, role_of, visible_order};
+use crate::error::{AppError, AppResult};
+use crate::features::orders::types::TradeRole;
+use crate::features::reviews::server::repo as reviews;
+use crate::features::reviews::types::{REVIEW_BLIND_DAYS, check_review};
+use crate::server::AppState;
+use crate::server::session::Caller;
+
+pub async fn write_review(
+    state: &AppState,
+    caller: Caller,
+    id: u64,
+    stars: u8,
+    body: &str,
+) -> AppResult<()> {
+    let order = visible_order(state, caller, id).await?;
+    let Some(role) = role_of(&order, caller) else {
+        return Err(AppError::Forbidden);
+    };
+    if !order.status.is_done() {
+        return Err(rejected("거래가 끝난 뒤에 후기를 남길 수 있어요."));
+    }
+    check_review(stars, body)?;
+    let reviewee = match role {
+        TradeRole::Buyer => order.seller_id,
+        TradeRole::Seller => order.buyer_id,
+    };
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let visible_at = now + Duration::days(REVIEW_BLIND_DAYS);
+    if !reviews::insert_review(
+        &mut tx,
+        id,
+        caller.id,
+        reviewee,
+        role,
+        stars,
+        body.trim(),
+        now,
+        visible_at,
+    )
+    .await?
+    {
+        return Err(rejected("이 거래에는 이미 후기를 남겼어요."));
+    }
+    reviews::reveal_if_both(&mut tx, id, now).await?;
+    for review in reviews::order_review_ids(&mut tx, id).await? {
+        reviews::count_review(&mut tx, review, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

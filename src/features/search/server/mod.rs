@@ -1,0 +1,3 @@
+//! search on the server: use cases and SQL.
+
+pub mod repo;
