@@ -1,208 +1,26 @@
-//! Chat pages: the room list (`/chat`), one conversation (`/chat/:id`), the "채팅하기"
-//! button on a listing and the header's unread badge.
+//! /chat/:id: one conversation, its history, the composer and message reports.
 
+use super::list::Cover;
+use crate::error::AppError;
+use crate::features::chat::api::{
+    block_chat_member, chat_history, chat_room, delete_chat_message, leave_chat, mute_chat,
+    report_chat_message,
+};
+use crate::features::chat::live::{Outgoing, SendState, on_chat_frame, use_chat};
+use crate::features::chat::types::{
+    ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomView,
+    SAFE_PAY_WARNING, ServerFrame, needs_safe_pay_warning, validate_body,
+};
+use crate::features::moderation::types::restricted_message;
+use crate::ui::form::error_line;
+use crate::ui::format::{kst, won};
+use crate::ui::login_needed::login_needed;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-
-use super::api::{
-    OpenChat, block_chat_member, chat_history, chat_room, chat_rooms, chat_unread,
-    delete_chat_message, leave_chat, mute_chat, report_chat_message,
-};
-use super::live::{Outgoing, SendState, on_chat_frame, use_chat};
-use super::types::{
-    ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomSummary,
-    RoomView, SAFE_PAY_WARNING, ServerFrame, needs_safe_pay_warning, validate_body,
-};
-use chrono::{DateTime, Utc};
-
-use crate::error::AppError;
-use crate::features::accounts::auth::use_auth;
-use crate::features::moderation::types::restricted_message;
-use crate::features::photos::types::thumb_url;
-use crate::ui::form::error_line;
-use crate::ui::format::percent_encode;
-use crate::ui::format::{kst, now_utc, relative_time, won};
-use crate::ui::login_needed::login_needed;
-
-/// "채팅하기" on a listing: opens (or reuses) the caller's room for it.
-#[component]
-pub fn ChatButton(listing: u64) -> impl IntoView {
-    let auth = use_auth();
-    let open = ServerAction::<OpenChat>::new();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(room)) = open.value().get() {
-            navigate(&format!("/chat/{room}"), Default::default());
-        }
-    });
-    let next = percent_encode(&format!("/listings/{listing}"));
-    view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let next = next.clone();
-                Suspend::new(async move {
-                    let signed_in = matches!(auth.me.await, Ok(Some(_)));
-                    if signed_in {
-                        view! {
-                            <button type="button" class="button block secondary chat-button" data-test="chat-open"
-                                disabled=move || open.pending().get()
-                                on:click=move |_| { open.dispatch(OpenChat { listing }); }>
-                                "채팅하기"
-                            </button>
-                            {move || open.value().get().and_then(Result::err).map(error_line)}
-                        }.into_any()
-                    } else {
-                        view! {
-                            <A href=format!("/login?next={next}") attr:class="button block secondary chat-button">"채팅하기"</A>
-                        }.into_any()
-                    }
-                })
-            }}
-        </Transition>
-    }
-}
-
-/// The header's "채팅" link with the unread count, kept current by the live connection.
-#[component]
-pub fn ChatNavLink() -> impl IntoView {
-    let live = use_chat();
-    let unread = RwSignal::new(0u32);
-    // Browser only (effects do not run on the server), so both render 0 first.
-    Effect::new(move |_| {
-        live.activity.track();
-        spawn_local(async move {
-            if let Ok(n) = chat_unread().await {
-                unread.set(n);
-            }
-        });
-    });
-    view! {
-        <A href="/chat" attr:class="nav-link chat-link" attr:data-test="chat-link">
-            "채팅"
-            <span class="badge unread" data-test="chat-unread" class:hidden=move || unread.get() == 0>
-                {move || if unread.get() > 99 { "99+".to_owned() } else { unread.get().to_string() }}
-            </span>
-            <span class="sr-only">{move || format!("읽지 않은 메시지 {}개", unread.get())}</span>
-        </A>
-    }
-}
-
-// ---- /chat ----
-
-#[component]
-pub fn ChatListPage() -> impl IntoView {
-    let live = use_chat();
-    let version = RwSignal::new(0u32);
-    let first = Resource::new(move || version.get(), |_| chat_rooms(String::new()));
-    let more = RwSignal::new(Vec::<RoomSummary>::new());
-    let next = RwSignal::new(None::<String>);
-    // A new message anywhere reorders the list: fetch the first page again.
-    on_chat_frame(live, move |frame| {
-        if !matches!(
-            frame,
-            ServerFrame::Ack { .. } | ServerFrame::Refused { .. } | ServerFrame::Pong
-        ) {
-            version.update(|v| *v += 1);
-        }
-    });
-    let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(page) = chat_rooms(cursor).await {
-                more.update(|m| m.extend(page.rooms));
-                next.set(page.next);
-            }
-        });
-    };
-    view! {
-        <Title text="채팅" />
-        <h1 class="page-title">"채팅"</h1>
-        <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
-            {move || Suspend::new(async move {
-                match first.await {
-                    Ok(page) => {
-                        more.set(Vec::new());
-                        next.set(page.next.clone());
-                        if page.rooms.is_empty() {
-                            return view! {
-                                <section class="empty-state" data-test="chat-empty">
-                                    <p>"아직 대화가 없어요."</p>
-                                    <p class="muted small">"마음에 드는 책을 찾으면 판매글에서 ‘채팅하기’를 눌러 보세요."</p>
-                                    <A href="/search" attr:class="button">"책 찾아보기"</A>
-                                </section>
-                            }.into_any();
-                        }
-                        view! {
-                            <ul class="room-list" data-test="room-list">
-                                {page.rooms.into_iter().map(|r| view! { <RoomRow room=r /> }).collect_view()}
-                                <For each=move || more.get() key=|r| r.id let:room>
-                                    <RoomRow room />
-                                </For>
-                            </ul>
-                            <Show when=move || next.get().is_some()>
-                                <button type="button" class="button secondary block" on:click=load_more>"더 보기"</button>
-                            </Show>
-                        }.into_any()
-                    }
-                    Err(AppError::Unauthorized) => login_needed("/chat".into()),
-                    Err(e) => error_line(e),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn RoomRow(room: RoomSummary) -> impl IntoView {
-    let when = relative_time(room.last_message_at, now_utc());
-    let preview = if room.last_message.is_empty() {
-        "대화를 시작해 보세요.".to_owned()
-    } else {
-        room.last_message.clone()
-    };
-    view! {
-        <li class="room-row" data-test="room-row">
-            <a class="card-link" href=format!("/chat/{}", room.id) aria-label=format!("{} · {}", room.title, room.other_nickname)></a>
-            <Cover cover=room.cover.clone() />
-            <div class="room-text">
-                <p class="room-title">
-                    <span class="nickname">{room.other_nickname.clone()}</span>
-                    <span class="muted small">{room.title.clone()}</span>
-                    {room.muted.then(|| view! { <span class="muted small" title="알림 꺼짐">" 🔕"</span> })}
-                </p>
-                <p class="room-preview" data-test="room-preview">{room.last_from_me.then_some("나: ")}{preview}</p>
-            </div>
-            <div class="room-meta">
-                <span class="muted small" data-test="room-time">{when}</span>
-                {(room.unread > 0).then(|| view! {
-                    <span class="badge unread" data-test="room-unread">{room.unread.min(999)}</span>
-                })}
-            </div>
-        </li>
-    }
-}
-
-#[component]
-fn Cover(cover: Option<String>) -> impl IntoView {
-    match cover {
-        Some(key) => view! { <img class="room-cover" src=thumb_url(&key) alt="" width="48" height="48" loading="lazy" /> }.into_any(),
-        None => view! {
-            <span class="room-cover placeholder" aria-hidden="true">
-                <svg width="24" height="24" viewBox="0 0 24 24">
-                    <path d="M4 5.5C6.5 4 9.5 4 12 6c2.5-2 5.5-2 8-.5V19c-2.5-1.5-5.5-1.5-8 .5-2.5-2-5.5-2-8-.5z M12 6v13.5"
-                        fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
-                </svg>
-            </span>
-        }.into_any(),
-    }
-}
-
-// ---- /chat/:id ----
 
 #[component]
 pub fn ChatRoomPage() -> impl IntoView {
@@ -240,7 +58,7 @@ pub fn ChatRoomPage() -> impl IntoView {
 }
 
 /// Puts `incoming` into `list` (ascending ids) unless it is already there.
-fn merge(list: &mut Vec<ChatMessage>, incoming: ChatMessage) {
+pub(super) fn merge(list: &mut Vec<ChatMessage>, incoming: ChatMessage) {
     match list.binary_search_by_key(&incoming.id, |m| m.id) {
         Ok(_) => {}
         Err(at) => list.insert(at, incoming),
@@ -248,7 +66,7 @@ fn merge(list: &mut Vec<ChatMessage>, incoming: ChatMessage) {
 }
 
 #[component]
-fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
+pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
     let live = use_chat();
     let room_id = room.id;
     let me = room.me;
@@ -447,7 +265,7 @@ fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
     }
 }
 
-fn confirm(question: &str) -> bool {
+pub(super) fn confirm(question: &str) -> bool {
     #[cfg(feature = "hydrate")]
     return web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false));
     #[cfg(not(feature = "hydrate"))]
@@ -457,12 +275,12 @@ fn confirm(question: &str) -> bool {
     }
 }
 
-fn clock(msg: &ChatMessage) -> String {
+pub(super) fn clock(msg: &ChatMessage) -> String {
     kst(msg.created_at).format("%H:%M").to_string()
 }
 
 #[component]
-fn Bubble(
+pub(super) fn Bubble(
     msg: ChatMessage,
     me: u64,
     other_read: RwSignal<u64>,
@@ -511,7 +329,7 @@ fn Bubble(
 }
 
 #[component]
-fn ReportForm(
+pub(super) fn ReportForm(
     room: u64,
     id: u64,
     reporting: RwSignal<Option<u64>>,
@@ -554,7 +372,7 @@ fn ReportForm(
 }
 
 #[component]
-fn PendingBubble(out: Outgoing) -> impl IntoView {
+pub(super) fn PendingBubble(out: Outgoing) -> impl IntoView {
     let live = use_chat();
     let cid = out.cid.clone();
     let (label, failed) = match out.state {
@@ -582,7 +400,7 @@ fn PendingBubble(out: Outgoing) -> impl IntoView {
 }
 
 #[component]
-fn Composer(
+pub(super) fn Composer(
     room_id: u64,
     blocked: bool,
     restricted: RwSignal<Option<DateTime<Utc>>>,
@@ -641,57 +459,4 @@ fn Composer(
         </form>
         </Show>
     }.into_any()
-}
-
-/// "OO님이 새 메시지를 보냈습니다." (CHAT_003) for a message in a room this tab is not
-/// showing, unless the member muted that room. Browser only; gone after six seconds.
-#[component]
-pub fn ChatToast() -> impl IntoView {
-    let live = use_chat();
-    let auth = use_auth();
-    let location = leptos_router::hooks::use_location();
-    // Text, room, and the message it is for.
-    let toast = RwSignal::new(None::<(String, u64, u64)>);
-    on_chat_frame(live, move |frame| {
-        let ServerFrame::Msg {
-            msg,
-            sender_nickname,
-            notify,
-        } = frame
-        else {
-            return;
-        };
-        let me = auth
-            .me
-            .get_untracked()
-            .and_then(Result::ok)
-            .flatten()
-            .map(|m| m.id);
-        let showing = location.pathname.get_untracked() == format!("/chat/{}", msg.room_id);
-        if *notify && me != Some(msg.sender_id) && !showing {
-            toast.set(Some((
-                format!("{sender_nickname}님이 새 메시지를 보냈습니다."),
-                msg.room_id,
-                msg.id,
-            )));
-            // Only this toast: a newer one keeps its own six seconds.
-            let shown = msg.id;
-            set_timeout(
-                move || {
-                    if toast.get_untracked().is_some_and(|(_, _, id)| id == shown) {
-                        toast.set(None);
-                    }
-                },
-                std::time::Duration::from_secs(6),
-            );
-        }
-    });
-    view! {
-        {move || toast.get().map(|(text, room, _)| view! {
-            <div class="toast" role="status" data-test="chat-toast">
-                <A href=format!("/chat/{room}") on:click=move |_| toast.set(None)>{text}</A>
-                <button type="button" class="link-button small" aria-label="닫기" on:click=move |_| toast.set(None)>"✕"</button>
-            </div>
-        })}
-    }
 }

@@ -3,17 +3,17 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{
-    ReportListing, SetListingStatus, SetWish, also_wished, get_listing, similar_listings,
-};
-use super::pages::ListingGrid;
-use super::types::{
-    ListingCard, ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
-};
 use crate::error::AppError;
 use crate::features::accounts::auth::use_auth;
 use crate::features::alerts::pages::AlertButton;
 use crate::features::chat::pages::ChatButton;
+use crate::features::listings::api::{
+    ReportListing, SetListingStatus, SetWish, also_wished, get_listing, similar_listings,
+};
+use crate::features::listings::pages::ListingGrid;
+use crate::features::listings::types::{
+    ListingCard, ListingDetail, ListingStatus, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerSummary,
+};
 use crate::features::photos::types::photo_url;
 use crate::features::reviews::widgets::BreadBadge;
 use crate::ui::form::error_line;

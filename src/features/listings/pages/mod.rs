@@ -1,3 +1,6 @@
+pub mod detail;
+pub mod sell;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

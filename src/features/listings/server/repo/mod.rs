@@ -5,9 +5,16 @@ use super::manage::NewStatus;
 use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
 use crate::features::listings::types::{
-    Condition, ConditionChecklist, ListingCard, ListingDetail, ListingStatus, PriceGuide,
-    ReportReason, SellerProfile, SellerSummary, SoldPoint, ValidListing, WishState, median,
+    Condition, ConditionChecklist, DeliveryWays, ListingCard, ListingDetail, ListingStatus,
+    PaymentWays, PriceGuide, SellerSummary, SoldPoint, ValidListing, median,
 };
+use crate::server::db::known;
+
+mod reactions;
+mod sellers;
+
+pub use reactions::*;
+pub use sellers::*;
 
 /// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
 #[derive(sqlx::FromRow)]
@@ -30,22 +37,21 @@ pub struct CardRow {
 impl TryFrom<CardRow> for ListingCard {
     type Error = AppError;
     fn try_from(r: CardRow) -> Result<Self, AppError> {
-        let bad = |what: &str, value: &str| {
-            tracing::error!(
-                listing = r.id,
-                what,
-                value,
-                "unexpected enum value in listing row"
-            );
-            AppError::Internal
-        };
+        let delivery = DeliveryWays::from_db(&r.delivery);
         Ok(ListingCard {
             id: r.id,
-            condition: Condition::from_db(&r.condition)
-                .ok_or_else(|| bad("condition", &r.condition))?,
-            status: ListingStatus::from_db(&r.status).ok_or_else(|| bad("status", &r.status))?,
-            parcel: r.delivery.split(',').any(|d| d == "parcel"),
-            meet: r.delivery.split(',').any(|d| d == "meet"),
+            condition: known(
+                Condition::from_db(&r.condition),
+                "listing.condition",
+                &r.condition,
+            )?,
+            status: known(
+                ListingStatus::from_db(&r.status),
+                "listing.status",
+                &r.status,
+            )?,
+            parcel: delivery.parcel,
+            meet: delivery.meet,
             title: r.title,
             author: r.author,
             publisher: r.publisher,
@@ -308,11 +314,8 @@ pub async fn detail(
     else {
         return Ok(None);
     };
-    let bad = |what: &str| {
-        tracing::error!(listing = id, what, "unexpected enum value in listing row");
-        AppError::Internal
-    };
-    let has = |set: &str, v: &str| set.split(',').any(|x| x == v);
+    let delivery = DeliveryWays::from_db(&r.delivery);
+    let pay = PaymentWays::from_db(&r.payment_ways);
     let detail = ListingDetail {
         id: r.id,
         isbn13: r.isbn13,
@@ -323,18 +326,26 @@ pub async fn detail(
         category_id: r.category_id,
         category_trail: Vec::new(),
         price: i64::from(r.price),
-        condition: Condition::from_db(&r.condition).ok_or_else(|| bad("condition"))?,
+        condition: known(
+            Condition::from_db(&r.condition),
+            "listing.condition",
+            &r.condition,
+        )?,
         checklist: checklist_from(&r.defects),
-        status: ListingStatus::from_db(&r.status).ok_or_else(|| bad("status"))?,
-        parcel: has(&r.delivery, "parcel"),
-        pickup: has(&r.delivery, "pickup"),
-        meet: has(&r.delivery, "meet"),
+        status: known(
+            ListingStatus::from_db(&r.status),
+            "listing.status",
+            &r.status,
+        )?,
+        parcel: delivery.parcel,
+        pickup: delivery.pickup,
+        meet: delivery.meet,
         meet_label: r.meet_label,
         meet_lat: r.meet_lat,
         meet_lng: r.meet_lng,
-        pay_safe: has(&r.payment_ways, "safe_pay"),
-        pay_transfer: has(&r.payment_ways, "bank_transfer"),
-        pay_cash: has(&r.payment_ways, "cash"),
+        pay_safe: pay.safe_pay,
+        pay_transfer: pay.bank_transfer,
+        pay_cash: pay.cash,
         description: r.description,
         photos: Vec::new(),
         seller_id: r.seller_id,
@@ -348,43 +359,6 @@ pub async fn detail(
         courses: Vec::new(),
     };
     Ok(Some((detail, r.category_path)))
-}
-
-/// A seller's own listings, every status but deleted, newest first; keyset on
-/// (created_at, id) written as an expanded OR (MariaDB scans on row comparisons).
-pub async fn by_seller(
-    pool: &MySqlPool,
-    seller_id: u64,
-    before: Option<(NaiveDateTime, u64)>,
-    limit: u32,
-) -> AppResult<Vec<ListingCard>> {
-    // No cursor: start after the largest DATETIME MariaDB stores.
-    let end_of_time = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
-        .and_then(|d| d.and_hms_opt(23, 59, 59))
-        .expect("valid date");
-    let (at, id) = before.unwrap_or((end_of_time, u64::MAX));
-    let rows = sqlx::query_as!(
-        CardRow,
-        "SELECT l.id, b.title, b.author, b.publisher, l.price,
-                l.`condition` AS `condition: String`, l.status AS `status: String`,
-                l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
-         FROM listing l
-         JOIN book b ON b.id = l.book_id
-         JOIN member m ON m.id = l.seller_id
-         WHERE l.seller_id = ? AND l.status <> 'deleted'
-           AND (l.created_at < ? OR (l.created_at = ? AND l.id < ?))
-         ORDER BY l.created_at DESC, l.id DESC
-         LIMIT ?",
-        seller_id,
-        at,
-        at,
-        id,
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter().map(ListingCard::try_from).collect()
 }
 
 /// Lowest price on sale and recent sold prices for one ISBN (the (book_id, status,
@@ -427,165 +401,6 @@ pub async fn price_guide(
         median_sold: median(&mut prices),
         sold,
     })
-}
-
-/// Adds or removes a wish; the count on the listing changes only when a row did, in the
-/// same transaction, so repeats and races never drift it.
-pub async fn set_wish(
-    pool: &MySqlPool,
-    member_id: u64,
-    listing_id: u64,
-    wished: bool,
-    now: DateTime<Utc>,
-) -> AppResult<WishState> {
-    let mut tx = pool.begin().await?;
-    let changed = if wished {
-        sqlx::query!(
-            "INSERT IGNORE INTO wish (member_id, listing_id, created_at) VALUES (?, ?, ?)",
-            member_id,
-            listing_id,
-            now.naive_utc()
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-    } else {
-        sqlx::query!(
-            "DELETE FROM wish WHERE member_id = ? AND listing_id = ?",
-            member_id,
-            listing_id
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-    };
-    if changed == 1 {
-        if wished {
-            sqlx::query!(
-                "UPDATE listing SET wish_count = wish_count + 1 WHERE id = ?",
-                listing_id
-            )
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query!(
-                "UPDATE listing SET wish_count = wish_count - 1 WHERE id = ? AND wish_count > 0",
-                listing_id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    let count = sqlx::query_scalar!("SELECT wish_count FROM listing WHERE id = ?", listing_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(WishState { wished, count })
-}
-
-pub async fn is_wished(pool: &MySqlPool, member_id: u64, listing_id: u64) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(
-        "SELECT 1 AS `x: i32` FROM wish WHERE member_id = ? AND listing_id = ?",
-        member_id,
-        listing_id
-    )
-    .fetch_optional(pool)
-    .await?
-    .is_some())
-}
-
-/// The member's wishes, most recently wished first (deleted listings drop out).
-pub async fn wished_by(
-    pool: &MySqlPool,
-    member_id: u64,
-    limit: u32,
-) -> AppResult<Vec<ListingCard>> {
-    let rows = sqlx::query_as!(
-        CardRow,
-        "SELECT l.id, b.title, b.author, b.publisher, l.price,
-                l.`condition` AS `condition: String`, l.status AS `status: String`,
-                l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
-         FROM wish w
-         JOIN listing l ON l.id = w.listing_id AND l.status <> 'deleted'
-         JOIN book b ON b.id = l.book_id
-         JOIN member m ON m.id = l.seller_id
-         WHERE w.member_id = ?
-         ORDER BY w.created_at DESC, w.listing_id DESC
-         LIMIT ?",
-        member_id,
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter().map(ListingCard::try_from).collect()
-}
-
-/// Records a report; false when this member had already reported the listing.
-pub async fn report(
-    pool: &MySqlPool,
-    listing_id: u64,
-    reporter_id: u64,
-    reason: ReportReason,
-    detail: &str,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let inserted = sqlx::query!(
-        "INSERT IGNORE INTO listing_report (listing_id, reporter_id, reason, detail, created_at)
-         VALUES (?, ?, ?, ?, ?)",
-        listing_id,
-        reporter_id,
-        reason.as_db(),
-        detail,
-        now.naive_utc()
-    )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
-}
-
-pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerProfile>> {
-    let Some(seller) = seller_summary(pool, seller_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(SellerProfile {
-        seller,
-        listings: by_seller(pool, seller_id, None, 60).await?,
-        reviews: Vec::new(),
-    }))
-}
-
-/// Other copies of the same book on sale (cheapest first), then the newest of its
-/// category; each part walks its own index ((book_id, status, price) and
-/// (category_id, status, created_at)).
-/// "People who wished this also wished": other listings on sale that this listing's
-/// most recent 200 wishers also wished, most shared first.
-pub async fn also_wished(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
-    let rows = sqlx::query_as!(
-        CardRow,
-        "SELECT l.id, b.title, b.author, b.publisher, l.price,
-                l.`condition` AS `condition: String`, l.status AS `status: String`,
-                l.delivery AS `delivery: String`, l.meet_label,
-                m.nickname AS seller_nickname, m.trust_score AS seller_trust, l.created_at, l.cover_photo
-         FROM (SELECT w2.listing_id, COUNT(*) AS shared
-               FROM (SELECT member_id FROM wish WHERE listing_id = ?
-                     ORDER BY created_at DESC LIMIT 200) AS fans
-               JOIN wish w2 ON w2.member_id = fans.member_id AND w2.listing_id <> ?
-               GROUP BY w2.listing_id) AS t
-         JOIN listing l ON l.id = t.listing_id
-         JOIN book b ON b.id = l.book_id
-         JOIN member m ON m.id = l.seller_id
-         WHERE l.status = 'on_sale'
-         ORDER BY t.shared DESC, l.id DESC
-         LIMIT ?",
-        id,
-        id,
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter().map(ListingCard::try_from).collect()
 }
 
 pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
@@ -637,53 +452,4 @@ pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<Lis
         );
     }
     rows.into_iter().map(ListingCard::try_from).collect()
-}
-
-/// Nickname, join date and listing counts of a live member.
-pub async fn seller_summary(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SellerSummary>> {
-    let Some(m) = sqlx::query!(
-        "SELECT id, nickname, created_at, trust_score, completed_trades, review_count
-         FROM member WHERE id = ? AND withdrawn_at IS NULL",
-        seller_id
-    )
-    .fetch_optional(pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let counts = sqlx::query!(
-        "SELECT CAST(COALESCE(SUM(status = 'on_sale'), 0) AS UNSIGNED) AS `on_sale: u64`,
-                CAST(COALESCE(SUM(status = 'sold'), 0) AS UNSIGNED) AS `sold: u64`
-         FROM listing WHERE seller_id = ?",
-        seller_id
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(Some(SellerSummary {
-        id: m.id,
-        nickname: m.nickname,
-        joined_at: m.created_at.and_utc(),
-        on_sale: counts.on_sale as u32,
-        sold: counts.sold as u32,
-        trust_score: m.trust_score,
-        trades: m.completed_trades,
-        reviews: m.review_count,
-    }))
-}
-
-/// Where the caller's own listing `id` sits in their newest-first list (a page cursor);
-/// None if it is not theirs.
-pub async fn own_listing_cursor(
-    pool: &MySqlPool,
-    seller_id: u64,
-    id: u64,
-) -> AppResult<Option<(NaiveDateTime, u64)>> {
-    Ok(sqlx::query!(
-        "SELECT created_at FROM listing WHERE id = ? AND seller_id = ?",
-        id,
-        seller_id
-    )
-    .fetch_optional(pool)
-    .await?
-    .map(|r| (r.created_at, id)))
 }

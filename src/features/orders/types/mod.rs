@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, FieldError};
 use crate::features::listings::types::{Condition, DeliveryWays, PaymentWays};
 use crate::features::reviews::types::ReviewView;
-use crate::text::one_line;
+
+mod address;
+pub use address::*;
 
 /// How long a safe-payment order waits for its payment.
 pub const PAYMENT_WINDOW_MINUTES: i64 = 15;
@@ -314,123 +316,6 @@ impl EventKind {
     }
 }
 
-/// A shipping address as typed (and as saved).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddressInput {
-    #[serde(default)]
-    pub recipient: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub postcode: String,
-    #[serde(default)]
-    pub address1: String,
-    #[serde(default)]
-    pub address2: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedAddress {
-    pub id: u64,
-    #[serde(flatten)]
-    pub address: AddressInput,
-}
-
-pub fn check_recipient(s: &str) -> Result<(), String> {
-    let n = s.trim().chars().count();
-    if n == 0 {
-        Err("받는 분 이름을 입력해 주세요.".into())
-    } else if n > 40 {
-        Err("받는 분 이름은 40자까지 입력할 수 있습니다.".into())
-    } else {
-        Ok(())
-    }
-}
-
-/// Korean phone numbers: mobile 01X and landlines, with or without hyphens; returns
-/// the digits with hyphens in the usual places.
-pub fn normalize_phone(s: &str) -> Result<String, String> {
-    let digits: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if digits.is_empty() {
-        return Err("연락처를 입력해 주세요.".into());
-    }
-    if !digits.chars().all(|c| c.is_ascii_digit())
-        || !digits.starts_with('0')
-        || !(9..=11).contains(&digits.len())
-    {
-        return Err("연락처를 010-1234-5678 형식으로 입력해 주세요.".into());
-    }
-    let (a, rest) = if digits.starts_with("02") {
-        digits.split_at(2)
-    } else {
-        digits.split_at(3)
-    };
-    let (b, c) = rest.split_at(rest.len() - 4);
-    Ok(format!("{a}-{b}-{c}"))
-}
-
-/// 우편번호: five digits since 2015.
-pub fn check_postcode(s: &str) -> Result<(), String> {
-    let s = s.trim();
-    if s.is_empty() {
-        Err("우편번호를 입력해 주세요.".into())
-    } else if s.len() != 5 || !s.chars().all(|c| c.is_ascii_digit()) {
-        Err("우편번호는 숫자 5자리입니다.".into())
-    } else {
-        Ok(())
-    }
-}
-
-pub fn check_address1(s: &str) -> Result<(), String> {
-    let n = s.trim().chars().count();
-    if n < 5 {
-        Err("도로명 또는 지번 주소를 입력해 주세요.".into())
-    } else if n > 200 {
-        Err("주소는 200자까지 입력할 수 있습니다.".into())
-    } else {
-        Ok(())
-    }
-}
-
-pub fn check_address2(s: &str) -> Result<(), String> {
-    if s.trim().chars().count() > 100 {
-        Err("상세주소는 100자까지 입력할 수 있습니다.".into())
-    } else {
-        Ok(())
-    }
-}
-
-impl AddressInput {
-    /// Every problem at once, keyed `address.<field>`; the cleaned address otherwise.
-    pub fn validate(&self) -> Result<AddressInput, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut push = |field: &str, r: Result<(), String>| {
-            if let Err(message) = r {
-                errors.push(FieldError {
-                    field: format!("address.{field}"),
-                    message,
-                });
-            }
-        };
-        push("recipient", check_recipient(&self.recipient));
-        let phone = normalize_phone(&self.phone);
-        push("phone", phone.as_ref().map(|_| ()).map_err(Clone::clone));
-        push("postcode", check_postcode(&self.postcode));
-        push("address1", check_address1(&self.address1));
-        push("address2", check_address2(&self.address2));
-        match (errors.is_empty(), phone) {
-            (true, Ok(phone)) => Ok(AddressInput {
-                recipient: one_line(&self.recipient),
-                phone,
-                postcode: self.postcode.trim().to_owned(),
-                address1: one_line(&self.address1),
-                address2: one_line(&self.address2),
-            }),
-            _ => Err(errors),
-        }
-    }
-}
-
 /// What the buyer chose on the confirmation page (pay_001, pay_002).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderInput {
@@ -627,74 +512,7 @@ pub const CARRIERS: [&str; 6] = [
 ];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones_are_normalised() {
-        assert_eq!(normalize_phone("01012345678").unwrap(), "010-1234-5678");
-        assert_eq!(normalize_phone("010-123-4567").unwrap(), "010-123-4567");
-        assert_eq!(normalize_phone("02 3456 7890").unwrap(), "02-3456-7890");
-        assert!(normalize_phone("1234").is_err());
-        assert!(normalize_phone("010-abcd-5678").is_err());
-    }
-
-    #[test]
-    fn addresses_report_every_problem() {
-        let bad = AddressInput {
-            postcode: "1234".into(),
-            ..Default::default()
-        };
-        let errors = bad.validate().unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "address.recipient",
-                "address.phone",
-                "address.postcode",
-                "address.address1"
-            ]
-        );
-        let good = AddressInput {
-            recipient: " 김독서 ".into(),
-            phone: "01012345678".into(),
-            postcode: "03722".into(),
-            address1: "서울 서대문구 연세로 50".into(),
-            address2: "101호".into(),
-        }
-        .validate()
-        .unwrap();
-        assert_eq!(good.recipient, "김독서");
-        assert_eq!(good.phone, "010-1234-5678");
-    }
-
-    #[test]
-    fn tracking_numbers() {
-        assert_eq!(
-            check_tracking("CJ대한통운", "6543-2109-8765").unwrap().1,
-            "654321098765"
-        );
-        assert!(check_tracking("", "123").is_err());
-    }
-
-    #[test]
-    fn idempotency_keys_are_uuids() {
-        assert!(check_idempotency_key("3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b").is_ok());
-        assert!(check_idempotency_key("not-a-uuid").is_err());
-        assert!(check_idempotency_key("3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7g").is_err());
-    }
-
-    #[test]
-    fn statuses_round_trip() {
-        for s in OrderStatus::ALL {
-            assert_eq!(OrderStatus::from_db(s.as_db()), Some(s));
-        }
-        for k in EventKind::ALL {
-            assert_eq!(EventKind::from_db(k.as_db()), Some(k));
-        }
-    }
-}
+mod tests;
 
 /// What the sandbox checkout shows its buyer, with the payment key it hands back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
