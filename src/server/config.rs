@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::limits::RateLimits;
-use crate::features::catalog::server::sources::{kakao as kakao_books, naver as naver_books};
-use crate::features::orders::server::payments::{kakao as kakaopay, toss};
+use crate::features::catalog::server::sources::SourceSettings;
+use crate::features::orders::server::payments::PaymentSettings;
 use crate::features::photos::server::{PhotoBackend, S3Settings};
 
 /// Two writers: one builds and sends a batch while the other waits for its commit.
@@ -22,24 +22,12 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Load the demo marketplace when the database has no members yet.
     pub seed_demo: bool,
-    /// Kakao book search (disabled without a key); base URL overridable for tests.
-    pub kakao_rest_api_key: Option<String>,
-    pub kakao_api_base: String,
-    /// Naver book search: (client id, client secret); disabled without them.
-    pub naver_client: Option<(String, String)>,
-    pub naver_api_base: String,
+    /// Outside book sources (Kakao, Naver) behind our own catalog.
+    pub book_sources: SourceSettings,
     /// Where listing photos are stored.
     pub photo_backend: PhotoBackend,
-    /// TossPayments secret key (disabled without one); base URL overridable for tests.
-    pub toss_secret_key: Option<String>,
-    pub toss_api_base: String,
-    /// KakaoPay: (secret key, merchant cid); disabled without a key.
-    pub kakaopay: Option<(String, String)>,
-    pub kakaopay_api_base: String,
-    /// Offer the local "테스트 결제" provider (default on; turn off in production).
-    pub payment_sandbox: bool,
-    /// How long we wait for a payment provider before calling the outcome unknown.
-    pub payment_timeout: Duration,
+    /// Payment providers: TossPayments, KakaoPay, the sandbox.
+    pub payments: PaymentSettings,
     /// Days after shipping before a purchase confirms itself.
     pub auto_confirm_days: i64,
     /// Redis for chat fan-out between app instances (`redis://…`); one instance needs none.
@@ -66,12 +54,9 @@ impl std::fmt::Debug for Config {
             .field("session_ttl", &self.session_ttl)
             .field("db_max_connections", &self.db_max_connections)
             .field("seed_demo", &self.seed_demo)
-            .field("kakao", &self.kakao_rest_api_key.as_ref().map(|_| "***"))
-            .field("naver", &self.naver_client.as_ref().map(|_| "***"))
+            .field("book_sources", &self.book_sources)
             .field("photo_backend", &self.photo_backend)
-            .field("toss", &self.toss_secret_key.as_ref().map(|_| "***"))
-            .field("kakaopay", &self.kakaopay.as_ref().map(|(_, cid)| cid))
-            .field("payment_sandbox", &self.payment_sandbox)
+            .field("payments", &self.payments)
             .field("auto_confirm_days", &self.auto_confirm_days)
             .field(
                 "chat_broker",
@@ -104,12 +89,7 @@ impl Config {
                 .transpose()?
                 .unwrap_or(16),
             seed_demo: var("SEED_DEMO").is_some_and(|v| v == "1" || v == "true"),
-            kakao_rest_api_key: var("KAKAO_REST_API_KEY"),
-            kakao_api_base: var("KAKAO_API_BASE")
-                .unwrap_or_else(|| kakao_books::DEFAULT_BASE.into()),
-            naver_client: var("NAVER_CLIENT_ID").zip(var("NAVER_CLIENT_SECRET")),
-            naver_api_base: var("NAVER_API_BASE")
-                .unwrap_or_else(|| naver_books::DEFAULT_BASE.into()),
+            book_sources: SourceSettings::from_env(var),
             photo_backend: match var("PHOTO_S3_BUCKET") {
                 Some(bucket) => PhotoBackend::S3(S3Settings {
                     bucket,
@@ -126,24 +106,7 @@ impl Config {
                     var("PHOTO_DIR").map_or_else(|| PathBuf::from(".data/photos"), PathBuf::from),
                 ),
             },
-            toss_secret_key: var("TOSS_SECRET_KEY"),
-            toss_api_base: var("TOSS_API_BASE").unwrap_or_else(|| toss::DEFAULT_BASE.into()),
-            kakaopay: var("KAKAOPAY_SECRET_KEY").map(|key| {
-                let cid = var("KAKAOPAY_CID").unwrap_or_else(|| kakaopay::TEST_CID.into());
-                (key, cid)
-            }),
-            kakaopay_api_base: var("KAKAOPAY_API_BASE")
-                .unwrap_or_else(|| kakaopay::DEFAULT_BASE.into()),
-            payment_sandbox: sandbox_allowed(
-                var("PAYMENT_SANDBOX").as_deref(),
-                var("PUBLIC_URL").as_deref(),
-            ),
-            payment_timeout: Duration::from_secs(
-                var("PAYMENT_TIMEOUT_SECS")
-                    .map(|v| v.parse())
-                    .transpose()?
-                    .unwrap_or(10),
-            ),
+            payments: PaymentSettings::from_env(var)?,
             auto_confirm_days: var("AUTO_CONFIRM_DAYS")
                 .map(|v| v.parse())
                 .transpose()?
@@ -175,20 +138,12 @@ impl Config {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             db_max_connections: 5,
             seed_demo: false,
-            kakao_rest_api_key: None,
-            kakao_api_base: kakao_books::DEFAULT_BASE.into(),
-            naver_client: None,
-            naver_api_base: naver_books::DEFAULT_BASE.into(),
+            book_sources: SourceSettings::for_tests(),
             // Each test app gets its own folder.
             photo_backend: PhotoBackend::Local(
                 std::env::temp_dir().join(format!("bread-photos-{}", uuid::Uuid::new_v4())),
             ),
-            toss_secret_key: None,
-            toss_api_base: toss::DEFAULT_BASE.into(),
-            kakaopay: None,
-            kakaopay_api_base: kakaopay::DEFAULT_BASE.into(),
-            payment_sandbox: true,
-            payment_timeout: Duration::from_secs(2),
+            payments: PaymentSettings::for_tests(),
             auto_confirm_days: crate::features::orders::types::AUTO_CONFIRM_DAYS,
             chat_broker_url: None,
             chat_writers: DEFAULT_CHAT_WRITERS,
@@ -205,27 +160,8 @@ impl Config {
     }
 }
 
-/// The test payment provider moves no money, so it is on only where that cannot matter:
-/// a loopback `PUBLIC_URL` (a developer's machine), or `PAYMENT_SANDBOX=1` said outright.
-fn sandbox_allowed(setting: Option<&str>, public_url: Option<&str>) -> bool {
-    match setting {
-        Some("1" | "true") => true,
-        Some(_) => false,
-        None => public_url.is_none_or(|url| {
-            let authority = origin_of(url)
-                .split_once("://")
-                .map_or("", |(_, rest)| rest);
-            // "[::1]:3000" keeps its colons inside the brackets; "host:3000" before its port.
-            let host = match authority.strip_prefix('[') {
-                Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
-                None => authority.split_once(':').map_or(authority, |(h, _)| h),
-            };
-            host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        }),
-    }
-}
-
-fn origin_of(url: &str) -> &str {
+/// `scheme://host[:port]` of a URL.
+pub(crate) fn origin_of(url: &str) -> &str {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url;
     };
@@ -249,23 +185,6 @@ fn parse_ips(list: &str) -> anyhow::Result<Vec<IpAddr>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sandbox_is_on_only_for_loopback_or_when_asked() {
-        assert!(sandbox_allowed(None, None));
-        assert!(sandbox_allowed(None, Some("http://127.0.0.1:3000")));
-        assert!(sandbox_allowed(None, Some("http://localhost:3000/")));
-        assert!(sandbox_allowed(None, Some("http://[::1]:3000")));
-        assert!(sandbox_allowed(None, Some("http://[::1]")));
-        assert!(sandbox_allowed(None, Some("http://127.0.0.1")));
-        assert!(!sandbox_allowed(None, Some("https://breadbook.kr")));
-        assert!(!sandbox_allowed(
-            None,
-            Some("http://127.0.0.1.evil.example")
-        ));
-        assert!(sandbox_allowed(Some("1"), Some("https://breadbook.kr")));
-        assert!(!sandbox_allowed(Some("0"), Some("http://127.0.0.1:3000")));
-    }
 
     #[test]
     fn origin_is_scheme_host_and_port() {

@@ -4,8 +4,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
+use crate::helpers::listings::{form, list_book, pairs, seeded};
 use crate::helpers::{TestApp, field_message};
-use crate::listings::{form, list_book, pairs, seeded};
 
 async fn save(app: &TestApp, who: &reqwest::Client, query: &str, isbn: &str) -> reqwest::Response {
     app.call_as(who, "alerts/save", &[("query", query), ("isbn", isbn)])

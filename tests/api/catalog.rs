@@ -136,10 +136,10 @@ async fn spawn_stub(stub: Stub) -> String {
 async fn app_with_sources(pool: MySqlPool, stub: Stub) -> TestApp {
     let base = spawn_stub(stub).await;
     let app = TestApp::spawn_with(pool, |c| {
-        c.kakao_rest_api_key = Some(KAKAO_KEY.into());
-        c.kakao_api_base = base.clone();
-        c.naver_client = Some((NAVER_ID.into(), NAVER_SECRET.into()));
-        c.naver_api_base = base;
+        c.book_sources.kakao_rest_api_key = Some(KAKAO_KEY.into());
+        c.book_sources.kakao_api_base = base.clone();
+        c.book_sources.naver_client = Some((NAVER_ID.into(), NAVER_SECRET.into()));
+        c.book_sources.naver_api_base = base;
     })
     .await;
     assert_eq!(

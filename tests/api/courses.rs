@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
+use crate::helpers::listings::{create, detail, form, seeded};
 use crate::helpers::{TestApp, field_message};
-use crate::listings::{create, detail, form, seeded};
 
 const HANYANG: &str = "7";
 const SNU: &str = "1";
@@ -238,7 +238,7 @@ async fn course_fields_are_checked_with_the_listing_and_editing_adds_a_course(po
     let mut edit = with_course("9500", SNU, "현대소설론", "");
     edit.push(("input[version]".into(), "0".into()));
     edit.push(("id".into(), listing.to_string()));
-    let edit_pairs = crate::listings::pairs(&edit);
+    let edit_pairs = crate::helpers::listings::pairs(&edit);
     let stranger = app.member("stranger01", false).await;
     let res = app.call_as(&stranger, "listings/update", &edit_pairs).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);

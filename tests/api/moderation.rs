@@ -11,10 +11,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::chat::{
+use crate::helpers::TestApp;
+use crate::helpers::chat::{
     Member, Ws, call, chatty, fetch, marketplace, marketplace_with, open_room, sign_in,
 };
-use crate::helpers::TestApp;
 use bread_book::features::moderation::server::repo::restrict_if_reported;
 use bread_book::server::clock::Clock;
 

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use sqlx::MySqlPool;
 
 use crate::helpers::TestApp;
-use crate::listings::list_book;
-use crate::orders::{key, order};
+use crate::helpers::listings::list_book;
+use crate::helpers::orders::{key, order};
 
 #[derive(Clone, Default)]
 struct Stub {
@@ -263,12 +263,12 @@ async fn spawn_stub(stub: Stub) -> String {
 async fn app_with_providers(pool: MySqlPool, stub: Stub) -> TestApp {
     let base = spawn_stub(stub).await;
     let app = TestApp::spawn_with(pool, |c| {
-        c.toss_secret_key = Some(TOSS_SECRET.into());
-        c.toss_api_base = base.clone();
-        c.kakaopay = Some((KAKAO_SECRET.into(), "TC0ONETIME".into()));
-        c.kakaopay_api_base = base.clone();
-        c.payment_sandbox = false;
-        c.payment_timeout = Duration::from_secs(1);
+        c.payments.toss_secret_key = Some(TOSS_SECRET.into());
+        c.payments.toss_api_base = base.clone();
+        c.payments.kakaopay = Some((KAKAO_SECRET.into(), "TC0ONETIME".into()));
+        c.payments.kakaopay_api_base = base.clone();
+        c.payments.sandbox = false;
+        c.payments.timeout = Duration::from_secs(1);
     })
     .await;
     bread_book::server::seed::seed_demo_if_empty(&app.pool, &app.clock)

@@ -8,8 +8,8 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use sqlx::MySqlPool;
 
+use crate::helpers::listings::{create, detail, form, pairs, seeded};
 use crate::helpers::{TestApp, field_message};
-use crate::listings::{create, detail, form, pairs, seeded};
 
 fn gradient(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {

@@ -9,8 +9,8 @@ use sqlx::MySqlPool;
 
 use bread_book::features::catalog::types::isbn13_check_digit;
 
+use crate::helpers::listings::pairs;
 use crate::helpers::{TestApp, field_message};
-use crate::listings::pairs;
 
 /// A valid ISBN-13 in the 979-11 (Korean) range from a serial number.
 fn isbn(serial: u32) -> String {

@@ -6,10 +6,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::chat::{Ws, call, marketplace, open_room, sign_in};
+use crate::helpers::chat::{Ws, call, marketplace, open_room, sign_in};
+use crate::helpers::listings::{form, seeded};
+use crate::helpers::orders::{order, order_parcel, pay_return, place};
 use crate::helpers::{PASSWORD, TestApp};
-use crate::listings::{form, seeded};
-use crate::orders::{order, order_parcel, pay_return, place};
 
 const SCRIPT: &str = "</title><img src=x onerror=alert(1)><script>alert(2)</script>";
 
@@ -96,7 +96,7 @@ fn no_page_sets_its_own_title_formatter() {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs")
-                && path != std::path::Path::new("src/app.rs")
+                && path != std::path::Path::new("src/app/mod.rs")
                 && std::fs::read_to_string(&path)
                     .unwrap()
                     .contains("formatter=")
@@ -449,8 +449,8 @@ async fn the_seller_sees_the_buyers_address_only_once_paid(pool: MySqlPool) {
     let app = seeded(pool).await;
     let seller = app.member("seller01", false).await;
     let buyer = app.member("buyer01", false).await;
-    let first = crate::listings::list_book(&app, &seller, "9000").await;
-    let second = crate::listings::list_book(&app, &seller, "8000").await;
+    let first = crate::helpers::listings::list_book(&app, &seller, "9000").await;
+    let second = crate::helpers::listings::list_book(&app, &seller, "8000").await;
 
     // Unpaid: the seller sees who, not where.
     let (unpaid, _) = order_parcel(&app, &buyer, first, 1).await;
@@ -484,17 +484,17 @@ async fn a_buyer_holds_at_most_three_unpaid_orders(pool: MySqlPool) {
     let seller = app.member("seller01", false).await;
     let buyer = app.member("buyer01", false).await;
     for n in 0..3 {
-        let listing = crate::listings::list_book(&app, &seller, "9000").await;
+        let listing = crate::helpers::listings::list_book(&app, &seller, "9000").await;
         order_parcel(&app, &buyer, listing, n).await;
     }
-    let listing = crate::listings::list_book(&app, &seller, "9000").await;
+    let listing = crate::helpers::listings::list_book(&app, &seller, "9000").await;
     let res = place(
         &app,
         &buyer,
         listing,
         "safe_pay",
         "parcel",
-        &crate::orders::key(9),
+        &crate::helpers::orders::key(9),
     )
     .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
@@ -513,12 +513,12 @@ async fn an_idempotency_key_belongs_to_one_buyer_and_one_listing(pool: MySqlPool
     let seller = app.member("seller01", false).await;
     let buyer = app.member("buyer01", false).await;
     let other = app.member("buyer02", false).await;
-    let first = crate::listings::list_book(&app, &seller, "9000").await;
-    let second = crate::listings::list_book(&app, &seller, "8000").await;
+    let first = crate::helpers::listings::list_book(&app, &seller, "9000").await;
+    let second = crate::helpers::listings::list_book(&app, &seller, "8000").await;
     let (id, attempt) = order_parcel(&app, &buyer, first, 1).await;
 
     // The same key for another listing is refused, not answered with the first order.
-    let k = crate::orders::key(1);
+    let k = crate::helpers::orders::key(1);
     let res = place(&app, &buyer, second, "safe_pay", "parcel", &k).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
@@ -536,7 +536,7 @@ async fn payment_returns_belong_to_their_provider_and_buyer(pool: MySqlPool) {
     let seller = app.member("seller01", false).await;
     let buyer = app.member("buyer01", false).await;
     let stranger = app.member("stranger1", false).await;
-    let listing = crate::listings::list_book(&app, &seller, "9000").await;
+    let listing = crate::helpers::listings::list_book(&app, &seller, "9000").await;
     let (id, attempt) = order_parcel(&app, &buyer, listing, 1).await;
     let phishing = url_escape("결제 오류: 010-0000-0000으로 입금해 주세요");
 
@@ -582,8 +582,8 @@ async fn deleting_a_listing_and_ordering_it_never_leave_an_order_on_a_deleted_li
     ];
     for round in 0..15u32 {
         let buyer = &buyers[round as usize % 2];
-        let listing = crate::listings::list_book(&app, &seller, "9000").await;
-        let k = crate::orders::key(100 + round);
+        let listing = crate::helpers::listings::list_book(&app, &seller, "9000").await;
+        let k = crate::helpers::orders::key(100 + round);
         let listing_s = listing.to_string();
         let status_form = [("id", listing_s.as_str()), ("status", "deleted")];
         let (placed, deleted) = tokio::join!(
@@ -683,7 +683,7 @@ async fn list_typed(app: &TestApp, who: &reqwest::Client, isbn: &str, title: &st
     f.push(("input[book_title]".into(), title.into()));
     f.push(("input[book_author]".into(), "아무개".into()));
     f.push(("input[book_publisher]".into(), "어느출판".into()));
-    let res = crate::listings::create(app, who, &f).await;
+    let res = crate::helpers::listings::create(app, who, &f).await;
     assert_eq!(
         res.status(),
         StatusCode::OK,
@@ -713,7 +713,7 @@ async fn a_sellers_typed_book_facts_do_not_become_the_catalogs(pool: MySqlPool) 
     let title = |id: u64| {
         let app = &app;
         async move {
-            crate::listings::detail(app, &app.client, id)
+            crate::helpers::listings::detail(app, &app.client, id)
                 .await
                 .json::<Value>()
                 .await

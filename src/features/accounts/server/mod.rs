@@ -1,3 +1,4 @@
 //! accounts on the server: use cases and SQL.
 
+pub mod demo;
 pub mod repo;

@@ -1,3 +1,4 @@
 //! courses on the server: use cases and SQL.
 
+pub mod demo;
 pub mod repo;

@@ -4,6 +4,7 @@
 //! (`detail`, `trades`) and the sweeper that acts on what is due (`sweep`). Every status
 //! change goes through `transition`; the SQL is in `repo`.
 
+pub mod demo;
 pub mod detail;
 pub mod fulfil;
 pub mod payment;

@@ -4,6 +4,9 @@
 pub mod kakao;
 pub mod local;
 pub mod naver;
+mod settings;
+
+pub use settings::SourceSettings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,17 +40,17 @@ pub fn external_sources(config: &crate::server::config::Config) -> Vec<Arc<dyn B
         .build()
         .expect("reqwest client with rustls");
     let mut sources: Vec<Arc<dyn BookSource>> = Vec::new();
-    if let Some(key) = &config.kakao_rest_api_key {
+    if let Some(key) = &config.book_sources.kakao_rest_api_key {
         sources.push(Arc::new(kakao::Kakao::new(
             http.clone(),
-            config.kakao_api_base.clone(),
+            config.book_sources.kakao_api_base.clone(),
             key.clone(),
         )));
     }
-    if let Some((id, secret)) = &config.naver_client {
+    if let Some((id, secret)) = &config.book_sources.naver_client {
         sources.push(Arc::new(naver::Naver::new(
             http,
-            config.naver_api_base.clone(),
+            config.book_sources.naver_api_base.clone(),
             id.clone(),
             secret.clone(),
         )));

@@ -16,6 +16,16 @@ mod sellers;
 pub use reactions::*;
 pub use sellers::*;
 
+/// A listing's `condition` column as its domain type.
+pub fn condition_of(raw: &str) -> AppResult<Condition> {
+    known(Condition::from_db(raw), "listing.condition", raw)
+}
+
+/// A listing's `status` column as its domain type.
+pub fn status_of(raw: &str) -> AppResult<ListingStatus> {
+    known(ListingStatus::from_db(raw), "listing.status", raw)
+}
+
 /// A listing card as selected from listing ⋈ book ⋈ member (shared by every feed).
 #[derive(sqlx::FromRow)]
 pub struct CardRow {
@@ -40,16 +50,8 @@ impl TryFrom<CardRow> for ListingCard {
         let delivery = DeliveryWays::from_db(&r.delivery);
         Ok(ListingCard {
             id: r.id,
-            condition: known(
-                Condition::from_db(&r.condition),
-                "listing.condition",
-                &r.condition,
-            )?,
-            status: known(
-                ListingStatus::from_db(&r.status),
-                "listing.status",
-                &r.status,
-            )?,
+            condition: condition_of(&r.condition)?,
+            status: status_of(&r.status)?,
             parcel: delivery.parcel,
             meet: delivery.meet,
             title: r.title,
@@ -326,17 +328,9 @@ pub async fn detail(
         category_id: r.category_id,
         category_trail: Vec::new(),
         price: i64::from(r.price),
-        condition: known(
-            Condition::from_db(&r.condition),
-            "listing.condition",
-            &r.condition,
-        )?,
+        condition: condition_of(&r.condition)?,
         checklist: checklist_from(&r.defects),
-        status: known(
-            ListingStatus::from_db(&r.status),
-            "listing.status",
-            &r.status,
-        )?,
+        status: status_of(&r.status)?,
         parcel: delivery.parcel,
         pickup: delivery.pickup,
         meet: delivery.meet,

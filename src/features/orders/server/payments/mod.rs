@@ -5,7 +5,10 @@
 pub mod http;
 pub mod kakao;
 pub mod sandbox;
+mod settings;
 pub mod toss;
+
+pub use settings::PaymentSettings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,27 +156,27 @@ impl Payments {
 
     pub fn from_config(config: &crate::server::config::Config) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(config.payment_timeout)
+            .timeout(config.payments.timeout)
             .connect_timeout(Duration::from_secs(3))
             .build()
             .expect("reqwest client with rustls");
         let mut providers: Vec<Arc<dyn PaymentProvider>> = Vec::new();
-        if let Some(secret) = &config.toss_secret_key {
+        if let Some(secret) = &config.payments.toss_secret_key {
             providers.push(Arc::new(toss::Toss::new(
                 http.clone(),
-                config.toss_api_base.clone(),
+                config.payments.toss_api_base.clone(),
                 secret.clone(),
             )));
         }
-        if let Some((secret, cid)) = &config.kakaopay {
+        if let Some((secret, cid)) = &config.payments.kakaopay {
             providers.push(Arc::new(kakao::KakaoPay::new(
                 http,
-                config.kakaopay_api_base.clone(),
+                config.payments.kakaopay_api_base.clone(),
                 secret.clone(),
                 cid.clone(),
             )));
         }
-        if config.payment_sandbox {
+        if config.payments.sandbox {
             tracing::warn!(
                 public_url = %config.public_url,
                 "PAYMENT SANDBOX IS ON: '테스트 결제' approves payments that move no money \

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
 use crate::error::AppResult;
+use crate::features::listings::server::repo::{condition_of, status_of};
 use crate::features::listings::types::{Condition, DeliveryWays, ListingStatus, PaymentWays};
 use crate::features::orders::types::{
     AddressInput, DeliveryChoice, EventKind, OrderEvent, OrderStatus, PayMethod, ProviderKind,
@@ -63,16 +64,8 @@ pub async fn quote_listing(pool: &MySqlPool, listing_id: u64) -> AppResult<Optio
         title: r.title,
         isbn13: r.isbn13,
         price: r.price,
-        condition: known(
-            Condition::from_db(&r.condition),
-            "listing.condition",
-            &r.condition,
-        )?,
-        status: known(
-            ListingStatus::from_db(&r.status),
-            "listing.status",
-            &r.status,
-        )?,
+        condition: condition_of(&r.condition)?,
+        status: status_of(&r.status)?,
         delivery: DeliveryWays::from_db(&r.delivery),
         meet_label: r.meet_label,
         payment_ways: PaymentWays::from_db(&r.payment_ways),

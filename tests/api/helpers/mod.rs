@@ -1,3 +1,7 @@
+pub mod chat;
+pub mod listings;
+pub mod orders;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
