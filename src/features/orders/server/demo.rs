@@ -15,7 +15,7 @@ pub async fn seed_trades(
 ) -> anyhow::Result<()> {
     use crate::features::orders::server::repo::{self as orders, Event};
     use crate::features::orders::types::{EventKind, OrderStatus, TradeRole};
-    use crate::features::reviews::server::repo as reviews;
+    use crate::features::reviews::server::repo::{self as reviews, NewReview};
 
     const REVIEWS: [(u8, &str); 8] = [
         (
@@ -121,30 +121,27 @@ pub async fn seed_trades(
         reviews::count_trade(tx, buyer, seller).await?;
         let (stars, text) = REVIEWS[i];
         let visible = sold_at + Duration::days(1);
-        reviews::insert_review(
-            tx,
-            order,
-            buyer,
-            seller,
-            TradeRole::Buyer,
+        let by_buyer = NewReview {
+            order_id: order,
+            reviewer_id: buyer,
+            reviewee_id: seller,
+            role: TradeRole::Buyer,
             stars,
-            text,
-            visible,
-            visible,
-        )
-        .await?;
-        reviews::insert_review(
-            tx,
-            order,
-            seller,
-            buyer,
-            TradeRole::Seller,
-            5,
-            "빠른 거래 감사합니다.",
-            visible,
-            visible,
-        )
-        .await?;
+            body: text,
+            visible_at: visible,
+        };
+        let by_seller = NewReview {
+            order_id: order,
+            reviewer_id: seller,
+            reviewee_id: buyer,
+            role: TradeRole::Seller,
+            stars: 5,
+            body: "빠른 거래 감사합니다.",
+            visible_at: visible,
+        };
+        for review in [by_buyer, by_seller] {
+            reviews::insert_review(tx, &review, visible).await?;
+        }
         for review in reviews::order_review_ids(tx, order).await? {
             reviews::count_review(tx, review, now).await?;
         }

@@ -6,7 +6,7 @@ use chrono::Duration;
 use super::{rejected, role_of, visible_order};
 use crate::error::{AppError, AppResult};
 use crate::features::orders::types::TradeRole;
-use crate::features::reviews::server::repo as reviews;
+use crate::features::reviews::server::repo::{self as reviews, NewReview};
 use crate::features::reviews::types::{REVIEW_BLIND_DAYS, check_review};
 use crate::server::AppState;
 use crate::server::session::Caller;
@@ -32,20 +32,16 @@ pub async fn write_review(
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let visible_at = now + Duration::days(REVIEW_BLIND_DAYS);
-    if !reviews::insert_review(
-        &mut tx,
-        id,
-        caller.id,
-        reviewee,
+    let review = NewReview {
+        order_id: id,
+        reviewer_id: caller.id,
+        reviewee_id: reviewee,
         role,
         stars,
-        body.trim(),
-        now,
-        visible_at,
-    )
-    .await?
-    {
+        body: body.trim(),
+        visible_at: now + Duration::days(REVIEW_BLIND_DAYS),
+    };
+    if !reviews::insert_review(&mut tx, &review, now).await? {
         return Err(rejected("이 거래에는 이미 후기를 남겼어요."));
     }
     reviews::reveal_if_both(&mut tx, id, now).await?;

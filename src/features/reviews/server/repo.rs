@@ -44,18 +44,34 @@ pub async fn count_trade(tx: &mut Tx<'_>, buyer_id: u64, seller_id: u64) -> AppR
 
 // ---- reviews ----
 
-#[allow(clippy::too_many_arguments)]
+/// One side's review of a finished trade.
+pub struct NewReview<'a> {
+    pub order_id: u64,
+    pub reviewer_id: u64,
+    pub reviewee_id: u64,
+    /// The reviewer's side of the trade.
+    pub role: TradeRole,
+    pub stars: u8,
+    pub body: &'a str,
+    /// Hidden until then, unless the other side writes first (`reveal_if_both`).
+    pub visible_at: DateTime<Utc>,
+}
+
+/// Stores a review; false if this reviewer already reviewed this order.
 pub async fn insert_review(
     tx: &mut Tx<'_>,
-    order_id: u64,
-    reviewer_id: u64,
-    reviewee_id: u64,
-    role: TradeRole,
-    stars: u8,
-    body: &str,
+    review: &NewReview<'_>,
     now: DateTime<Utc>,
-    visible_at: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let NewReview {
+        order_id,
+        reviewer_id,
+        reviewee_id,
+        role,
+        stars,
+        body,
+        visible_at,
+    } = *review;
     let role = match role {
         TradeRole::Buyer => "buyer",
         TradeRole::Seller => "seller",
