@@ -14,9 +14,20 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Set once anything panicked in the browser (hydration included).
+pub static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // Log the panic to the console (the end-to-end suite fails on it) and take back the
+    // "hydrated" mark, which effects that still run after a panic might have set.
+    std::panic::set_hook(Box::new(|info| {
+        PANICKED.store(true, std::sync::atomic::Ordering::Relaxed);
+        console_error_panic_hook::hook(info);
+        if let Some(body) = leptos::prelude::document().body() {
+            let _ = body.remove_attribute("data-hydrated");
+        }
+    }));
     leptos::mount::hydrate_body(app::App);
 }

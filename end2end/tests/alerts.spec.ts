@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 test('a saved search tells the buyer when a matching book is listed', async ({ page, browser, baseURL }, info) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Browser } from '@playwright/test';
+import { type Browser } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 /** The seller works at desktop size in their own browser. */

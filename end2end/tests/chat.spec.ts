@@ -1,4 +1,5 @@
-import { expect, test, type Browser } from '@playwright/test';
+import { type Browser } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, listBook, sameOrigin, snap, signUp, uniqueMember, watchConsole } from './helpers';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -41,6 +42,8 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   await buyer.page.locator('[data-test="chat-send"]').click();
   const first = buyer.page.locator('[data-test="chat-message"]').filter({ hasText: '아직 판매 중인가요' });
   await expect(first.locator('[data-test="receipt"]')).toHaveText('✓');
+  // Tapping 보내기 leaves the text box focused, so a phone keyboard stays open.
+  await expect(input).toBeFocused();
 
   // The seller sees the unread badge, the room in the list, then the message; the
   // buyer's tick turns into ✓✓.
@@ -51,8 +54,14 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   await expect(row.locator('[data-test="room-preview"]')).toHaveText('안녕하세요, 아직 판매 중인가요?');
   await expect(row.locator('[data-test="room-unread"]')).toHaveText('1');
   await snap(seller.page, info, 'chat-list-seller');
+  // A new message while the seller is on the list: a toast for the room, which goes
+  // away once the room is open, whichever way it was opened.
+  await input.fill('직거래도 되나요?');
+  await input.press('Enter');
+  await expect(seller.page.locator('[data-test="chat-toast"]')).toBeVisible();
   await row.locator('a.card-link').click();
   await expect(seller.page).toHaveURL(new RegExp(`${roomPath}$`));
+  await expect(seller.page.locator('[data-test="chat-toast"]')).toHaveCount(0);
   await expect(seller.page.locator('[data-test="chat-message"]').filter({ hasText: '아직 판매 중인가요' })).toHaveCount(1);
   await expect(first.locator('[data-test="receipt"]')).toHaveText('✓✓');
   await expect(seller.page.locator('[data-test="chat-unread"]')).toBeHidden();
@@ -94,7 +103,7 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   const history = await (await seller.context.request.post('/api/chat/history', { form: { room }, headers: sameOrigin })).json();
   const bodies = history.messages.map((m: { body: string }) => m.body);
   expect(bodies.filter((b: string) => b.startsWith('지하철이라'))).toHaveLength(1);
-  expect(bodies).toHaveLength(3);
+  expect(bodies).toHaveLength(4);
 
   expect(buyer.errors).toEqual([]);
   expect(seller.errors).toEqual([]);

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 test('a seller files a textbook under a course; a student finds it by school and professor', async ({ page }, info) => {

@@ -1,5 +1,6 @@
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
+import { allowConsoleErrors, test } from './fixtures';
 
 /**
  * What a browser sends with a request from one of our own pages. Playwright's API
@@ -14,8 +15,12 @@ export async function gotoHydrated(page: Page, path: string) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
-/** Collects console errors and uncaught exceptions; a clean page has none. */
+/**
+ * Collects one page's console errors and uncaught exceptions for a test to assert on;
+ * `allow` also tells the suite-wide watch (fixtures.ts) which errors this test expects.
+ */
 export function watchConsole(page: Page, allow: RegExp[] = []) {
+  if (allow.length) allowConsoleErrors(test.info(), ...allow);
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' && !allow.some((re) => re.test(msg.text()))) errors.push(msg.text());

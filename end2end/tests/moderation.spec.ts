@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, listBook, sameOrigin, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 // A seller reports a buyer's message in chat; the demo admin finds it in the queue at

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { chromiumArgs, chromiumPath } from '../chromium';
 import { gotoHydrated, snap, watchConsole } from './helpers';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 const won = (text: string) => Number(text.replace(/[^0-9]/g, ''));
@@ -93,8 +93,14 @@ test('a query with two pages: filter, scroll to page two, open a result (phone a
   const prices = (await cards.locator('.price').allTextContents()).map(won);
   expect(prices).toEqual([...prices].sort((a, b) => a - b));
   await snap(page, info, 'search-query-page-two');
+  await cards.nth(22).scrollIntoViewIfNeeded();
   await cards.nth(22).locator('a.card-link').click();
   await expect(page.locator('[data-test="listing-title"]')).toHaveText(`${word} 알고리즘 23`);
+  // Back: the two pages are still there, and so is the place on the page.
+  await page.goBack();
+  await expect(cards).toHaveCount(24);
+  await expect(cards.nth(22)).toBeInViewport();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, isbn, listBook, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 // Markup that runs script if it is ever parsed as HTML: an inline handler, a script

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, photoFile, snap, watchConsole } from './helpers';
 
 async function logIn(page: import('@playwright/test').Page, loginId: string) {

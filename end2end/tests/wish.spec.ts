@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { gotoHydrated, snap, watchConsole } from './helpers';
 
 test('a buyer wishes a listing, finds it in 찜 목록, and reports it once', async ({ page }, info) => {

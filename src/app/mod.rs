@@ -87,9 +87,12 @@ pub fn App() -> impl IntoView {
     });
 
     // Effects run only in the browser: this marks the page as hydrated (interactive),
-    // which the end-to-end tests wait for before clicking.
+    // which the end-to-end tests wait for before clicking. Not after a panic: a page
+    // whose hydration broke is not interactive, whatever ran after it.
     Effect::new(move |_| {
-        if let Some(body) = document().body() {
+        if let Some(body) = document().body()
+            && !crate::PANICKED.load(std::sync::atomic::Ordering::Relaxed)
+        {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });

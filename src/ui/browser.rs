@@ -95,6 +95,31 @@ pub fn remove(key: &str) {
     let _ = key;
 }
 
+#[cfg(feature = "hydrate")]
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// This tab's memory (sessionStorage): gone when the tab closes, not shared with others.
+pub fn tab_load(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return tab_storage()?.get_item(key).ok()?;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn tab_save(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = tab_storage() {
+        let _ = s.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
 /// A fresh random UUID (v4) for idempotency keys: `crypto.randomUUID()` where the
 /// browser offers it (secure contexts), `Math.random` otherwise.
 pub fn new_key() -> String {

@@ -17,6 +17,7 @@ use crate::features::alerts::pages::AlertButton;
 use crate::features::catalog::api::filter_categories;
 use crate::features::listings::pages::ListingGrid;
 use crate::features::listings::types::Condition;
+use crate::ui::browser;
 use crate::ui::codec::AsciiJson;
 use crate::ui::form::error_line;
 use crate::ui::format::percent_encode;
@@ -164,10 +165,39 @@ pub fn SearchPage() -> impl IntoView {
     Effect::new(move |_: Option<Option<visible::ClickWhenVisible>>| {
         more_link.get().map(visible::ClickWhenVisible::new)
     });
+    // Back from a result returns to the pages already read, at the same place: the
+    // appended pages and the scroll position are kept in this tab's memory per search.
+    let memory_key = move || {
+        let p = params.get_untracked();
+        format!(
+            "breadbook.search:{}",
+            search_url(&SearchParams { after: None, ..p }, None)
+        )
+    };
     Effect::new(move |_| {
         params.track();
-        more.set(Vec::new());
+        let saved = browser::tab_load(&memory_key())
+            .and_then(|s| serde_json::from_str::<Vec<SearchPage>>(&s).ok());
+        more.set(saved.unwrap_or_default());
+        #[cfg(feature = "hydrate")]
+        if let Some(y) =
+            browser::tab_load(&format!("{}:y", memory_key())).and_then(|y| y.parse().ok())
+        {
+            visible::scroll_back_to(y);
+        }
     });
+    #[cfg(feature = "hydrate")]
+    {
+        let remember = window_event_listener(leptos::ev::scroll, move |_| {
+            // The scroll to the top of the next page arrives after the URL changed.
+            if window().location().pathname().ok().as_deref() != Some("/search") {
+                return;
+            }
+            let y = window().scroll_y().unwrap_or(0.0);
+            browser::tab_save(&format!("{}:y", memory_key()), &y.to_string());
+        });
+        on_cleanup(move || remember.remove());
+    }
     let heading = move || {
         let p = params.get();
         if p.q.is_empty() {
@@ -229,7 +259,12 @@ pub fn SearchPage() -> impl IntoView {
                             p.after = Some(after);
                             leptos::task::spawn_local(async move {
                                 match search(p).await {
-                                    Ok(page) => more.update(|m| m.push(page)),
+                                    Ok(page) => {
+                                        more.update(|m| m.push(page));
+                                        if let Ok(json) = more.with_untracked(serde_json::to_string) {
+                                            browser::tab_save(&memory_key(), &json);
+                                        }
+                                    }
                                     Err(e) => more_error.set(Some(e.to_string())),
                                 }
                                 loading.set(false);
@@ -412,6 +447,34 @@ mod visible {
                 _callback: callback,
             }
         }
+    }
+
+    /// Scrolls to `y` once the page is tall enough for it (results arrive after the
+    /// route renders), trying for up to two seconds.
+    pub fn scroll_back_to(y: f64) {
+        fn attempt(y: f64, tries_left: u32) {
+            let window = leptos::prelude::window();
+            let tall_enough = window
+                .document()
+                .and_then(|d| d.document_element())
+                .is_some_and(|e| {
+                    f64::from(e.scroll_height())
+                        >= y + window
+                            .inner_height()
+                            .ok()
+                            .and_then(|h| h.as_f64())
+                            .unwrap_or(0.0)
+                });
+            if tall_enough || tries_left == 0 {
+                window.scroll_to_with_x_and_y(0.0, y);
+            } else {
+                leptos::prelude::set_timeout(
+                    move || attempt(y, tries_left - 1),
+                    std::time::Duration::from_millis(100),
+                );
+            }
+        }
+        attempt(y, 20);
     }
 
     impl Drop for ClickWhenVisible {

@@ -128,6 +128,16 @@ pub fn ChatToast() -> impl IntoView {
             );
         }
     });
+    // Opening the room by any way (the list, a link, the tabs) answers its toast.
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        if toast
+            .get_untracked()
+            .is_some_and(|(_, room, _)| path == format!("/chat/{room}"))
+        {
+            toast.set(None);
+        }
+    });
     view! {
         {move || toast.get().map(|(text, room, _)| view! {
             <div class="toast" role="status" data-test="chat-toast">

@@ -450,7 +450,10 @@ pub(super) fn Composer(
             <span class="counter small" class:over={move || count() > MAX_MESSAGE_CHARS} data-test="chat-counter">
                 {move || format!("{}/{MAX_MESSAGE_CHARS}", count())}
             </span>
+            // Pressing the button must not take focus from the text box: on a phone that
+            // closes the keyboard after every message.
             <button type="submit" class="button" data-test="chat-send"
+                on:mousedown=|ev: leptos::ev::MouseEvent| ev.prevent_default()
                 disabled={move || count() == 0 || count() > MAX_MESSAGE_CHARS}>"보내기"</button>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || (!live.connected.get()).then(|| view! {

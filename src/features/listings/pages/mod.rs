@@ -205,7 +205,7 @@ pub fn SellerPage() -> impl IntoView {
                             </p>
                         </section>
                         {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}
-                        <ReviewList reviews=p.reviews />
+                        <ReviewList reviews=p.received_reviews />
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <crate::ui::not_found::NotFound /> }.into_any(),
                     Err(e) => error_line(e),

@@ -51,7 +51,7 @@ pub async fn seller_profile(state: &AppState, seller_id: u64) -> AppResult<Selle
     let mut profile = repo::seller_profile(&state.pool, seller_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    profile.reviews =
+    profile.received_reviews =
         reviews_repo::reviews_of(&state.pool, seller_id, state.clock.now(), 20).await?;
     Ok(profile)
 }

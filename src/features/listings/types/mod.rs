@@ -524,8 +524,9 @@ pub struct SellerProfile {
     pub seller: SellerSummary,
     /// Newest first: on sale, reserved and sold (a sold book stays in the history).
     pub listings: Vec<ListingCard>,
-    /// Visible reviews received, newest first.
-    pub reviews: Vec<crate::features::reviews::types::ReviewView>,
+    /// Visible reviews received, newest first. Not `reviews`: the flattened summary
+    /// already has that key (its count), and a repeated key fails to deserialize.
+    pub received_reviews: Vec<crate::features::reviews::types::ReviewView>,
 }
 
 #[cfg(test)]

@@ -166,3 +166,30 @@ fn empty_form_names_every_required_choice() {
         "no meet place needed without meeting"
     );
 }
+
+/// Everything a server function answers is read back by the browser: a flattened struct
+/// whose field names collide (a seller's review count and review list were both
+/// "reviews") serializes fine and fails to deserialize, which broke /sellers/:id.
+#[test]
+fn a_seller_profile_survives_the_trip_to_the_browser() {
+    let profile = SellerProfile {
+        seller: SellerSummary {
+            id: 7,
+            nickname: "책벌레".into(),
+            reviews: 2,
+            ..Default::default()
+        },
+        listings: Vec::new(),
+        received_reviews: vec![crate::features::reviews::types::ReviewView {
+            stars: 5,
+            body: "좋아요".into(),
+            reviewer_nickname: "빵".into(),
+            created_at: chrono::Utc::now(),
+        }],
+    };
+    let json = serde_json::to_string(&profile).unwrap();
+    assert_eq!(
+        serde_json::from_str::<SellerProfile>(&json).unwrap(),
+        profile
+    );
+}

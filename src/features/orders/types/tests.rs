@@ -64,3 +64,21 @@ fn statuses_round_trip() {
         assert_eq!(EventKind::from_db(k.as_db()), Some(k));
     }
 }
+
+/// A saved address flattens its fields next to its id: the names must not collide, or
+/// the browser cannot read what the server sent (see `SellerProfile`).
+#[test]
+fn a_saved_address_survives_the_trip_to_the_browser() {
+    let saved = SavedAddress {
+        id: 3,
+        address: AddressInput {
+            recipient: "김독서".into(),
+            phone: "010-1234-5678".into(),
+            postcode: "03722".into(),
+            address1: "서울 서대문구 연세로 50".into(),
+            address2: "101호".into(),
+        },
+    };
+    let json = serde_json::to_string(&saved).unwrap();
+    assert_eq!(serde_json::from_str::<SavedAddress>(&json).unwrap(), saved);
+}

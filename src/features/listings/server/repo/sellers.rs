@@ -50,7 +50,7 @@ pub async fn seller_profile(pool: &MySqlPool, seller_id: u64) -> AppResult<Optio
     Ok(Some(SellerProfile {
         seller,
         listings: by_seller(pool, seller_id, None, 60).await?,
-        reviews: Vec::new(),
+        received_reviews: Vec::new(),
     }))
 }
 
