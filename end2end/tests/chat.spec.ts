@@ -48,8 +48,9 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   // The seller sees the unread badge, the room in the list, then the message; the
   // buyer's tick turns into ✓✓.
   await gotoHydrated(seller.page, '/');
-  await expect(seller.page.locator('[data-test="chat-unread"]')).toHaveText('1');
-  await seller.page.locator('[data-test="chat-link"]').first().click();
+  // The unread badge: in the header on a wide screen, on the 채팅 tab on a phone.
+  await expect(seller.page.locator('[data-test="chat-unread"]:visible')).toHaveText('1');
+  await seller.page.locator('[data-test="chat-link"]:visible, [data-test="tab-chat"]:visible').first().click();
   const row = seller.page.locator('[data-test="room-row"]').first();
   await expect(row.locator('[data-test="room-preview"]')).toHaveText('안녕하세요, 아직 판매 중인가요?');
   await expect(row.locator('[data-test="room-unread"]')).toHaveText('1');
@@ -64,7 +65,9 @@ test('buyer and seller chat live: receipts, unread badge, scam warning, offline 
   await expect(seller.page.locator('[data-test="chat-toast"]')).toHaveCount(0);
   await expect(seller.page.locator('[data-test="chat-message"]').filter({ hasText: '아직 판매 중인가요' })).toHaveCount(1);
   await expect(first.locator('[data-test="receipt"]')).toHaveText('✓✓');
-  await expect(seller.page.locator('[data-test="chat-unread"]')).toBeHidden();
+  await expect(seller.page.locator('[data-test="chat-unread"]:visible')).toHaveCount(0);
+  // Inside a room the messages get the screen: no tabs under the composer.
+  await expect(seller.page.locator('.bottom-nav')).toBeHidden();
 
   // A reply with a phone number: both see the safe-payment warning.
   await seller.page.locator('[data-test="chat-input"]').fill('네! 010-1234-5678로 문자 주세요');

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::features::accounts::auth::use_auth;
-use crate::features::chat::pages::ChatNavLink;
+use crate::features::chat::pages::{ChatNavLink, ChatUnreadBadge};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -76,7 +76,7 @@ fn UserMenu() -> impl IntoView {
                     _ => {
                         view! {
                             <A href="/login" attr:class="nav-link">"로그인"</A>
-                            <A href="/signup" attr:class="button small">"회원가입"</A>
+                            <A href="/signup" attr:class="button small signup-link">"회원가입"</A>
                         }
                             .into_any()
                     }
@@ -103,8 +103,11 @@ pub fn BottomNav() -> impl IntoView {
                 <NavIcon path="M12 4v16M4 12h16" />
                 <span>"판매하기"</span>
             </A>
-            <A href="/chat">
-                <NavIcon path="M4 5h16v11H9l-5 4z" />
+            <A href="/chat" attr:data-test="tab-chat">
+                <span class="tab-icon">
+                    <NavIcon path="M4 5h16v11H9l-5 4z" />
+                    <ChatUnreadBadge />
+                </span>
                 <span>"채팅"</span>
             </A>
             <A href="/me">

@@ -14,7 +14,7 @@ use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::chat::live::ChatLive;
-use crate::features::chat::pages::{ChatListPage, ChatRoomPage, ChatToast};
+use crate::features::chat::pages::{ChatListPage, ChatRoomPage, ChatToast, provide_unread};
 use crate::features::courses::pages::CoursesPage;
 use crate::features::listings::pages::detail::ListingPage;
 use crate::features::listings::pages::sell::{EditListingPage, SellPage};
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
     });
     // One chat connection per tab, opened once someone is signed in (browser only).
     let chat = ChatLive::provide();
+    provide_unread();
     Effect::new(move |_| {
         if let Some(Ok(Some(_))) = me.get() {
             chat.start();

@@ -488,7 +488,7 @@ pub fn MyPage() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                                 <ActionForm action=auth.logout>
-                                    <button type="submit" class="button secondary block">"로그아웃"</button>
+                                    <button type="submit" class="button secondary block" data-test="me-logout">"로그아웃"</button>
                                 </ActionForm>
                             }
                                 .into_any()

@@ -288,6 +288,45 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
+/// The form's non-empty fields as a query string, in form order; None outside a browser.
+fn filled_fields(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        const FIELDS: [&str; 13] = [
+            "q",
+            "lat",
+            "lng",
+            "category",
+            "sort",
+            "grade",
+            "condition",
+            "min_price",
+            "max_price",
+            "year_from",
+            "year_to",
+            "parcel",
+            "meet",
+        ];
+        let pairs: Vec<String> = FIELDS
+            .iter()
+            .filter_map(|name| {
+                let value = data.get(name).as_string()?;
+                let value = value.trim();
+                (!value.is_empty()).then(|| format!("{name}={}", percent_encode(value)))
+            })
+            .collect();
+        Some(pairs.join("&"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
 #[component]
 fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
     let categories: Resource<_, AsciiJson> =
@@ -319,8 +358,18 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             .map(|n| format!("{:.6}", f(&n)))
             .unwrap_or_default()
     };
+    // Without JavaScript the form posts every field; once hydrated, the URL carries
+    // only the filters that are set (`/search?q=자바&sort=price_asc`).
+    let navigate_to = leptos_router::hooks::use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let Some(query) = filled_fields(&ev) else {
+            return;
+        };
+        ev.prevent_default();
+        navigate_to(&format!("/search?{query}"), Default::default());
+    };
     view! {
-        <form class="search-filters" method="get" action="/search" data-test="search-filters">
+        <form class="search-filters" method="get" action="/search" data-test="search-filters" on:submit=submit>
             <input type="hidden" name="q" prop:value=move || p().q />
             // The position rides along with the other filters once the searcher gave it.
             <input type="hidden" name="lat" prop:value=move || coordinate(Near::lat) disabled=move || p().near.is_none() />

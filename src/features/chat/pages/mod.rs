@@ -58,27 +58,52 @@ pub fn ChatButton(listing: u64) -> impl IntoView {
     }
 }
 
-/// The header's "채팅" link with the unread count, kept current by the live connection.
-#[component]
-pub fn ChatNavLink() -> impl IntoView {
+/// The signed-in member's unread message count, shared by every badge on the page
+/// (header and bottom tab) so it is fetched once per change.
+#[derive(Clone, Copy)]
+pub struct Unread(RwSignal<u32>);
+
+/// Made once by the app: refreshes the count when chat activity arrives or the member
+/// changes. Browser only (effects do not run on the server), so both render 0 first.
+pub fn provide_unread() {
     let live = use_chat();
+    let auth = use_auth();
     let unread = RwSignal::new(0u32);
-    // Browser only (effects do not run on the server), so both render 0 first.
     Effect::new(move |_| {
         live.activity.track();
+        let signed_in = matches!(auth.me.get(), Some(Ok(Some(_))));
+        if !signed_in {
+            unread.set(0);
+            return;
+        }
         spawn_local(async move {
             if let Ok(n) = chat_unread().await {
                 unread.set(n);
             }
         });
     });
+    provide_context(Unread(unread));
+}
+
+/// The unread count as a badge (hidden at 0), with its words for screen readers.
+#[component]
+pub fn ChatUnreadBadge() -> impl IntoView {
+    let Unread(unread) = expect_context::<Unread>();
+    view! {
+        <span class="badge unread" data-test="chat-unread" class:hidden=move || unread.get() == 0>
+            {move || if unread.get() > 99 { "99+".to_owned() } else { unread.get().to_string() }}
+        </span>
+        <span class="sr-only">{move || format!("읽지 않은 메시지 {}개", unread.get())}</span>
+    }
+}
+
+/// "채팅" in the header (wide screens), with the unread badge.
+#[component]
+pub fn ChatNavLink() -> impl IntoView {
     view! {
         <A href="/chat" attr:class="nav-link chat-link" attr:data-test="chat-link">
             "채팅"
-            <span class="badge unread" data-test="chat-unread" class:hidden=move || unread.get() == 0>
-                {move || if unread.get() > 99 { "99+".to_owned() } else { unread.get().to_string() }}
-            </span>
-            <span class="sr-only">{move || format!("읽지 않은 메시지 {}개", unread.get())}</span>
+            <ChatUnreadBadge />
         </A>
     }
 }

@@ -200,8 +200,10 @@ pub const MIN_PRICE: i64 = 100;
 pub const MAX_PRICE: i64 = 10_000_000;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 
-/// "12,000", "12000원", " 12 000 " → 12000. Whole won only.
+/// "12,000", "12000원", " 12 000 " → 12000, and as people say prices: "1만원" → 10000,
+/// "1.5만" → 15000, "1만 2천원" → 12000, "5천" → 5000. Whole won only.
 pub fn parse_price(raw: &str) -> Result<i64, String> {
+    const NOT_A_NUMBER: &str = "가격은 숫자로만 입력해 주세요. (원 단위)";
     let cleaned: String = raw
         .trim()
         .trim_end_matches('원')
@@ -211,16 +213,62 @@ pub fn parse_price(raw: &str) -> Result<i64, String> {
     if cleaned.is_empty() {
         return Err("가격을 입력해 주세요.".into());
     }
-    if !cleaned.chars().all(|c| c.is_ascii_digit()) {
-        return Err("가격은 숫자로만 입력해 주세요. (원 단위)".into());
-    }
-    let price: i64 = cleaned
-        .parse()
-        .map_err(|_| "가격이 너무 큽니다.".to_string())?;
+    let price = if cleaned.contains(['만', '천']) {
+        korean_units(&cleaned).ok_or(NOT_A_NUMBER)?
+    } else {
+        if !cleaned.chars().all(|c| c.is_ascii_digit()) {
+            return Err(NOT_A_NUMBER.into());
+        }
+        cleaned
+            .parse()
+            .map_err(|_| "가격이 너무 큽니다.".to_string())?
+    };
     if !(MIN_PRICE..=MAX_PRICE).contains(&price) {
         return Err("가격은 100원 이상 1,000만 원 이하로 입력해 주세요.".into());
     }
     Ok(price)
+}
+
+/// `[A만][B천][C]`: A and B may have a decimal point as long as the result is whole won.
+fn korean_units(s: &str) -> Option<i64> {
+    fn scaled(number: &str, scale: i64) -> Option<i64> {
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 4 {
+            return None;
+        }
+        let unit = 10i64.pow(fraction.len() as u32);
+        if scale % unit != 0 {
+            return None;
+        }
+        let whole: i64 = whole.parse().ok()?;
+        let fraction: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().ok()?
+        };
+        whole
+            .checked_mul(scale)?
+            .checked_add(fraction * (scale / unit))
+    }
+    let (man, rest) = s.split_once('만').map_or((None, s), |(a, r)| (Some(a), r));
+    let (chun, rest) = rest
+        .split_once('천')
+        .map_or((None, rest), |(b, r)| (Some(b), r));
+    let mut total = 0i64;
+    if let Some(a) = man {
+        total = total.checked_add(scaled(a, 10_000)?)?;
+    }
+    if let Some(b) = chun {
+        total = total.checked_add(scaled(b, 1_000)?)?;
+    }
+    if !rest.is_empty() {
+        if !rest.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        total = total.checked_add(rest.parse().ok()?)?;
+    }
+    Some(total)
 }
 
 pub fn check_description(text: &str) -> Result<(), String> {

@@ -29,6 +29,28 @@ fn prices_are_whole_won_in_range() {
 }
 
 #[test]
+fn prices_as_people_say_them() {
+    assert_eq!(parse_price("1만원").unwrap(), 10_000);
+    assert_eq!(parse_price("1.5만").unwrap(), 15_000);
+    assert_eq!(parse_price("1만 2천원").unwrap(), 12_000);
+    assert_eq!(parse_price("5천").unwrap(), 5_000);
+    assert_eq!(parse_price("3만5000").unwrap(), 35_000);
+    assert_eq!(parse_price("2.5천").unwrap(), 2_500);
+    for bad in ["만원", "천", "1.23456만", "1만원만", "1..5만", "abc만"] {
+        assert_eq!(
+            parse_price(bad).unwrap_err(),
+            "가격은 숫자로만 입력해 주세요. (원 단위)",
+            "{bad}"
+        );
+    }
+    assert!(
+        parse_price("1001만")
+            .unwrap_err()
+            .contains("1,000만 원 이하")
+    );
+}
+
+#[test]
 fn median_of_prices() {
     assert_eq!(median(&mut []), None);
     assert_eq!(median(&mut [5000]), Some(5000));

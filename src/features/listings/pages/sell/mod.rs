@@ -479,7 +479,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
                         <legend>"가격"</legend>
                         <TextField name="price" label="판매 가격 (원)" value=price error=error_of("price")
                             show_errors=Signal::derive(move || submitted.get()) required=true
-                            placeholder="예: 12,000" maxlength=12 hint="100원 ~ 1,000만 원, 원 단위" />
+                            placeholder="예: 12,000 또는 1.2만" maxlength=12 hint="100원 ~ 1,000만 원 (1만원, 1.5만처럼 써도 돼요)" />
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g /> }) })}
                         </Transition>
