@@ -62,62 +62,67 @@ pub fn current_position(done: impl FnOnce(Result<(f64, f64), String>) + 'static)
     done(Err("위치는 브라우저에서만 알 수 있어요.".into()));
 }
 
-#[cfg(feature = "hydrate")]
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+/// Where a value is kept: on this device for good (localStorage), or for this tab
+/// only (sessionStorage).
+#[derive(Clone, Copy)]
+enum Keep {
+    Device,
+    Tab,
 }
 
-pub fn load(key: &str) -> Option<String> {
+#[cfg(feature = "hydrate")]
+fn storage(keep: Keep) -> Option<web_sys::Storage> {
+    let window = web_sys::window()?;
+    match keep {
+        Keep::Device => window.local_storage(),
+        Keep::Tab => window.session_storage(),
+    }
+    .ok()?
+}
+
+fn load_from(keep: Keep, key: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]
-    return storage()?.get_item(key).ok()?;
+    return storage(keep)?.get_item(key).ok()?;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = key;
+        let _ = (keep, key);
         None
     }
 }
 
-pub fn save(key: &str, value: &str) {
+fn save_to(keep: Keep, key: &str, value: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(s) = storage() {
+    if let Some(s) = storage(keep) {
         let _ = s.set_item(key, value);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (key, value);
+    let _ = (keep, key, value);
+}
+
+pub fn load(key: &str) -> Option<String> {
+    load_from(Keep::Device, key)
+}
+
+pub fn save(key: &str, value: &str) {
+    save_to(Keep::Device, key, value)
 }
 
 pub fn remove(key: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(s) = storage() {
+    if let Some(s) = storage(Keep::Device) {
         let _ = s.remove_item(key);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = key;
 }
 
-#[cfg(feature = "hydrate")]
-fn tab_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
 /// This tab's memory (sessionStorage): gone when the tab closes, not shared with others.
 pub fn tab_load(key: &str) -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    return tab_storage()?.get_item(key).ok()?;
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = key;
-        None
-    }
+    load_from(Keep::Tab, key)
 }
 
 pub fn tab_save(key: &str, value: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(s) = tab_storage() {
-        let _ = s.set_item(key, value);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (key, value);
+    save_to(Keep::Tab, key, value)
 }
 
 /// A fresh random UUID (v4) for idempotency keys: `crypto.randomUUID()` where the
