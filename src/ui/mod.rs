@@ -7,3 +7,5 @@ pub mod format;
 pub mod icons;
 pub mod login_needed;
 pub mod not_found;
+#[cfg(feature = "hydrate")]
+pub mod visible;

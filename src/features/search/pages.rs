@@ -162,9 +162,13 @@ pub fn SearchPage() -> impl IntoView {
     // Infinite scroll: the "더 보기" link clicks itself when it scrolls into view.
     let more_link = NodeRef::<leptos::html::A>::new();
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_: Option<Option<visible::ClickWhenVisible>>| {
-        more_link.get().map(visible::ClickWhenVisible::new)
-    });
+    Effect::new(
+        move |_: Option<Option<crate::ui::visible::ClickWhenVisible>>| {
+            more_link
+                .get()
+                .map(crate::ui::visible::ClickWhenVisible::new)
+        },
+    );
     // Back from a result returns to the pages already read, at the same place: the
     // appended pages and the scroll position are kept in this tab's memory per search.
     let memory_key = move || {
@@ -183,7 +187,7 @@ pub fn SearchPage() -> impl IntoView {
         if let Some(y) =
             browser::tab_load(&format!("{}:y", memory_key())).and_then(|y| y.parse().ok())
         {
-            visible::scroll_back_to(y);
+            crate::ui::visible::scroll_back_to(y);
         }
     });
     #[cfg(feature = "hydrate")]
@@ -459,79 +463,6 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             </label>
             <button type="submit" class="button small" data-test="filter-apply">"적용"</button>
         </form>
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod visible {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::prelude::*;
-
-    /// Clicks an element whenever it enters the viewport; stops when dropped.
-    pub struct ClickWhenVisible {
-        observer: Option<web_sys::IntersectionObserver>,
-        _callback: Closure<dyn FnMut(js_sys::Array)>,
-    }
-
-    impl ClickWhenVisible {
-        pub fn new(element: web_sys::HtmlAnchorElement) -> Self {
-            let target = element.clone();
-            let callback =
-                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                    let visible = entries.iter().any(|e| {
-                        e.unchecked_into::<web_sys::IntersectionObserverEntry>()
-                            .is_intersecting()
-                    });
-                    if visible {
-                        target.click();
-                    }
-                });
-            let observer =
-                web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok();
-            if let Some(o) = &observer {
-                o.observe(&element);
-            }
-            Self {
-                observer,
-                _callback: callback,
-            }
-        }
-    }
-
-    /// Scrolls to `y` once the page is tall enough for it (results arrive after the
-    /// route renders), trying for up to two seconds.
-    pub fn scroll_back_to(y: f64) {
-        fn attempt(y: f64, tries_left: u32) {
-            let window = leptos::prelude::window();
-            let tall_enough = window
-                .document()
-                .and_then(|d| d.document_element())
-                .is_some_and(|e| {
-                    f64::from(e.scroll_height())
-                        >= y + window
-                            .inner_height()
-                            .ok()
-                            .and_then(|h| h.as_f64())
-                            .unwrap_or(0.0)
-                });
-            if tall_enough || tries_left == 0 {
-                window.scroll_to_with_x_and_y(0.0, y);
-            } else {
-                leptos::prelude::set_timeout(
-                    move || attempt(y, tries_left - 1),
-                    std::time::Duration::from_millis(100),
-                );
-            }
-        }
-        attempt(y, 20);
-    }
-
-    impl Drop for ClickWhenVisible {
-        fn drop(&mut self) {
-            if let Some(o) = &self.observer {
-                o.disconnect();
-            }
-        }
     }
 }
 
