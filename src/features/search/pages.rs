@@ -170,23 +170,17 @@ pub fn SearchPage() -> impl IntoView {
         },
     );
     // Back from a result returns to the pages already read, at the same place: the
-    // appended pages and the scroll position are kept in this tab's memory per search.
-    let memory_key = move || {
-        let p = params.get_untracked();
-        format!(
-            "breadbook.search:{}",
-            search_url(&SearchParams { after: None, ..p }, None)
-        )
-    };
+    // appended pages and the scroll position are kept in this tab's memory, keyed by
+    // the URL of the first page shown (its `after` included: a page-two link has its own).
+    let memory_key =
+        Memo::new(move |_| params.with(|p| format!("breadbook.search:{}", search_url(p, p.after))));
     Effect::new(move |_| {
-        params.track();
-        let saved = browser::tab_load(&memory_key())
-            .and_then(|s| serde_json::from_str::<Vec<SearchPage>>(&s).ok());
+        let key = memory_key.get();
+        let saved =
+            browser::tab_load(&key).and_then(|s| serde_json::from_str::<Vec<SearchPage>>(&s).ok());
         more.set(saved.unwrap_or_default());
         #[cfg(feature = "hydrate")]
-        if let Some(y) =
-            browser::tab_load(&format!("{}:y", memory_key())).and_then(|y| y.parse().ok())
-        {
+        if let Some(y) = browser::tab_load(&format!("{key}:y")).and_then(|y| y.parse().ok()) {
             crate::ui::visible::scroll_back_to(y);
         }
     });
@@ -198,7 +192,8 @@ pub fn SearchPage() -> impl IntoView {
                 return;
             }
             let y = window().scroll_y().unwrap_or(0.0);
-            browser::tab_save(&format!("{}:y", memory_key()), &y.to_string());
+            let key = memory_key.with_untracked(|k| format!("{k}:y"));
+            browser::tab_save(&key, &y.to_string());
         });
         on_cleanup(move || remember.remove());
     }
@@ -266,7 +261,7 @@ pub fn SearchPage() -> impl IntoView {
                                     Ok(page) => {
                                         more.update(|m| m.push(page));
                                         if let Ok(json) = more.with_untracked(serde_json::to_string) {
-                                            browser::tab_save(&memory_key(), &json);
+                                            browser::tab_save(&memory_key.get_untracked(), &json);
                                         }
                                     }
                                     Err(e) => more_error.set(Some(e.to_string())),
@@ -299,25 +294,14 @@ fn filled_fields(ev: &leptos::ev::SubmitEvent) -> Option<String> {
         use wasm_bindgen::JsCast;
         let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
         let data = web_sys::FormData::new_with_form(&form).ok()?;
-        const FIELDS: [&str; 13] = [
-            "q",
-            "lat",
-            "lng",
-            "category",
-            "sort",
-            "grade",
-            "condition",
-            "min_price",
-            "max_price",
-            "year_from",
-            "year_to",
-            "parcel",
-            "meet",
-        ];
-        let pairs: Vec<String> = FIELDS
-            .iter()
-            .filter_map(|name| {
-                let value = data.get(name).as_string()?;
+        // Every field the form has (disabled ones are not in FormData), so a new
+        // filter needs no list here.
+        let pairs: Vec<String> = js_sys::try_iter(&data)
+            .ok()??
+            .filter_map(|entry| {
+                let entry: js_sys::Array = entry.ok()?.unchecked_into();
+                let name = entry.get(0).as_string()?;
+                let value = entry.get(1).as_string()?;
                 let value = value.trim();
                 (!value.is_empty()).then(|| format!("{name}={}", percent_encode(value)))
             })

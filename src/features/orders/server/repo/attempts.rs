@@ -42,6 +42,10 @@ pub struct AttemptRow {
     pub status: AttemptStatus,
 }
 
+fn attempt_status(raw: &str) -> AppResult<AttemptStatus> {
+    known(AttemptStatus::from_db(raw), "payment.status", raw)
+}
+
 fn provider(raw: &str) -> AppResult<ProviderKind> {
     known(ProviderKind::from_db(raw), "payment.provider", raw)
 }
@@ -94,11 +98,7 @@ pub async fn attempt(pool: &MySqlPool, key: &str) -> AppResult<Option<AttemptRow
         amount: r.amount,
         provider_ref: r.provider_ref,
         checkout_url: r.checkout_url,
-        status: known(
-            AttemptStatus::from_db(&r.status),
-            "payment.status",
-            &r.status,
-        )?,
+        status: attempt_status(&r.status)?,
     }))
 }
 
@@ -117,11 +117,7 @@ pub async fn latest_checkout(
     else {
         return Ok(None);
     };
-    let status = known(
-        AttemptStatus::from_db(&r.status),
-        "payment.status",
-        &r.status,
-    )?;
+    let status = attempt_status(&r.status)?;
     Ok(Some((status, r.checkout_url)))
 }
 
