@@ -13,7 +13,8 @@ async fn main() -> anyhow::Result<()> {
 
     telemetry::init();
     let config = Config::from_env()?;
-    let leptos_options = get_configuration(None)?.leptos_options;
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    bread_book::server::assets::use_hashed_names_if_built(&mut leptos_options);
     let addr = leptos_options.site_addr;
 
     let pool = db::connect(&config).await?;

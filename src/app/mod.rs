@@ -4,7 +4,7 @@
 mod layout;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -36,6 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="책빵 — 필요 없어진 책은 팔고, 필요한 책은 싸게. 대학 교재부터 소설까지 중고책 거래." />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                // Not `defer` (hydrate when idle): tried, and Lighthouse's median got worse
+                // on three of four pages (BENCHMARKS.md, Lighthouse).
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -99,7 +102,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/bread-book.css" />
         <Title formatter=page_title />
         <Router>
             <a class="skip-link" href="#main">"본문으로 건너뛰기"</a>

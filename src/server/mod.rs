@@ -1,5 +1,6 @@
 //! Server-only code: the single `ssr` gate. Nothing in here reaches the wasm build.
 
+pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod db;

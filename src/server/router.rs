@@ -1,12 +1,16 @@
 use std::sync::OnceLock;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{Request, Uri};
 use axum::middleware;
 use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::{get, post};
+use futures_util::future::BoxFuture;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
@@ -16,6 +20,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use super::AppState;
+use super::assets::{self, Served};
 use super::http::{limit_request_size, record_metrics, server_fn_error_status};
 use super::security::{self, ClientIp};
 use crate::app::{App, shell};
@@ -67,10 +72,7 @@ pub fn build(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback(static_file_or_page(context))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(limit_request_size))
         // Outermost last: the client address first, then the CSRF check and the address
@@ -104,6 +106,26 @@ pub fn build(state: AppState) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// A static file with its cache headers, or else the page router's 404 page.
+fn static_file_or_page(
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl Fn(Uri, State<AppState>, Request<Body>) -> BoxFuture<'static, Response>
++ Clone
++ Send
++ Sync
++ 'static {
+    let page = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+    move |uri, State(state), req| {
+        let page = page.clone();
+        Box::pin(async move {
+            match assets::serve(&state.leptos_options, req).await {
+                Served::File(res) => res,
+                Served::NotAFile(req) => page(uri, State(state), req).await,
+            }
+        })
+    }
 }
 
 /// The app's routes, found once per process. Finding them renders the app with every

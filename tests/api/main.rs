@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod assets;
 mod catalog;
 mod categories;
 mod chat;

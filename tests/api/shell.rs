@@ -25,6 +25,7 @@ async fn home_page_is_server_rendered_with_demo_listings(pool: MySqlPool) {
         &html[price_at..price_at + 60]
     );
     assert!(html.contains("/pkg/bread-book.js"), "hydration script");
+    assert!(html.contains(r#"href="/pkg/bread-book.css""#), "stylesheet");
 
     // Seeding twice does nothing the second time.
     let listings: i64 = sqlx::query_scalar!("SELECT COUNT(*) FROM listing")

@@ -30,14 +30,23 @@ impl TestApp {
     }
 
     pub async fn spawn_with(pool: MySqlPool, tweak: impl FnOnce(&mut Config)) -> Self {
-        // 12:00 KST on the day these tests were written.
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap());
-        let mut config = Config::for_tests(String::new());
-        tweak(&mut config);
         let leptos_options = LeptosOptions::builder()
             .output_name("bread-book")
             .site_root("target/site")
             .build();
+        Self::spawn_site(pool, tweak, leptos_options).await
+    }
+
+    /// With the static files (and their naming) of `leptos_options` instead of the build's.
+    pub async fn spawn_site(
+        pool: MySqlPool,
+        tweak: impl FnOnce(&mut Config),
+        leptos_options: LeptosOptions,
+    ) -> Self {
+        // 12:00 KST on the day these tests were written.
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap());
+        let mut config = Config::for_tests(String::new());
+        tweak(&mut config);
         let state = AppState::new(
             leptos_options,
             pool.clone(),
