@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use bread_book::features::catalog::types::isbn13_check_digit;
-use bread_book::features::search::server::repo::{TERMS_VERSION, listing_terms};
+use bread_book::features::search::server::repo::{
+    TERMS_VERSION, add_words, listing_terms, listing_words,
+};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -433,8 +435,25 @@ async fn main() -> anyhow::Result<()> {
         by_price.len(),
         started.elapsed().as_secs_f64()
     );
-    sqlx::query("ANALYZE TABLE listing, listing_term, listing_term_price, book, member")
-        .execute(&mut conn)
-        .await?;
+    // The whole-word vocabulary typo correction looks words up in.
+    let mut words: Vec<String> = catalog
+        .iter()
+        .flat_map(|b| listing_words(&b.title, &b.author, b.publisher))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    for chunk in words.chunks(5000) {
+        add_words(&mut conn, chunk).await?;
+    }
+    println!(
+        "words    {:>9} in {:>6.1}s",
+        words.len(),
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::query(
+        "ANALYZE TABLE listing, listing_term, listing_term_price, book, member, search_word",
+    )
+    .execute(&mut conn)
+    .await?;
     Ok(())
 }

@@ -212,5 +212,58 @@ async fn main() -> anyhow::Result<()> {
     }
     let (p500, _) = time_case(&pool, &format!("`{common}` page 500"), &params).await?;
     println!("\npage 500 / page 1 median: {:.2}×", p500 / p1);
+    korean_typing(&pool).await
+}
+
+/// Queries typed the way Koreans type (issue 21): recall means the first page is not
+/// empty and every title on it holds the book words meant.
+async fn korean_typing(pool: &sqlx::MySqlPool) -> anyhow::Result<()> {
+    let cases = [
+        ("no spaces", "이것이자바다", "이것이 자바다"),
+        ("no spaces", "혼자공부하는파이썬", "혼자 공부하는 파이썬"),
+        ("no spaces", "확률과통계", "확률과 통계"),
+        ("stray space", "자 바", "자바"),
+        ("initials", "ㅇㄱㅇㅈㅂㄷ", "이것이 자바다"),
+        ("initials", "ㅎㅈㄱㅂㅎㄴㅍㅇㅆ", "혼자 공부하는 파이썬"),
+        ("initials", "ㅁㅅㄱㅈㅎ", "미시경제학"),
+        ("particle", "민법의", "민법"),
+        ("particle", "자료구조를", "자료구조"),
+        ("typo", "파이선", "파이썬"),
+        ("typo", "데이타베이스", "데이터베이스"),
+        ("typo", "알고리듬", "알고리즘"),
+        ("typo", "운영채제", "운영체제"),
+        ("typo", "머신러님", "머신러닝"),
+    ];
+    println!(
+        "\n| kind | typed | meant | hits on page | all hits meant | searched instead | median ms | p95 ms |"
+    );
+    println!("| --- | --- | --- | ---: | --- | --- | ---: | ---: |");
+    let mut found = 0;
+    for (kind, typed, meant) in cases {
+        let params = SearchParams {
+            q: typed.into(),
+            ..Default::default()
+        };
+        let page = search(pool, &params).await?;
+        let all_meant =
+            !page.items.is_empty() && page.items.iter().all(|l| l.title.contains(meant));
+        found += usize::from(all_meant);
+        let mut ms = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            search(pool, &params).await?;
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "| {kind} | `{typed}` | {meant} | {} | {} | {} | {:.2} | {:.2} |",
+            page.items.len(),
+            if all_meant { "yes" } else { "NO" },
+            page.searched_instead.as_deref().unwrap_or("–"),
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.95)
+        );
+    }
+    println!("\nrecall: {found} / {} queries", cases.len());
     Ok(())
 }

@@ -49,13 +49,38 @@ test('a price range upside down is explained, and the form keeps it', async ({ p
   await expect(page.locator('input[name="max_price"]')).toHaveValue('1000');
 });
 
-test('search words with a particle find the book; a typo gets a suggestion', async ({ page }) => {
+test('search words with a particle find the book; a typo is corrected or suggested', async ({ page }) => {
+  const cards = page.locator('[data-test="listing-card"]');
   await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주의자를'));
-  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
+  await expect(cards.first()).toContainText('채식주의자');
+  // One syllable off: the results of the word meant, and the page says so.
   await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주으자'));
+  await expect(page.locator('[data-test="searched-instead"]')).toContainText("'채식주의자'");
+  await expect(cards.first()).toContainText('채식주의자');
+  // Further off: no results, and the book it most resembles is suggested.
+  await gotoHydrated(page, '/search?q=' + encodeURIComponent('채식주의자 소셜'));
   await expect(page.locator('[data-test="no-results"]')).toBeVisible();
   await page.locator('[data-test="suggestion"] a').click();
-  await expect(page.locator('[data-test="listing-card"]').first()).toContainText('채식주의자');
+  await expect(cards.first()).toContainText('채식주의자');
+});
+
+test('search as Koreans type: no spaces, initial consonants, a typo, from the header box', async ({ page }, info) => {
+  const cards = page.locator('[data-test="listing-card"]');
+  const searchFor = async (typed: string) => {
+    await page.locator('#header-q').fill(typed);
+    await page.locator('#header-q').press('Enter');
+    await expect(page).toHaveURL(new RegExp('q=' + encodeURIComponent(typed).replace(/%20/g, '(\\+|%20)')));
+  };
+  await gotoHydrated(page, '/');
+  await searchFor('이것이자바다');
+  await expect(cards.first()).toContainText('이것이 자바다');
+  await searchFor('ㅋㄹㅋㄷ');
+  await expect(cards.first()).toContainText('클린 코드');
+  await searchFor('파이선');
+  await expect(page.locator('[data-test="searched-instead"]')).toContainText("'파이썬'");
+  await expect(cards.first()).toContainText('파이썬');
+  for (const title of await cards.locator('.title').allTextContents()) expect(title).toContain('파이썬');
+  await snap(page, info, 'search-typo-corrected');
 });
 
 test('a query with two pages: filter, scroll to page two, open a result (phone and desktop)', async ({ page }, info) => {

@@ -87,6 +87,11 @@ async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
         "운영체제 아주 쉬운 세 가지 이야기",
         "경제학원론",
         "Clean Code 클린 코드",
+        "꿈의 해석",
+        "어린 왕자",
+        "어린이 과학 동화",
+        // 자 and 바 meet across a space here: not a match for 자바.
+        "주식투자 바이블",
     ];
     for (i, title) in books.iter().enumerate() {
         let b = Book {
@@ -100,7 +105,7 @@ async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
         list(&app, &seller, &b).await;
     }
     // The recall list: every query must find exactly these titles.
-    let cases: [(&str, &[&str]); 10] = [
+    let cases: [(&str, &[&str]); 19] = [
         (
             "자바",
             &["자바를 잡아라", "자바스크립트 완벽 가이드", "이것이 자바다"],
@@ -117,6 +122,24 @@ async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
         ("clean", &["Clean Code 클린 코드"]),
         ("CODE 클린", &["Clean Code 클린 코드"]),
         ("한빛미디어 자바다", &["이것이 자바다"]),
+        // As Koreans type: no spaces, initial consonants, a particle on a short word,
+        // and a word that only looks like it ends in one.
+        ("이것이자바다", &["이것이 자바다"]),
+        ("클린코드", &["Clean Code 클린 코드"]),
+        ("주식투자바이블", &["주식투자 바이블"]),
+        (
+            "ㅈㅂ",
+            &["자바를 잡아라", "자바스크립트 완벽 가이드", "이것이 자바다"],
+        ),
+        ("ㅋㄹㅋㄷ", &["Clean Code 클린 코드"]),
+        ("꿈을", &["꿈의 해석"]),
+        // A syllable split off by a stray space.
+        (
+            "자 바",
+            &["자바를 잡아라", "자바스크립트 완벽 가이드", "이것이 자바다"],
+        ),
+        ("자바스크립 트", &["자바스크립트 완벽 가이드"]),
+        ("어린이", &["어린이 과학 동화"]),
     ];
     for (query, expected) in cases {
         let mut found = titles(&search(&app, &[("q", query)]).await);
@@ -126,9 +149,34 @@ async fn korean_words_are_found_with_or_without_particles(pool: MySqlPool) {
         assert_eq!(found, expected, "query {query}");
     }
     assert!(titles(&search(&app, &[("q", "러스트")]).await).is_empty());
-    // A typo finds nothing but suggests the book it most resembles.
-    let typo = search(&app, &[("q", "자바스트립트")]).await;
+    // One mistyped syllable: the results of the word meant, and the page says so.
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("파이선", "파이썬", &["파이썬으로 배우는 알고리즘"]),
+        (
+            "자바스트립트",
+            "자바스크립트",
+            &["자바스크립트 완벽 가이드"],
+        ),
+        (
+            "파이선으로 알고리즘",
+            "파이썬으로 알고리즘",
+            &["파이썬으로 배우는 알고리즘"],
+        ),
+    ];
+    for (typed, meant, expected) in cases {
+        let page = search(&app, &[("q", typed)]).await;
+        let mut found = titles(&page);
+        found.sort();
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(found, expected, "{typed}");
+        assert_eq!(page["searched_instead"], meant, "{typed}");
+    }
+    assert!(search(&app, &[("q", "자바")]).await["searched_instead"].is_null());
+    // Further off: nothing, but the book it most resembles is suggested.
+    let typo = search(&app, &[("q", "쟈바스크립투")]).await;
     assert!(titles(&typo).is_empty());
+    assert!(typo["searched_instead"].is_null());
     assert_eq!(typo["suggestion"], "자바스크립트 완벽 가이드");
     assert!(search(&app, &[("q", "러스트 입문서")]).await["suggestion"].is_null());
     // An ISBN, hyphenated or not, finds its listing.

@@ -269,7 +269,19 @@ pub fn SearchPage() -> impl IntoView {
                                 loading.set(false);
                             });
                         };
+                        let instead = page.searched_instead.map(|meant| {
+                            let typed = params.with_untracked(|p| p.q.clone());
+                            view! {
+                                <p class="searched-instead" role="status" data-test="searched-instead">
+                                    {format!("'{typed}' 대신 ")}
+                                    <strong>{format!("'{meant}'")}</strong>
+                                    "(으)로 찾았어요."
+                                </p>
+                            }
+                        });
                         view! {
+                            {instead}
+                            <h2 class="sr-only">"검색 결과"</h2>
                             <ListingGrid items=page.items />
                             {move || more.get().into_iter().map(|p| view! { <ListingGrid items=p.items /> }).collect_view()}
                             {move || more_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

@@ -131,4 +131,7 @@ pub struct SearchPage {
     /// When nothing matched: the title of the book that shares most of the query's
     /// terms (a typo, a wrong particle), to search for instead.
     pub suggestion: Option<String>,
+    /// The query these results are for, when it is not the one typed: a word no title
+    /// has, corrected ("파이선" → "파이썬"), or spaces taken out when nothing else matched.
+    pub searched_instead: Option<String>,
 }

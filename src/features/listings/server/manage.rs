@@ -100,6 +100,10 @@ pub async fn create(state: &AppState, caller: Caller, input: ListingInput) -> Ap
     let alerted =
         alerts_repo::record_hits(&mut tx, id, caller.id, &book.isbn13, &terms, now).await?;
     tx.commit().await?;
+    let words = search_repo::listing_words(&book.title, &book.author, &book.publisher);
+    if let Err(e) = search_repo::add_words(&state.pool, &words).await {
+        tracing::warn!(listing = id, error = %e, "search vocabulary not updated");
+    }
     if alerted > 0 {
         tracing::info!(listing = id, alerted, "wanted alerts matched");
     }

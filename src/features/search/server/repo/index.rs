@@ -1,11 +1,12 @@
 //! The search index: a listing's terms, written with the listing and kept in step with its price.
 
 use crate::error::AppResult;
-use crate::features::search::tokens::document_terms;
+use crate::features::search::tokens::{document_terms, document_words};
 use sqlx::{MySql, MySqlPool, QueryBuilder};
 
 /// Bump when `tokens.rs` changes what a document is indexed by; start-up reindexes.
-pub const TERMS_VERSION: u8 = 1;
+/// 2: bigrams across spaces, initial consonants, the word vocabulary.
+pub const TERMS_VERSION: u8 = 2;
 
 /// The terms of one listing's book.
 pub fn listing_terms(title: &str, author: &str, publisher: &str) -> Vec<String> {
@@ -19,6 +20,40 @@ pub fn listing_terms(title: &str, author: &str, publisher: &str) -> Vec<String> 
         }
     }
     terms
+}
+
+/// The whole words of one listing's book, for typo correction.
+pub fn listing_words(title: &str, author: &str, publisher: &str) -> Vec<String> {
+    let mut words = document_words(title);
+    for w in document_words(author)
+        .into_iter()
+        .chain(document_words(publisher))
+    {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    words
+}
+
+/// Adds words to the vocabulary (those already there stay as they are). Outside a
+/// listing's transaction: two new listings sharing a word must not wait on each other
+/// for a hint, and a word missed here only costs a correction.
+pub async fn add_words<'c>(
+    conn: impl sqlx::MySqlExecutor<'c>,
+    words: &[String],
+) -> Result<(), sqlx::Error> {
+    if words.is_empty() {
+        return Ok(());
+    }
+    let mut insert =
+        QueryBuilder::<MySql>::new("INSERT IGNORE INTO search_word (word, backwards) ");
+    insert.push_values(words, |mut row, word| {
+        row.push_bind(word)
+            .push_bind(word.chars().rev().collect::<String>());
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
 }
 
 /// Adds one listing to both posting lists, in the caller's transaction.
@@ -102,11 +137,16 @@ pub async fn index_pending(pool: &MySqlPool) -> AppResult<u64> {
             return Ok(done);
         }
         let mut tx = pool.begin().await?;
+        let mut words = Vec::new();
         for r in &rows {
             let terms = listing_terms(&r.title, &r.author, &r.publisher);
             index_listing(&mut tx, r.id, i64::from(r.price), &terms).await?;
+            words.extend(listing_words(&r.title, &r.author, &r.publisher));
         }
         tx.commit().await?;
+        words.sort();
+        words.dedup();
+        add_words(pool, &words).await?;
         done += rows.len() as u64;
     }
 }

@@ -10,7 +10,7 @@ use crate::features::catalog::types::Isbn13;
 use crate::features::listings::server::repo::CardRow;
 use crate::features::listings::types::ListingCard;
 use crate::features::reviews::types::BreadGrade;
-use crate::features::search::tokens::query_terms;
+use crate::features::search::tokens;
 use crate::features::search::types::{
     Cursor, MAX_QUERY_TERMS, NEAR_RADIUS_KM, Near, PAGE_SIZE, SearchPage, SearchParams, Sort,
 };
@@ -86,35 +86,259 @@ async fn suggest(pool: &MySqlPool, terms: &[String]) -> AppResult<Option<String>
     .await?)
 }
 
-/// Orders terms rarest first by counting a bounded number of index rows each.
-async fn rarest_first(pool: &MySqlPool, terms: Vec<String>) -> AppResult<Vec<String>> {
+/// Postings counted per term (up to `RARITY_PROBE`), kept for one search: its readings
+/// (as typed, without spaces, corrected) share most of their terms.
+type Counts = std::collections::HashMap<String, i64>;
+
+/// A term's postings, counted up to `RARITY_PROBE`, once per search.
+async fn postings(pool: &MySqlPool, term: &str, counts: &mut Counts) -> AppResult<i64> {
+    if let Some(&n) = counts.get(term) {
+        return Ok(n);
+    }
+    let n = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM listing_term WHERE term = ? LIMIT ?) probe",
+        term,
+        RARITY_PROBE
+    )
+    .fetch_one(pool)
+    .await?;
+    counts.insert(term.to_owned(), n);
+    Ok(n)
+}
+
+/// One term a listing must have, as any of these alternatives (usually one: a pair
+/// typed without spaces may be inside a word or across a space).
+type Either = Vec<String>;
+
+/// Orders terms rarest first by counting a bounded number of index rows each. An
+/// alternative no listing has is dropped (so the rarest term usually drives the scan
+/// alone, in index order); None when a term has no alternative left: nothing matches.
+async fn rarest_first(
+    pool: &MySqlPool,
+    terms: Vec<Either>,
+    counts: &mut Counts,
+) -> AppResult<Option<Vec<Either>>> {
     let mut counted = Vec::with_capacity(terms.len());
-    for term in terms {
+    for either in terms {
+        let mut total = 0;
+        let mut kept = Vec::with_capacity(either.len());
+        for term in either {
+            let n = postings(pool, &term, counts).await?;
+            if n > 0 {
+                kept.push(term);
+                total += n;
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        counted.push((total, kept));
+    }
+    counted.sort();
+    Ok(Some(counted.into_iter().map(|(_, t)| t).collect()))
+}
+
+/// `= ?` for one term, `IN (?, …)` for alternatives.
+fn push_term(sql: &mut QueryBuilder<MySql>, column: &str, either: &Either) {
+    match either.as_slice() {
+        [one] => {
+            sql.push(format!("{column} = ")).push_bind(one.clone());
+        }
+        many => {
+            sql.push(format!("{column} IN ("));
+            let mut list = sql.separated(", ");
+            for term in many {
+                list.push_bind(term.clone());
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// A search, read the way the query was most likely meant: a stray space taken out, a
+/// word no title has corrected to the one a syllable away (said so on the page), as
+/// typed, typed without spaces; failing all, a suggestion.
+pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage> {
+    let mut counts = Counts::new();
+    // "자 바": the reading without the stray space first; as typed only if it finds nothing
+    // (a real one-syllable word, "책 여우", is not next to the other in any title).
+    if tokens::has_split_syllable(&p.q)
+        && let Some(joined) = tokens::without_spaces(&p.q)
+    {
+        let again = SearchParams {
+            q: joined,
+            ..p.clone()
+        };
+        let (page, _) = search_as_typed(pool, &again, &mut counts).await?;
+        if !page.items.is_empty() {
+            return Ok(page);
+        }
+    }
+    if Isbn13::parse(&p.q).is_err() {
+        // "파이선": in no title, one syllable from 파이썬. First, as a match by chance (an
+        // author 이선희 and any 파이썬 book) is no reason to keep the typo.
+        for meant in corrected(pool, &p.q).await? {
+            let again = SearchParams {
+                q: meant.clone(),
+                ..p.clone()
+            };
+            let (found, _) = search_as_typed(pool, &again, &mut counts).await?;
+            if !found.items.is_empty() {
+                return Ok(SearchPage {
+                    searched_instead: Some(meant),
+                    ..found
+                });
+            }
+        }
+    }
+    let (page, terms) = search_as_typed(pool, p, &mut counts).await?;
+    if !page.items.is_empty() || Isbn13::parse(&p.q).is_ok() {
+        return Ok(page);
+    }
+    // Typed without spaces ("이것이자바다"): each pair inside a word or across a space.
+    let known = known_words(pool, &p.q).await?;
+    if let Some(spaced) = tokens::spaced_reading(&p.q, &|w| known.iter().any(|k| k == w)) {
+        // Only worth a query when some pair is indexed across a space (the second
+        // alternative); otherwise it reads as typed, which found nothing.
+        let mut across = false;
+        for either in &spaced {
+            if let Some(pair) = either.get(1) {
+                across |= postings(pool, pair, &mut counts).await? > 0;
+            }
+        }
+        if across {
+            let found = search_terms(pool, p, spaced, &mut counts).await?;
+            if !found.items.is_empty() {
+                return Ok(found);
+            }
+        }
+    }
+    if let Some(meant) = tokens::without_spaces(&p.q) {
+        let again = SearchParams {
+            q: meant.clone(),
+            ..p.clone()
+        };
+        let (found, _) = search_as_typed(pool, &again, &mut counts).await?;
+        if !found.items.is_empty() {
+            return Ok(SearchPage {
+                searched_instead: Some(meant),
+                ..found
+            });
+        }
+    }
+    // Only for words that found nothing on their own: with filters, the filters did it.
+    let unfiltered = *p
+        == SearchParams {
+            q: p.q.clone(),
+            sort: p.sort,
+            ..Default::default()
+        };
+    let suggestion = if unfiltered {
+        suggest(pool, &terms).await?
+    } else {
+        None
+    };
+    Ok(SearchPage { suggestion, ..page })
+}
+
+/// The query with a word no title has replaced by one a syllable away, most likely
+/// first; empty when every word is known (or has no such neighbour).
+async fn corrected(pool: &MySqlPool, query: &str) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    for typed in tokens::correctable_words(query) {
+        let known = sqlx::query_scalar!("SELECT COUNT(*) FROM search_word WHERE word = ?", typed)
+            .fetch_one(pool)
+            .await?;
+        if known > 0 {
+            continue;
+        }
+        for word in corrections(pool, &typed).await? {
+            out.push(query.replacen(&typed, &word, 1));
+        }
+    }
+    Ok(out)
+}
+
+/// Corrections tried per mistyped word.
+const CORRECTIONS_TRIED: usize = 3;
+
+/// Words of the vocabulary one syllable away from `typed`: one edit leaves its first or
+/// its last syllable in place, so those sharing either come off an index range.
+async fn corrections(pool: &MySqlPool, typed: &str) -> AppResult<Vec<String>> {
+    let (Some(first), Some(last)) = (typed.chars().next(), typed.chars().last()) else {
+        return Ok(Vec::new());
+    };
+    let length = typed.chars().count() as i64;
+    let mut candidates = sqlx::query_scalar!(
+        "(SELECT word FROM search_word WHERE word LIKE CONCAT(?, '%')
+            AND CHAR_LENGTH(word) BETWEEN ? AND ? LIMIT 2000)
+         UNION
+         (SELECT word FROM search_word WHERE backwards LIKE CONCAT(?, '%')
+            AND CHAR_LENGTH(word) BETWEEN ? AND ? LIMIT 2000)",
+        first.to_string(),
+        length - 1,
+        length + 1,
+        last.to_string(),
+        length - 1,
+        length + 1,
+    )
+    .fetch_all(pool)
+    .await?;
+    candidates.retain(|w| tokens::one_edit_apart(typed, w));
+    // A changed syllable before a missing or extra one, then in a fixed order.
+    candidates.sort_by_key(|w| (w.chars().count() as i64 != length, w.clone()));
+    candidates.truncate(CORRECTIONS_TRIED);
+    Ok(candidates)
+}
+
+/// Two-syllable query words the index holds as typed (so "결과" is not cut to 결).
+async fn known_words(pool: &MySqlPool, query: &str) -> AppResult<Vec<String>> {
+    let mut known = Vec::new();
+    for word in tokens::words_to_look_up(query) {
         let n = sqlx::query_scalar!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM listing_term WHERE term = ? LIMIT ?) probe",
-            term,
-            RARITY_PROBE
+            "SELECT COUNT(*) FROM (SELECT 1 FROM listing_term WHERE term = ? LIMIT 1) probe",
+            word
         )
         .fetch_one(pool)
         .await?;
-        counted.push((n, term));
+        if n > 0 {
+            known.push(word);
+        }
     }
-    counted.sort();
-    Ok(counted.into_iter().map(|(_, t)| t).collect())
+    Ok(known)
 }
 
-pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage> {
-    let isbn = Isbn13::parse(&p.q).ok();
-    let mut terms = if isbn.is_some() {
+/// One page of a query read as typed, and its terms.
+async fn search_as_typed(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    counts: &mut Counts,
+) -> AppResult<(SearchPage, Vec<String>)> {
+    let terms = if Isbn13::parse(&p.q).is_ok() {
         Vec::new()
     } else {
-        query_terms(&p.q)
+        let known = known_words(pool, &p.q).await?;
+        tokens::query_terms_knowing(&p.q, &|w| known.iter().any(|k| k == w))
     };
+    let each: Vec<Either> = terms.iter().map(|t| vec![t.clone()]).collect();
+    Ok((search_terms(pool, p, each, counts).await?, terms))
+}
+
+/// One page of listings having every term (any of its alternatives).
+async fn search_terms(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    mut terms: Vec<Either>,
+    counts: &mut Counts,
+) -> AppResult<SearchPage> {
+    let isbn = Isbn13::parse(&p.q).ok();
     terms.truncate(MAX_QUERY_TERMS);
     if !p.q.trim().is_empty() && isbn.is_none() && terms.is_empty() {
         return Ok(SearchPage::default());
     }
-    let terms = rarest_first(pool, terms).await?;
+    let Some(terms) = rarest_first(pool, terms, counts).await? else {
+        return Ok(SearchPage::default());
+    };
     let categories = match p.category {
         Some(c) => {
             let ids = subtree(pool, c).await?;
@@ -193,22 +417,10 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
             })
         })
         .flatten();
-    // Only for words that found nothing on their own: with filters, the filters did it.
-    let unfiltered = *p
-        == SearchParams {
-            q: p.q.clone(),
-            sort: p.sort,
-            ..Default::default()
-        };
-    let suggestion = if items.is_empty() && unfiltered {
-        suggest(pool, &plan.terms).await?
-    } else {
-        None
-    };
     Ok(SearchPage {
         items,
         next,
-        suggestion,
+        ..SearchPage::default()
     })
 }
 
@@ -231,7 +443,7 @@ fn push_distance(sql: &mut QueryBuilder<MySql>, near: Near) {
 
 /// What a search resolved to before any SQL: its words (rarest first), ISBN, categories.
 struct Plan {
-    terms: Vec<String>,
+    terms: Vec<Either>,
     isbn: Option<Isbn13>,
     categories: Option<Vec<u32>>,
 }
@@ -271,10 +483,10 @@ fn filtered(
             " FROM listing l FORCE INDEX (ix_listing_place)
               JOIN book b ON b.id = l.book_id JOIN member m ON m.id = l.seller_id WHERE TRUE",
         );
-        for term in &plan.terms {
-            sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE tk.term = ")
-                .push_bind(term.clone())
-                .push(" AND tk.listing_id = l.id)");
+        for either in &plan.terms {
+            sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE ");
+            push_term(&mut sql, "tk.term", either);
+            sql.push(" AND tk.listing_id = l.id)");
         }
     } else if let Some(first) = plan.terms.first() {
         sql.push(if by_price {
@@ -284,11 +496,12 @@ fn filtered(
         });
         sql.push(" JOIN listing l ON l.id = t0.listing_id");
         sql.push(" JOIN book b ON b.id = l.book_id JOIN member m ON m.id = l.seller_id");
-        sql.push(" WHERE t0.term = ").push_bind(first.clone());
-        for term in &plan.terms[1..] {
-            sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE tk.term = ")
-                .push_bind(term.clone())
-                .push(" AND tk.listing_id = t0.listing_id)");
+        sql.push(" WHERE ");
+        push_term(&mut sql, "t0.term", first);
+        for either in &plan.terms[1..] {
+            sql.push(" AND EXISTS (SELECT 1 FROM listing_term tk WHERE ");
+            push_term(&mut sql, "tk.term", either);
+            sql.push(" AND tk.listing_id = t0.listing_id)");
         }
     } else {
         sql.push(
@@ -399,7 +612,7 @@ async fn few_matches(pool: &MySqlPool, plan: &Plan) -> AppResult<bool> {
     if plan.isbn.is_some() {
         return Ok(true);
     }
-    let Some(rarest) = plan.terms.first() else {
+    let Some(rarest) = plan.terms.first().and_then(|either| either.first()) else {
         return Ok(false);
     };
     let n: i64 = sqlx::query_scalar!(
