@@ -17,6 +17,13 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   const photos = [photoFile('front.png', 2000, 1500, 40), photoFile('back.png', 1200, 1600, 200)];
   const started = Date.now();
 
+  // Submitting the empty form brings the first field with an error into view, with the
+  // cursor in it (a phone keyboard opens on it).
+  await page.getByRole('button', { name: '판매 시작하기' }).click();
+  await expect(page.locator('[data-test="form-error"]')).toBeVisible();
+  await expect(page.locator('#f-isbn')).toBeFocused();
+  await expect(page.locator('#f-isbn')).toBeInViewport();
+
   // An invalid price is flagged while typing, before any submit.
   await page.locator('#f-price').fill('12.5');
   await expect(page.locator('[data-test="field-price"] .err')).toHaveText('가격은 숫자로만 입력해 주세요. (원 단위)');
@@ -25,7 +32,14 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   await page.locator('#f-isbn').fill('89-364-3359-8');
   await expect(page.locator('[data-test="book-card"]')).toContainText('채식주의자');
   await expect(page.locator('[data-test="price-guide"]')).toContainText('판매 중 최저가');
+  // The category sellers file it under is chosen already (the seller may change it).
+  await expect(page.locator('[data-test="category-level-1"] option:checked')).toHaveText('한국문학');
+  // Far above what it goes for: a gentle word with the going price, not an error.
+  await page.locator('#f-price').fill('5만원');
+  await expect(page.locator('[data-test="price-nudge"]')).toContainText('보통');
+  await expect(page.locator('[data-test="field-price"] .err')).toHaveCount(0);
   await page.locator('#f-price').fill('8,000');
+  await expect(page.locator('[data-test="price-nudge"]')).toHaveCount(0);
   await expect(page.locator('[data-test="field-price"] .err')).toHaveCount(0);
 
   // Two photos: previews at once, each downscaled and uploaded with its own progress.
@@ -51,10 +65,11 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   await page.locator('[data-test="category-level-1"]').selectOption({ label: '한국문학' });
   await page.getByText('필기·밑줄이 있어요').click();
   await expect(page.locator('.grade.selected')).toHaveText('중');
-  await page.getByText('택배', { exact: true }).click();
-  await page.getByText('직거래 (만나서)').click();
+  // A demo seller's form starts with the ways of their latest listing: set, not toggled.
+  await page.getByLabel('택배', { exact: true }).check();
+  await page.getByLabel('직거래 (만나서)').check();
   await page.locator('#f-meet_label').fill('신촌역 2번 출구');
-  await page.getByText('안전결제 (구매 확정 후 정산)').click();
+  await page.getByLabel('안전결제 (구매 확정 후 정산)').check();
   await page.locator('#f-description').fill('밑줄 몇 군데 있어요. 표지 깨끗합니다.');
   await expect(page.locator('[data-test="description-count"]')).toHaveText('22 / 1000');
   await snap(page, info, 'sell-form');
@@ -99,5 +114,12 @@ test('list a book by ISBN with two photos: inline errors, draft kept over a relo
   await page.getByRole('button', { name: '수정 완료' }).click();
   await expect(page).toHaveURL(url);
   await expect(page.locator('[data-test="listing-price"]')).toHaveText('7,500원');
+
+  // The next sale starts with this one's delivery and payment ways.
+  await gotoHydrated(page, '/sell');
+  await expect(page.getByLabel('택배', { exact: true })).toBeChecked();
+  await expect(page.getByLabel('직거래 (만나서)')).toBeChecked();
+  await expect(page.locator('#f-meet_label')).toHaveValue('신촌역 2번 출구');
+  await expect(page.getByLabel('안전결제 (구매 확정 후 정산)')).toBeChecked();
   expect(errors).toEqual([]);
 });

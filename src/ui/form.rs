@@ -84,3 +84,35 @@ pub fn error_line(error: AppError) -> AnyView {
     view! { <p class="form-error" role="alert" data-test="form-error">{error.to_string()}</p> }
         .into_any()
 }
+
+/// After a submit that failed its checks: the first field with an error comes into view
+/// (below the sticky header: `scroll-margin-top` in the CSS) with the cursor in it, once
+/// the error lines have rendered. Browser only.
+pub fn focus_first_error(form: NodeRef<leptos::html::Form>) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(form) = form.get_untracked() else {
+            return;
+        };
+        let Ok(Some(error)) = form.query_selector(".err") else {
+            return;
+        };
+        let holder = error
+            .closest(".field, fieldset")
+            .ok()
+            .flatten()
+            .unwrap_or(error);
+        let control = holder
+            .query_selector("input:not([type=hidden]), select, textarea, button")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(control) = control {
+            let _ = control.focus();
+        }
+        holder.scroll_into_view();
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = form;
+}

@@ -386,6 +386,100 @@ async fn price_guide_shows_lowest_on_sale_and_median_of_recent_sales(pool: MySql
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// A new sale form starts from what the market and the seller already know: the
+/// category this book is usually filed under, and the seller's latest ways.
+#[sqlx::test]
+async fn a_new_sale_starts_from_the_usual_category_and_the_sellers_last_ways(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let isbn = [("isbn", "978-89-364-3359-8")];
+    let guide: Value = app
+        .call("listings/price-guide", &isbn)
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The seed files 채식주의자 under 한국문학.
+    let seeded_category = guide["usual_category_id"]
+        .as_u64()
+        .expect("a usual category");
+    let unknown: Value = app
+        .call("listings/price-guide", &[("isbn", "9791100000019")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        unknown["usual_category_id"].is_null(),
+        "a book nobody listed"
+    );
+
+    // Anonymous: refused. A member with no listing yet: nothing to start from.
+    let res = app.call("listings/last-ways", &[]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let seller = app.member("seller01", false).await;
+    let none: Value = app
+        .call_as(&seller, "listings/last-ways", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none.is_null());
+
+    // After a listing (parcel + meet at 신촌역, safe pay + cash): exactly those, and only
+    // for that seller.
+    list_book(&app, &seller, "9000").await;
+    let ways: Value = app
+        .call_as(&seller, "listings/last-ways", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ways["parcel"], true);
+    assert_eq!(ways["pickup"], false);
+    assert_eq!(ways["meet"], true);
+    assert_eq!(ways["meet_label"], "신촌역 2번 출구");
+    assert_eq!(ways["meet_lat"], 37.5551);
+    assert_eq!(ways["pay_safe"], true);
+    assert_eq!(ways["pay_transfer"], false);
+    assert_eq!(ways["pay_cash"], true);
+    let other = app.member("seller02", false).await;
+    let theirs: Value = app
+        .call_as(&other, "listings/last-ways", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.is_null(), "another seller's ways are not shown");
+
+    // Filed elsewhere more often than anywhere else, the usual category follows.
+    let mut elsewhere = form("8000");
+    let other_category = if seeded_category == 154 { "141" } else { "154" };
+    for (k, v) in elsewhere.iter_mut() {
+        if k == "input[category_id]" {
+            *v = other_category.to_owned();
+        }
+    }
+    let listed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM listing l JOIN book b ON b.id = l.book_id WHERE b.isbn13 = '9788936433598'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for _ in 0..=listed {
+        assert_eq!(
+            create(&app, &seller, &elsewhere).await.status(),
+            StatusCode::OK
+        );
+    }
+    let guide: Value = app
+        .call("listings/price-guide", &isbn)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(guide["usual_category_id"].to_string(), other_category);
+}
+
 #[sqlx::test]
 async fn detail_and_sell_pages_render(pool: MySqlPool) {
     let app = seeded(pool).await;

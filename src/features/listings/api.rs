@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    ListingCard, ListingDetail, ListingInput, PriceGuide, ReportReason, SellerProfile, WishState,
+    ListingCard, ListingDetail, ListingInput, PriceGuide, ReportReason, SaleWays, SellerProfile,
+    WishState,
 };
 use crate::error::AppError;
 
@@ -110,6 +111,14 @@ pub async fn get_price_guide(
     let state = request::state()?;
     let since = state.clock.now() - chrono::Duration::days(SOLD_WINDOW_DAYS);
     repo::price_guide(&state.pool, isbn.as_str(), other_than, since).await
+}
+
+/// How the caller delivered and took payment on their latest listing (None before
+/// their first): a new sale form starts from it. Members only, their own only.
+#[server(endpoint = "listings/last-ways")]
+pub async fn last_sale_ways() -> Result<Option<SaleWays>, AppError> {
+    let member = request::require_member_id().await?;
+    repo::last_sale_ways(&request::state()?.pool, member).await
 }
 
 /// Adds a listing to (or removes it from) the caller's wish list. Members only; not

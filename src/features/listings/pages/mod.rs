@@ -138,6 +138,7 @@ pub fn MyListingsPage() -> impl IntoView {
                             cursor.set(items.last().map(|c| c.id));
                         }
                         view! {
+                            <h2 class="sr-only">"올린 책"</h2>
                             <ListingGrid items />
                             {move || pages.get().into_iter().map(|items| view! { <ListingGrid items /> }).collect_view()}
                             {move || cursor.get().map(|after| view! {
@@ -167,7 +168,10 @@ pub fn MyWishesPage() -> impl IntoView {
                             <A href="/login?next=/me/wishes" attr:class="button">"로그인"</A>
                         </div>
                     }.into_any(),
-                    result => listing_results(result, "아직 찜한 책이 없어요. 마음에 드는 책에서 ♡를 눌러 보세요."),
+                    result => view! {
+                        <h2 class="sr-only">"찜한 책"</h2>
+                        {listing_results(result, "아직 찜한 책이 없어요. 마음에 드는 책에서 ♡를 눌러 보세요.")}
+                    }.into_any(),
                 }
             })}
         </Transition>
@@ -204,6 +208,7 @@ pub fn SellerPage() -> impl IntoView {
                                 <span class="stat" data-test="seller-trades">"거래 " <strong>{p.seller.trades}</strong></span>
                             </p>
                         </section>
+                        <h2 class="section-title">"판매하는 책"</h2>
                         {listing_results(Ok(p.listings), "아직 올린 책이 없어요.")}
                         <ReviewList reviews=p.received_reviews />
                     }.into_any(),

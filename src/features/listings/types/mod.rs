@@ -452,6 +452,48 @@ pub struct PriceGuide {
     pub median_sold: Option<i64>,
     /// Sold in the last `SOLD_WINDOW_DAYS` days, oldest first.
     pub sold: Vec<SoldPoint>,
+    /// The category sellers file this book under most often: the sale form's first guess.
+    pub usual_category_id: Option<u32>,
+}
+
+/// How a seller delivers and takes payment, as on their latest listing: a new sale form
+/// starts from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleWays {
+    pub parcel: bool,
+    pub pickup: bool,
+    pub meet: bool,
+    pub meet_label: Option<String>,
+    pub meet_lat: Option<f64>,
+    pub meet_lng: Option<f64>,
+    pub pay_safe: bool,
+    pub pay_transfer: bool,
+    pub pay_cash: bool,
+}
+
+/// How far above the going price an asking price gets a gentle word: half again as
+/// much, and by at least this many won (so a 1,500원 book at 2,300원 is left alone).
+const NUDGE_RATIO: f64 = 1.5;
+const NUDGE_MIN_GAP: i64 = 2_000;
+
+/// Where an asking price stands against the guide, when it stands far above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceNudge {
+    /// What the book goes for: the recent median sold price, else the lowest on sale.
+    pub typical: i64,
+    pub lowest_on_sale: Option<i64>,
+}
+
+impl PriceGuide {
+    pub fn nudge(&self, asking: i64) -> Option<PriceNudge> {
+        let typical = self.median_sold.or(self.lowest_on_sale)?;
+        let far =
+            asking as f64 >= typical as f64 * NUDGE_RATIO && asking - typical >= NUDGE_MIN_GAP;
+        far.then_some(PriceNudge {
+            typical,
+            lowest_on_sale: self.lowest_on_sale,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

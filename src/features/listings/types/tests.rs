@@ -215,3 +215,39 @@ fn a_seller_profile_survives_the_trip_to_the_browser() {
         profile
     );
 }
+
+#[test]
+fn a_price_far_above_the_going_price_gets_a_nudge() {
+    let on_sale_only = PriceGuide {
+        lowest_on_sale: Some(4_000),
+        on_sale: 3,
+        ..Default::default()
+    };
+    // The case: 15,000원 while the lowest on sale is 4,000원.
+    assert_eq!(
+        on_sale_only.nudge(15_000),
+        Some(PriceNudge {
+            typical: 4_000,
+            lowest_on_sale: Some(4_000)
+        })
+    );
+    assert_eq!(on_sale_only.nudge(5_900), None, "under half again as much");
+    // Sold prices say more than one cheap copy on sale.
+    let with_sales = PriceGuide {
+        median_sold: Some(10_000),
+        ..on_sale_only.clone()
+    };
+    assert_eq!(with_sales.nudge(12_000), None);
+    assert_eq!(with_sales.nudge(15_000).map(|n| n.typical), Some(10_000));
+    // Cheap books: a few hundred won more is no reason to say anything.
+    let cheap = PriceGuide {
+        lowest_on_sale: Some(1_000),
+        ..Default::default()
+    };
+    assert_eq!(cheap.nudge(2_500), None);
+    assert_eq!(
+        PriceGuide::default().nudge(1_000_000),
+        None,
+        "nothing to compare"
+    );
+}

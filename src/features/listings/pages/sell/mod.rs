@@ -19,13 +19,15 @@ use crate::features::catalog::types::{BookInfo, CategoryNode, Isbn13};
 use crate::features::courses::api::list_schools;
 use crate::features::courses::pages::CourseFields;
 use crate::features::courses::types::School;
-use crate::features::listings::api::{CreateListing, UpdateListing, get_listing, get_price_guide};
+use crate::features::listings::api::{
+    CreateListing, UpdateListing, get_listing, get_price_guide, last_sale_ways,
+};
 use crate::features::listings::types::{
     Condition, ConditionChecklist, ListingDetail, ListingInput, MAX_DESCRIPTION_CHARS,
 };
 use crate::features::photos::picker::{PhotoPicker, keys_of, slots_from_keys, still_uploading};
 use crate::ui::browser;
-use crate::ui::form::{TextField, error_line};
+use crate::ui::form::{TextField, error_line, focus_first_error};
 
 mod parts;
 
@@ -293,6 +295,15 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
         }
     });
 
+    // The category sellers usually file this book under, until the seller picks one.
+    Effect::new(move |_| {
+        if let Some(usual) = guide.get().flatten().and_then(|g| g.usual_category_id)
+            && category.get_untracked().is_none()
+        {
+            category.set(Some(usual));
+        }
+    });
+
     // Checking a defect moves the grade to what it allows; the seller may go lower.
     let on_checklist = move || {
         let suggested = checklist().suggested();
@@ -333,6 +344,34 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
             course_name.set(draft.course_name);
             course_professor.set(draft.course_professor);
             on_isbn.run(draft.isbn);
+        } else if restored.is_none() {
+            // No draft: delivery and payment as on the seller's latest listing.
+            spawn_local(async move {
+                let fresh = ListingInput::default();
+                // (try_: the form may have gone by the time the answer comes.)
+                let untouched = move || {
+                    parcel.try_get_untracked() == Some(fresh.parcel)
+                        && pickup.try_get_untracked() == Some(fresh.pickup)
+                        && meet.try_get_untracked() == Some(fresh.meet)
+                        && pay_safe.try_get_untracked() == Some(fresh.pay_safe)
+                        && pay_transfer.try_get_untracked() == Some(fresh.pay_transfer)
+                        && pay_cash.try_get_untracked() == Some(fresh.pay_cash)
+                        && meet_label.try_with_untracked(String::is_empty) == Some(true)
+                };
+                // Only onto what the seller has not set meanwhile.
+                if let Ok(Some(ways)) = last_sale_ways().await
+                    && untouched()
+                {
+                    parcel.try_set(ways.parcel);
+                    pickup.try_set(ways.pickup);
+                    meet.try_set(ways.meet);
+                    meet_label.try_set(ways.meet_label.unwrap_or_default());
+                    meet_at.try_set(ways.meet_lat.zip(ways.meet_lng));
+                    pay_safe.try_set(ways.pay_safe);
+                    pay_transfer.try_set(ways.pay_transfer);
+                    pay_cash.try_set(ways.pay_cash);
+                }
+            });
         }
         let snapshot = current_input();
         if restored.is_some()
@@ -343,6 +382,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
         true
     });
 
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     let create = ServerAction::<CreateListing>::new();
     let update = ServerAction::<UpdateListing>::new();
     let pending = move || create.pending().get() || update.pending().get();
@@ -368,6 +408,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
             form_error.set(Some(
                 "입력 내용을 확인해 주세요. 빨간 글씨로 표시된 항목을 고쳐 주세요.".into(),
             ));
+            focus_first_error(form_ref);
             return;
         }
         form_error.set(None);
@@ -390,6 +431,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
             Some(Err(AppError::Validation(errors))) => {
                 server_errors.set(errors);
                 form_error.set(Some("입력 내용을 확인해 주세요.".into()));
+                focus_first_error(form_ref);
             }
             Some(Err(e)) => form_error.set(Some(e.to_string())),
             None => {}
@@ -424,7 +466,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
     view! {
         <section class="auth-card wide sell-form">
             <h1>{if editing.is_some() { "판매글 수정" } else { "책 팔기" }}</h1>
-            <form on:submit=on_submit novalidate data-test="sell-form">
+            <form on:submit=on_submit novalidate data-test="sell-form" node_ref=form_ref>
                 {view! {
                     <fieldset class="group">
                         <legend>"어떤 책인가요?"</legend>
@@ -481,7 +523,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
                             show_errors=Signal::derive(move || submitted.get()) required=true
                             placeholder="예: 12,000 또는 1.2만" maxlength=12 hint="100원 ~ 1,000만 원 (1만원, 1.5만처럼 써도 돼요)" />
                         <Transition fallback=|| ()>
-                            {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g /> }) })}
+                            {move || Suspend::new(async move { guide.await.map(|g| view! { <PriceGuideBox g asking=price /> }) })}
                         </Transition>
                     </fieldset>
                 }.into_any()}

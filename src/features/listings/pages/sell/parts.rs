@@ -2,7 +2,9 @@
 
 use crate::error::AppError;
 use crate::features::catalog::types::{BookInfo, CategoryNode};
-use crate::features::listings::types::{ListingDetail, ListingInput, PriceGuide, SoldPoint};
+use crate::features::listings::types::{
+    ListingDetail, ListingInput, PriceGuide, SoldPoint, parse_price,
+};
 use crate::ui::format::won;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -153,9 +155,25 @@ pub(super) fn chain(nodes: &[CategoryNode], leaf: Option<u32>) -> Vec<u32> {
 }
 
 #[component]
-pub(super) fn PriceGuideBox(g: PriceGuide) -> impl IntoView {
+pub(super) fn PriceGuideBox(g: PriceGuide, #[prop(into)] asking: Signal<String>) -> impl IntoView {
     let nothing = g.lowest_on_sale.is_none() && g.median_sold.is_none();
+    let nudge = {
+        let g = g.clone();
+        move || {
+            let n = g.nudge(parse_price(&asking.get()).ok()?)?;
+            let lowest = n
+                .lowest_on_sale
+                .map(|l| format!(" 지금 판매 중인 가장 싼 책은 {}이에요.", won(l)))
+                .unwrap_or_default();
+            Some(view! {
+                <p class="field-msg nudge" role="status" data-test="price-nudge">
+                    {format!("이 책은 보통 {}쯤에 거래돼요.{lowest} 가격을 조금 낮추면 더 빨리 팔려요.", won(n.typical))}
+                </p>
+            })
+        }
+    };
     view! {
+        {nudge}
         <div class="price-guide" data-test="price-guide">
             {if nothing {
                 view! { <p class="muted small">"이 책은 아직 거래 기록이 없어요. 첫 판매자가 되어 보세요!"</p> }.into_any()

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::features::catalog::types::BookInfo;
 use crate::features::listings::types::{
     Condition, ConditionChecklist, DeliveryWays, ListingCard, ListingDetail, ListingStatus,
-    PaymentWays, PriceGuide, SellerSummary, SoldPoint, ValidListing, median,
+    PaymentWays, PriceGuide, SaleWays, SellerSummary, SoldPoint, ValidListing, median,
 };
 use crate::server::db::known;
 
@@ -389,12 +389,50 @@ pub async fn price_guide(
         })
         .collect();
     let mut prices: Vec<i64> = sold.iter().map(|p| p.price).collect();
+    let usual_category_id = sqlx::query_scalar!(
+        "SELECT l.category_id AS `category_id!: u32` FROM listing l JOIN book b ON b.id = l.book_id
+         WHERE b.isbn13 = ? AND l.category_id IS NOT NULL AND l.status <> 'deleted'
+         GROUP BY l.category_id ORDER BY COUNT(*) DESC, MAX(l.id) DESC LIMIT 1",
+        isbn13
+    )
+    .fetch_optional(pool)
+    .await?;
     Ok(PriceGuide {
         lowest_on_sale: on_sale.lowest.map(i64::from),
         on_sale: on_sale.n as u32,
         median_sold: median(&mut prices),
         sold,
+        usual_category_id,
     })
+}
+
+/// The delivery and payment ways of the seller's latest listing.
+pub async fn last_sale_ways(pool: &MySqlPool, seller_id: u64) -> AppResult<Option<SaleWays>> {
+    let Some(r) = sqlx::query!(
+        "SELECT delivery AS `delivery: String`, meet_label,
+                CAST(meet_lat AS DOUBLE) AS `meet_lat: f64`, CAST(meet_lng AS DOUBLE) AS `meet_lng: f64`,
+                payment_ways AS `payment_ways: String`
+         FROM listing WHERE seller_id = ? AND status <> 'deleted' ORDER BY id DESC LIMIT 1",
+        seller_id
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let delivery = DeliveryWays::from_db(&r.delivery);
+    let pay = PaymentWays::from_db(&r.payment_ways);
+    Ok(Some(SaleWays {
+        parcel: delivery.parcel,
+        pickup: delivery.pickup,
+        meet: delivery.meet,
+        meet_label: r.meet_label,
+        meet_lat: r.meet_lat,
+        meet_lng: r.meet_lng,
+        pay_safe: pay.safe_pay,
+        pay_transfer: pay.bank_transfer,
+        pay_cash: pay.cash,
+    }))
 }
 
 pub async fn similar(pool: &MySqlPool, id: u64, limit: u32) -> AppResult<Vec<ListingCard>> {
