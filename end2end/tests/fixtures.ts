@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 
 export { expect };
@@ -12,6 +13,54 @@ export function allowConsoleErrors(info: TestInfo, ...patterns: RegExp[]) {
   allowed.set(info, [...(allowed.get(info) ?? []), ...patterns]);
 }
 
+/** Pages (path with ids as :n, per project) this worker has already run axe on. */
+const axeChecked = new Set<string>();
+
+/** axe-core's WCAG 2.1 A/AA and best-practice findings on a page as it is now. */
+async function axeFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return results.violations.map(
+    (v) =>
+      `${new URL(page.url()).pathname}: ${v.id} (${v.impact}) ${v.help}: ` +
+      v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '),
+  );
+}
+
+/**
+ * axe on every page a test visits: each distinct page (by path) once per worker and
+ * size, loaded afresh in the context that visited it, and every page still open at the
+ * end of the test in the state the test left it (error messages, open panels).
+ */
+async function accessibilityFindings(
+  visited: Map<string, BrowserContext>,
+  openPages: Page[],
+  project: string,
+): Promise<string[]> {
+  const findings: string[] = [];
+  for (const page of openPages) {
+    if (page.isClosed() || !page.url().startsWith('http')) continue;
+    await page.waitForLoadState('load').catch(() => {});
+    findings.push(...(await axeFindings(page).catch(() => [])));
+  }
+  for (const [url, context] of visited) {
+    const key = `${project} ${new URL(url).pathname.replace(/\d+/g, ':n')}`;
+    if (axeChecked.has(key)) continue;
+    axeChecked.add(key);
+    const page = await context.newPage().catch(() => null);
+    if (!page) continue;
+    try {
+      await page.goto(url);
+      await page.locator('body[data-hydrated]').waitFor({ timeout: 10_000 }).catch(() => {});
+      findings.push(...(await axeFindings(page)));
+    } finally {
+      await page.close().catch(() => {});
+    }
+  }
+  return findings;
+}
+
 /**
  * Every test watches every page it opens, in its own context and in any context it
  * makes, for page errors, console errors and hydration panics (console_error_panic_hook
@@ -22,7 +71,15 @@ export const test = base.extend<{ watchPages: void }>({
   watchPages: [
     async ({ context, browser }, use, info) => {
       const errors: string[] = [];
+      const base = new URL(info.project.use.baseURL ?? 'http://127.0.0.1:3000').origin;
+      const visited = new Map<string, BrowserContext>();
       const watchPage = (page: Page) => {
+        page.on('framenavigated', (frame) => {
+          const url = frame.url();
+          if (frame === page.mainFrame() && url.startsWith(base) && !visited.has(url)) {
+            visited.set(url, page.context());
+          }
+        });
         page.on('console', (msg) => {
           if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
         });
@@ -44,8 +101,14 @@ export const test = base.extend<{ watchPages: void }>({
       } finally {
         browser.newContext = newContext;
       }
+      // (First, so that the pages axe loads are watched for errors too.)
+      const findings =
+        info.status === info.expectedStatus
+          ? await accessibilityFindings(visited, context.pages(), info.project.name)
+          : [];
       const allow = allowed.get(info) ?? [];
       expect(errors.filter((e) => !allow.some((re) => re.test(e))), 'errors logged by the pages').toEqual([]);
+      expect([...new Set(findings)], 'axe-core accessibility findings').toEqual([]);
     },
     { auto: true },
   ],

@@ -49,7 +49,10 @@ pub fn CategoryPage() -> impl IntoView {
                     Ok(Some(items)) if items.is_empty() => {
                         view! { <p class="empty-state">"이 분야에는 아직 판매 중인 책이 없어요."</p> }.into_any()
                     }
-                    Ok(Some(items)) => view! { <ListingGrid items /> }.into_any(),
+                    Ok(Some(items)) => view! {
+                        <h2 class="sr-only">"판매 중인 책"</h2>
+                        <ListingGrid items />
+                    }.into_any(),
                     Ok(None) => ().into_any(),
                     Err(AppError::NotFound) => ().into_any(),
                     Err(e) => error_line(e),
