@@ -10,30 +10,23 @@ pub const TERMS_VERSION: u8 = 2;
 
 /// The terms of one listing's book.
 pub fn listing_terms(title: &str, author: &str, publisher: &str) -> Vec<String> {
-    let mut terms = document_terms(title);
-    for t in document_terms(author)
-        .into_iter()
-        .chain(document_terms(publisher))
-    {
-        if !terms.contains(&t) {
-            terms.push(t);
-        }
-    }
-    terms
+    of_book(document_terms, [title, author, publisher])
 }
 
 /// The whole words of one listing's book, for typo correction.
 pub fn listing_words(title: &str, author: &str, publisher: &str) -> Vec<String> {
-    let mut words = document_words(title);
-    for w in document_words(author)
-        .into_iter()
-        .chain(document_words(publisher))
-    {
-        if !words.contains(&w) {
-            words.push(w);
+    of_book(document_words, [title, author, publisher])
+}
+
+/// What `of_text` gives for each of a book's texts, each once, in order.
+fn of_book(of_text: fn(&str) -> Vec<String>, texts: [&str; 3]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in texts.into_iter().flat_map(of_text) {
+        if !out.contains(&item) {
+            out.push(item);
         }
     }
-    words
+    out
 }
 
 /// Adds words to the vocabulary (those already there stay as they are). Outside a

@@ -160,30 +160,20 @@ fn push_term(sql: &mut QueryBuilder<MySql>, column: &str, either: &Either) {
 /// typed, typed without spaces; failing all, a suggestion.
 pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage> {
     let mut counts = Counts::new();
+    let isbn = Isbn13::parse(&p.q).is_ok();
     // "자 바": the reading without the stray space first; as typed only if it finds nothing
     // (a real one-syllable word, "책 여우", is not next to the other in any title).
     if tokens::has_split_syllable(&p.q)
         && let Some(joined) = tokens::without_spaces(&p.q)
+        && let Some(found) = found_as(pool, p, joined, &mut counts).await?
     {
-        let again = SearchParams {
-            q: joined,
-            ..p.clone()
-        };
-        let (page, _) = search_as_typed(pool, &again, &mut counts).await?;
-        if !page.items.is_empty() {
-            return Ok(page);
-        }
+        return Ok(found);
     }
-    if Isbn13::parse(&p.q).is_err() {
+    if !isbn {
         // "파이선": in no title, one syllable from 파이썬. First, as a match by chance (an
         // author 이선희 and any 파이썬 book) is no reason to keep the typo.
         for meant in corrected(pool, &p.q).await? {
-            let again = SearchParams {
-                q: meant.clone(),
-                ..p.clone()
-            };
-            let (found, _) = search_as_typed(pool, &again, &mut counts).await?;
-            if !found.items.is_empty() {
+            if let Some(found) = found_as(pool, p, meant.clone(), &mut counts).await? {
                 return Ok(SearchPage {
                     searched_instead: Some(meant),
                     ..found
@@ -192,11 +182,11 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
         }
     }
     let (page, terms) = search_as_typed(pool, p, &mut counts).await?;
-    if !page.items.is_empty() || Isbn13::parse(&p.q).is_ok() {
+    if !page.items.is_empty() || isbn {
         return Ok(page);
     }
     // Typed without spaces ("이것이자바다"): each pair inside a word or across a space.
-    let known = known_words(pool, &p.q).await?;
+    let known = known_words(pool, &p.q, &mut counts).await?;
     if let Some(spaced) = tokens::spaced_reading(&p.q, &|w| known.iter().any(|k| k == w)) {
         // Only worth a query when some pair is indexed across a space (the second
         // alternative); otherwise it reads as typed, which found nothing.
@@ -213,18 +203,13 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
             }
         }
     }
-    if let Some(meant) = tokens::without_spaces(&p.q) {
-        let again = SearchParams {
-            q: meant.clone(),
-            ..p.clone()
-        };
-        let (found, _) = search_as_typed(pool, &again, &mut counts).await?;
-        if !found.items.is_empty() {
-            return Ok(SearchPage {
-                searched_instead: Some(meant),
-                ..found
-            });
-        }
+    if let Some(meant) = tokens::without_spaces(&p.q)
+        && let Some(found) = found_as(pool, p, meant.clone(), &mut counts).await?
+    {
+        return Ok(SearchPage {
+            searched_instead: Some(meant),
+            ..found
+        });
     }
     // Only for words that found nothing on their own: with filters, the filters did it.
     let unfiltered = *p
@@ -239,6 +224,19 @@ pub async fn search(pool: &MySqlPool, p: &SearchParams) -> AppResult<SearchPage>
         None
     };
     Ok(SearchPage { suggestion, ..page })
+}
+
+/// The page the search would give for `q` instead of what was typed (same filters,
+/// sort and place), if it finds anything.
+async fn found_as(
+    pool: &MySqlPool,
+    p: &SearchParams,
+    q: String,
+    counts: &mut Counts,
+) -> AppResult<Option<SearchPage>> {
+    let again = SearchParams { q, ..p.clone() };
+    let (found, _) = search_as_typed(pool, &again, counts).await?;
+    Ok((!found.items.is_empty()).then_some(found))
 }
 
 /// The query with a word no title has replaced by one a syllable away, most likely
@@ -292,16 +290,11 @@ async fn corrections(pool: &MySqlPool, typed: &str) -> AppResult<Vec<String>> {
 }
 
 /// Two-syllable query words the index holds as typed (so "결과" is not cut to 결).
-async fn known_words(pool: &MySqlPool, query: &str) -> AppResult<Vec<String>> {
+/// (Counted like every term, so a word kept whole is not counted again to order it.)
+async fn known_words(pool: &MySqlPool, query: &str, counts: &mut Counts) -> AppResult<Vec<String>> {
     let mut known = Vec::new();
     for word in tokens::words_to_look_up(query) {
-        let n = sqlx::query_scalar!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM listing_term WHERE term = ? LIMIT 1) probe",
-            word
-        )
-        .fetch_one(pool)
-        .await?;
-        if n > 0 {
+        if postings(pool, &word, counts).await? > 0 {
             known.push(word);
         }
     }
@@ -317,7 +310,7 @@ async fn search_as_typed(
     let terms = if Isbn13::parse(&p.q).is_ok() {
         Vec::new()
     } else {
-        let known = known_words(pool, &p.q).await?;
+        let known = known_words(pool, &p.q, counts).await?;
         tokens::query_terms_knowing(&p.q, &|w| known.iter().any(|k| k == w))
     };
     let each: Vec<Either> = terms.iter().map(|t| vec![t.clone()]).collect();
