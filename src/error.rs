@@ -55,6 +55,12 @@ pub enum AppError {
     /// deadlock, a lock wait or, on Galera, a certification conflict), even after retries.
     #[error("요청이 한꺼번에 몰려 처리하지 못했어요. 잠시 후 다시 시도해 주세요.")]
     Busy,
+    /// The connection to the database was lost while the request was using it, so
+    /// whether its write committed is unknown. Retried only where a key makes a repeat
+    /// recognisable (`db::retry_keyed`); the client is told to try again, which is safe
+    /// for the same reason.
+    #[error("잠시 서버 연결이 원활하지 않아요. 잠시 후 다시 시도해 주세요.")]
+    Unavailable,
     /// Anything that is our fault. Deliberately carries no detail.
     #[error("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")]
     Internal,
@@ -95,7 +101,7 @@ impl AppError {
             AppError::Locked(_) => 423,
             AppError::RateLimited { .. } => 429,
             AppError::TooLarge(_) => 413,
-            AppError::Busy => 503,
+            AppError::Busy | AppError::Unavailable => 503,
             AppError::Unsupported(_) => 415,
             AppError::Internal | AppError::Network => 500,
         }
@@ -150,16 +156,39 @@ mod server_conversions {
 
     impl From<sqlx::Error> for AppError {
         fn from(e: sqlx::Error) -> Self {
-            // 1213 deadlock (and Galera's certification conflict), 1205 lock wait
-            // timeout: the request collided with another; `db::retry_conflicts` retries.
-            if let sqlx::Error::Database(db) = &e
-                && let Some(code) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-                && matches!(code.number(), 1213 | 1205)
-            {
-                tracing::warn!(error = %e, "transaction collided with another");
-                return AppError::Busy;
+            use crate::server::metrics::{DB_TRANSIENT_ERRORS, TransientLabels};
+            let transient = |kind: &'static str, outcome: AppError| {
+                tracing::warn!(error = %e, kind, "database call failed for now");
+                DB_TRANSIENT_ERRORS
+                    .get_or_create(&TransientLabels { kind })
+                    .inc();
+                outcome
+            };
+            match &e {
+                sqlx::Error::Database(db) => {
+                    let number = db
+                        .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                        .map(|m| m.number());
+                    // Nothing committed: the transaction can simply run again.
+                    // 1213 deadlock, and Galera's certification conflict at COMMIT; 1205
+                    // lock wait timeout; 1047 the node is not (or no longer) part of the
+                    // Primary component; 1180 COMMIT failed and rolled back.
+                    match number {
+                        Some(1213) => transient("deadlock", AppError::Busy),
+                        Some(1205) => transient("lock_wait", AppError::Busy),
+                        Some(1047) => transient("node_not_ready", AppError::Busy),
+                        Some(1180) => transient("commit_failed", AppError::Busy),
+                        _ => internal("database", &e),
+                    }
+                }
+                // No connection came free (or none could be opened) in time: nothing ran.
+                sqlx::Error::PoolTimedOut => transient("pool_timeout", AppError::Busy),
+                // The connection broke under the request: maybe during COMMIT.
+                sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => {
+                    transient("connection_lost", AppError::Unavailable)
+                }
+                _ => internal("database", &e),
             }
-            internal("database", &e)
         }
     }
 

@@ -16,6 +16,9 @@ const DEFAULT_CHAT_WRITERS: usize = 2;
 pub struct Config {
     /// Holds credentials: never logged (Debug below redacts it).
     pub database_url: String,
+    /// A second address for the same database (the other HAProxy): the pool moves to it
+    /// when `database_url` stops answering (`db::connect`). Also credentials.
+    pub database_failover_url: Option<String>,
     /// The address users reach us at; its scheme decides the cookie's `Secure` flag.
     pub public_url: String,
     pub session_ttl: Duration,
@@ -50,6 +53,10 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &"***")
+            .field(
+                "database_failover_url",
+                &self.database_failover_url.as_ref().map(|_| "***"),
+            )
             .field("public_url", &self.public_url)
             .field("session_ttl", &self.session_ttl)
             .field("db_max_connections", &self.db_max_connections)
@@ -82,6 +89,7 @@ impl Config {
             .unwrap_or(30);
         Ok(Self {
             database_url,
+            database_failover_url: var("DATABASE_FAILOVER_URL"),
             public_url: var("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
             session_ttl: Duration::from_secs(session_days * 24 * 3600),
             db_max_connections: var("DB_MAX_CONNECTIONS")
@@ -126,6 +134,11 @@ impl Config {
         })
     }
 
+    /// The database addresses in order of preference.
+    pub fn database_urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.database_url.as_str()).chain(self.database_failover_url.as_deref())
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
@@ -134,6 +147,7 @@ impl Config {
     pub fn for_tests(database_url: String) -> Self {
         Self {
             database_url,
+            database_failover_url: None,
             public_url: "http://127.0.0.1".into(),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             db_max_connections: 5,

@@ -1,21 +1,98 @@
 use std::time::Duration;
 
-use sqlx::MySqlPool;
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlPoolOptions};
+use sqlx::{Connection, MySqlPool};
 
 use super::config::Config;
+use super::metrics::{DB_FAILOVERS, DB_RETRIES, RetryLabels};
 use crate::error::{AppError, AppResult};
 
+/// How long an address may take to accept a connection before it counts as down.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often the address in use is checked, when there is another to fail over to.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// The pool, on the first of the configured addresses that answers. With a second
+/// address (`DATABASE_FAILOVER_URL`, e.g. the other HAProxy) a watcher moves new
+/// connections to whichever answers when the one in use stops: sqlx takes one address
+/// per pool, and the balancers are peers, so either will do.
 pub async fn connect(config: &Config) -> anyhow::Result<MySqlPool> {
-    let options: MySqlConnectOptions = config.database_url.parse()?;
-    // UTC on the wire: every DATETIME we store is UTC.
-    let options = options.timezone(Some("+00:00".into())).charset("utf8mb4");
+    let addresses = config
+        .database_urls()
+        .map(|url| -> anyhow::Result<MySqlConnectOptions> {
+            let options: MySqlConnectOptions = url.parse()?;
+            // UTC on the wire: every DATETIME we store is UTC.
+            Ok(options.timezone(Some("+00:00".into())).charset("utf8mb4"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut current = 0;
+    if addresses.len() > 1 {
+        for (i, options) in addresses.iter().enumerate() {
+            if answers(options).await {
+                current = i;
+                break;
+            }
+        }
+    }
     let pool = MySqlPoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // On Galera, a read first waits until this node has applied everything
+                // the cluster committed before it (causal reads), so a page never shows
+                // less than the write that led to it — also just after a failover to a
+                // node that was still applying. Where wsrep is off this changes nothing.
+                sqlx::query("SET SESSION wsrep_sync_wait = IF(@@wsrep_on, 1, 0)")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(addresses[current].clone())
         .await?;
+    if addresses.len() > 1 {
+        tokio::spawn(watch_addresses(pool.clone(), addresses, current));
+    }
     Ok(pool)
+}
+
+/// Whether a new connection to `options` opens and answers a ping in time.
+async fn answers(options: &MySqlConnectOptions) -> bool {
+    let attempt = async {
+        let mut conn = MySqlConnection::connect_with(options).await?;
+        conn.ping().await?;
+        conn.close().await
+    };
+    matches!(
+        tokio::time::timeout(PROBE_TIMEOUT, attempt).await,
+        Ok(Ok(()))
+    )
+}
+
+async fn watch_addresses(pool: MySqlPool, addresses: Vec<MySqlConnectOptions>, mut current: usize) {
+    while !pool.is_closed() {
+        tokio::time::sleep(WATCH_EVERY).await;
+        if answers(&addresses[current]).await {
+            continue;
+        }
+        let others = (1..addresses.len()).map(|step| (current + step) % addresses.len());
+        for next in others {
+            if answers(&addresses[next]).await {
+                tracing::warn!(
+                    from = current,
+                    to = next,
+                    "database address down; failing over"
+                );
+                // New connections go to the other address; the broken ones are dropped
+                // by the pool's ping before they are handed out.
+                pool.set_connect_options(addresses[next].clone());
+                DB_FAILOVERS.inc();
+                current = next;
+                break;
+            }
+        }
+    }
 }
 
 pub async fn migrate(pool: &MySqlPool) -> anyhow::Result<()> {
@@ -23,20 +100,53 @@ pub async fn migrate(pool: &MySqlPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `attempt` (a whole transaction) again when it collided with another one: a
-/// deadlock victim (1213, also how Galera reports a certification conflict at commit) or
-/// a lock wait timeout (1205), both `AppError::Busy`. Three tries, a short random pause
-/// between them so the two do not collide again.
-pub async fn retry_conflicts<T, Fut>(mut attempt: impl FnMut() -> Fut) -> AppResult<T>
+const TRIES: u32 = 4;
+
+/// Runs `attempt` (a whole transaction) again when it failed without committing: it
+/// collided with another (1213 deadlock, also how Galera reports a certification
+/// conflict at commit; 1205 lock wait timeout), the node left the cluster (1047), the
+/// commit was refused (1180) or no connection came free in time — all `AppError::Busy`.
+/// A short random pause grows between tries, so two colliding requests part ways.
+pub async fn retry_conflicts<T, Fut>(attempt: impl FnMut() -> Fut) -> AppResult<T>
 where
     Fut: Future<Output = AppResult<T>>,
 {
-    const TRIES: u32 = 3;
+    retry(attempt, |e| matches!(e, AppError::Busy)).await
+}
+
+/// As `retry_conflicts`, and also when the connection was lost so the outcome is unknown
+/// (`AppError::Unavailable`): only for writes keyed so that a repeat of one that had
+/// committed is recognised (a unique key answering 1062, which `attempt` turns into
+/// "already done") and never done twice.
+pub async fn retry_keyed<T, Fut>(attempt: impl FnMut() -> Fut) -> AppResult<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
+    retry(attempt, |e| {
+        matches!(e, AppError::Busy | AppError::Unavailable)
+    })
+    .await
+}
+
+async fn retry<T, Fut>(
+    mut attempt: impl FnMut() -> Fut,
+    again: impl Fn(&AppError) -> bool,
+) -> AppResult<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
     let mut tried = 0;
     loop {
         tried += 1;
         match attempt().await {
-            Err(AppError::Busy) if tried < TRIES => {
+            Err(e) if again(&e) => {
+                let outcome = if tried < TRIES { "retried" } else { "gave_up" };
+                DB_RETRIES.get_or_create(&RetryLabels { outcome }).inc();
+                if tried == TRIES {
+                    return Err(e);
+                }
+                // Jittered and growing: 5–25 ms, then up to 45, 65 ms. A failover takes
+                // seconds, which the pool's acquire timeout (not this) waits out.
                 let pause = 5 + rand::random::<u64>() % (20 * u64::from(tried));
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }

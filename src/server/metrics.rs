@@ -1,5 +1,6 @@
 //! Prometheus metrics, held in AppState (a registry per app, so tests do not share one).
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -22,6 +23,26 @@ pub struct RouteLabels {
     pub method: String,
     pub route: String,
 }
+
+/// Why a database call failed for now (see `AppError::from(sqlx::Error)`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TransientLabels {
+    pub kind: &'static str,
+}
+
+/// What the retry helper did with a failed transaction.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RetryLabels {
+    /// `retried` or `gave_up`.
+    pub outcome: &'static str,
+}
+
+// Process-wide, because they are counted where no AppState is at hand (error conversion,
+// the retry helper, the address watcher); every registry exports the same counters.
+pub static DB_TRANSIENT_ERRORS: LazyLock<Family<TransientLabels, Counter>> =
+    LazyLock::new(Family::default);
+pub static DB_RETRIES: LazyLock<Family<RetryLabels, Counter>> = LazyLock::new(Family::default);
+pub static DB_FAILOVERS: LazyLock<Counter> = LazyLock::new(Counter::default);
 
 pub struct Metrics {
     registry: Registry,
@@ -88,6 +109,21 @@ impl Metrics {
             "From a message frame read to its acknowledgement (validated, committed, fanned out)",
             chat_store.clone(),
         );
+        registry.register(
+            "db_transient_errors",
+            "Database calls that failed for now, by kind (deadlock, lock_wait, node_not_ready, commit_failed, pool_timeout, connection_lost)",
+            DB_TRANSIENT_ERRORS.clone(),
+        );
+        registry.register(
+            "db_retries",
+            "Whole transactions run again after a transient failure, or given up on",
+            DB_RETRIES.clone(),
+        );
+        registry.register(
+            "db_failovers",
+            "Switches from one database address (balancer) to the other",
+            DB_FAILOVERS.clone(),
+        );
         Self {
             registry,
             requests,
@@ -127,6 +163,11 @@ impl Metrics {
         self.pool_idle.set(pool.num_idle() as i64);
         self.pool_max
             .set(pool.options().get_max_connections() as i64);
+        self.encode()
+    }
+
+    /// The registry in the text format, gauges as last set.
+    pub fn encode(&self) -> String {
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "metrics encoding failed");

@@ -8,6 +8,7 @@ mod catalog;
 mod categories;
 mod chat;
 mod courses;
+mod database;
 mod helpers;
 mod listings;
 mod moderation;

@@ -68,24 +68,30 @@ pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppErro
 
     let hash = password::hash(valid.password.expose().to_owned()).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let id = match repo::insert_member(&mut tx, &valid, &hash, now).await {
-        Ok(id) => id,
-        // Lost a race with a concurrent sign-up of the same ID/email/nickname.
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            let message = db.message();
-            let field = if message.contains("uq_member_login_id") {
-                UniqueField::LoginId
-            } else if message.contains("uq_member_email") {
-                UniqueField::Email
-            } else {
-                UniqueField::Nickname
-            };
-            return Err(AppError::Validation(vec![taken_error(field)]));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    tx.commit().await?;
+    // On Galera a concurrent sign-up of the same ID on another node arrives as a
+    // certification conflict; run again, it is the duplicate below.
+    let id = crate::server::db::retry_conflicts(|| async {
+        let mut tx = state.pool.begin().await?;
+        let id = match repo::insert_member(&mut tx, &valid, &hash, now).await {
+            Ok(id) => id,
+            // Lost a race with a concurrent sign-up of the same ID/email/nickname.
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                let message = db.message();
+                let field = if message.contains("uq_member_login_id") {
+                    UniqueField::LoginId
+                } else if message.contains("uq_member_email") {
+                    UniqueField::Email
+                } else {
+                    UniqueField::Nickname
+                };
+                return Err(AppError::Validation(vec![taken_error(field)]));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await?;
     tracing::info!(member_id = id, "member signed up");
 
     start_session(id).await?;
@@ -141,14 +147,9 @@ pub async fn login(#[server(default)] input: LoginInput) -> Result<Me, AppError>
         repo::log_attempt(&state.pool, &login_id, member_id, outcome, Some(ip), now).await?;
         let until = now + chrono::Duration::minutes(LOCK_MINUTES);
         return Err(
-            match repo::record_failed_login(
-                &state.pool,
-                &login_id,
-                ip,
-                MAX_FAILED_LOGINS,
-                now,
-                until,
-            )
+            match crate::server::db::retry_conflicts(|| {
+                repo::record_failed_login(&state.pool, &login_id, ip, MAX_FAILED_LOGINS, now, until)
+            })
             .await?
             {
                 FailedLogin::Remaining(left) => {

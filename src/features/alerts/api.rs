@@ -63,14 +63,17 @@ pub async fn save_alert(
             "알림은 {MAX_ALERTS}개까지 만들 수 있어요. 쓰지 않는 알림을 지워 주세요."
         )));
     }
-    repo::save(
-        &state.pool,
-        caller.id,
-        isbn13.as_deref(),
-        query.as_deref(),
-        &terms,
-        state.clock.now(),
-    )
+    let now = state.clock.now();
+    crate::server::db::retry_conflicts(|| {
+        repo::save(
+            &state.pool,
+            caller.id,
+            isbn13.as_deref(),
+            query.as_deref(),
+            &terms,
+            now,
+        )
+    })
     .await
 }
 

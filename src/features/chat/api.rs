@@ -106,15 +106,12 @@ pub async fn delete_chat_message(room: u64, message: u64) -> Result<(), AppError
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
     let state = request::state()?;
-    if !repo::delete_message(
-        &state.pool,
-        participants,
-        caller.id,
-        message,
-        state.clock.now(),
-    )
-    .await?
-    {
+    let now = state.clock.now();
+    let deleted = crate::server::db::retry_conflicts(|| {
+        repo::delete_message(&state.pool, participants, caller.id, message, now)
+    })
+    .await?;
+    if !deleted {
         return Err(AppError::Rejected(
             "내가 보낸 메시지만 지울 수 있어요.".into(),
         ));
@@ -138,14 +135,10 @@ pub async fn report_chat_message(room: u64, message: u64, reason: String) -> Res
     state
         .limiters
         .check_member(crate::server::limits::Limit::Report, caller.id)?;
-    let reported = repo::report(
-        &state.pool,
-        participants,
-        caller.id,
-        message,
-        reason,
-        state.clock.now(),
-    )
+    let now = state.clock.now();
+    let reported = crate::server::db::retry_conflicts(|| {
+        repo::report(&state.pool, participants, caller.id, message, reason, now)
+    })
     .await?;
     if let Some(until) = reported.restricted_until {
         state.chat.forget_restrictions();
@@ -190,7 +183,9 @@ pub async fn leave_chat(room: u64) -> Result<(), AppError> {
     let caller = request::require_caller().await?;
     let participants = my_room(&caller, room).await?;
     let state = request::state()?;
-    repo::leave(&state.pool, participants, caller.id, state.clock.now()).await
+    let now = state.clock.now();
+    crate::server::db::retry_conflicts(|| repo::leave(&state.pool, participants, caller.id, now))
+        .await
 }
 
 /// The banned-word list. Admins.

@@ -36,8 +36,11 @@ pub async fn close_chat_reports(message: u64, outcome: String) -> Result<(), App
     let outcome = ReportOutcome::parse(&outcome)
         .ok_or_else(|| AppError::field("outcome", "처리 방법을 골라 주세요."))?;
     let state = request::state()?;
-    let closed =
-        repo::close_reports(&state.pool, message, admin.id, outcome, state.clock.now()).await?;
+    let now = state.clock.now();
+    let closed = crate::server::db::retry_conflicts(|| {
+        repo::close_reports(&state.pool, message, admin.id, outcome, now)
+    })
+    .await?;
     if closed.erased {
         let room = chat_repo::participants(&state.pool, closed.room_id).await?;
         state.chat.publish(
@@ -77,7 +80,11 @@ pub async fn chat_restrictions() -> Result<Vec<ChatRestriction>, AppError> {
 pub async fn lift_chat_restriction(id: u64) -> Result<(), AppError> {
     let admin = request::require_admin().await?;
     let state = request::state()?;
-    let member = repo::lift_restriction(&state.pool, id, admin.id, state.clock.now()).await?;
+    let now = state.clock.now();
+    let member = crate::server::db::retry_conflicts(|| {
+        repo::lift_restriction(&state.pool, id, admin.id, now)
+    })
+    .await?;
     restriction_lifted(&state, member);
     Ok(())
 }

@@ -19,6 +19,7 @@ use super::repo::{self, Participants};
 use super::send::{Sender, send_message};
 use crate::error::AppError;
 use crate::features::chat::types::{ClientFrame, HEARTBEAT_SECS, ServerFrame};
+use crate::server::db::retry_conflicts;
 use crate::server::security;
 use crate::server::{AppState, session};
 
@@ -179,14 +180,9 @@ impl Connection {
         let Ok(room) = self.room(room_id).await else {
             return;
         };
-        match repo::mark_read(
-            &self.state.pool,
-            room,
-            self.member,
-            upto,
-            self.state.clock.now(),
-        )
-        .await
+        let now = self.state.clock.now();
+        match retry_conflicts(|| repo::mark_read(&self.state.pool, room, self.member, upto, now))
+            .await
         {
             Ok(None) => {}
             Ok(Some(pointer)) => self.state.chat.publish(

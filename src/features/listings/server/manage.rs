@@ -87,9 +87,32 @@ pub async fn create(state: &AppState, caller: Caller, input: ListingInput) -> Ap
     };
     check_photos_owned(&state.pool, caller.id, caller.id, &valid.photos).await?;
 
+    let (id, alerted) =
+        retry_conflicts(|| store_listing(state, caller, &book, typed_by, &valid, now)).await?;
+    let words = search_repo::listing_words(&book.title, &book.author, &book.publisher);
+    if let Err(e) = search_repo::add_words(&state.pool, &words).await {
+        tracing::warn!(listing = id, error = %e, "search vocabulary not updated");
+    }
+    if alerted > 0 {
+        tracing::info!(listing = id, alerted, "wanted alerts matched");
+    }
+    tracing::info!(listing = id, seller = caller.id, "listing created");
+    Ok(id)
+}
+
+/// The listing, its book, photos, course filing, search terms and wanted-alert hits in
+/// one transaction; the new id and the alerts it matched.
+async fn store_listing(
+    state: &AppState,
+    caller: Caller,
+    book: &BookInfo,
+    typed_by: Option<u64>,
+    valid: &ValidListing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(u64, u64)> {
     let mut tx = state.pool.begin().await?;
-    let book_id = repo::book_id_for(&mut tx, &book, typed_by, now).await?;
-    let id = repo::insert_listing(&mut tx, caller.id, book_id, &valid, now).await?;
+    let book_id = repo::book_id_for(&mut tx, book, typed_by, now).await?;
+    let id = repo::insert_listing(&mut tx, caller.id, book_id, valid, now).await?;
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(course) = &valid.course {
         course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;
@@ -100,15 +123,7 @@ pub async fn create(state: &AppState, caller: Caller, input: ListingInput) -> Ap
     let alerted =
         alerts_repo::record_hits(&mut tx, id, caller.id, &book.isbn13, &terms, now).await?;
     tx.commit().await?;
-    let words = search_repo::listing_words(&book.title, &book.author, &book.publisher);
-    if let Err(e) = search_repo::add_words(&state.pool, &words).await {
-        tracing::warn!(listing = id, error = %e, "search vocabulary not updated");
-    }
-    if alerted > 0 {
-        tracing::info!(listing = id, alerted, "wanted alerts matched");
-    }
-    tracing::info!(listing = id, seller = caller.id, "listing created");
-    Ok(id)
+    Ok((id, alerted))
 }
 
 /// Edits everything but the book and the status. The owner or an admin only.
@@ -130,23 +145,40 @@ pub async fn update(
         return Err(AppError::Validation(vec![e]));
     }
     check_photos_owned(&state.pool, seller, caller.id, &valid.photos).await?;
-    let mut tx = state.pool.begin().await?;
-    let old_price = repo::price_for_update(&mut tx, id).await?;
-    if !repo::update_listing(&mut tx, id, input.version, &valid, state.clock.now()).await? {
+    let now = state.clock.now();
+    let updated =
+        retry_conflicts(|| store_update(state, caller, id, input.version, &valid, now)).await?;
+    if !updated {
         return Err(AppError::Rejected(
             "다른 곳에서 먼저 수정되었어요. 새로고침한 뒤 다시 수정해 주세요.".into(),
         ));
+    }
+    Ok(())
+}
+
+/// The edit in one transaction, if the listing is still at `version`.
+async fn store_update(
+    state: &AppState,
+    caller: Caller,
+    id: u64,
+    version: u32,
+    valid: &ValidListing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let mut tx = state.pool.begin().await?;
+    let old_price = repo::price_for_update(&mut tx, id).await?;
+    if !repo::update_listing(&mut tx, id, version, valid, now).await? {
+        return Ok(false);
     }
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(old) = old_price {
         search_repo::reprice(&mut tx, id, old, valid.price).await?;
     }
     if let Some(course) = &valid.course {
-        let now = state.clock.now();
         course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// 판매중 / 예약중 / 판매완료, or delete. The owner or an admin only.

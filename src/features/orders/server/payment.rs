@@ -11,6 +11,7 @@ use super::{rejected, visible_order};
 use crate::error::{AppError, AppResult};
 use crate::features::orders::types::{EventKind, OrderStatus, ProviderKind};
 use crate::server::AppState;
+use crate::server::db::retry_keyed;
 use crate::server::session::Caller;
 
 /// Opens the provider's checkout for one attempt (idempotent per attempt key).
@@ -219,12 +220,19 @@ pub async fn handle_return(
         return fail("결제 금액이 주문 금액과 달라 결제를 취소했어요.").await;
     }
 
-    let mut tx = state.pool.begin().await?;
-    let approved =
-        attempts::approve_attempt(&mut tx, attempt_key, id, &approval.provider_ref, now).await?;
-    let paid = Step::Pay { provider: kind };
-    if approved && transition::apply(&mut tx, &order, paid, Some(order.buyer_id), now).await? {
-        tx.commit().await?;
+    // Keyed by the attempt: a repeat after a lost COMMIT finds it approved (below).
+    let recorded = retry_keyed(|| {
+        record_approval(
+            state,
+            attempt_key,
+            &order,
+            &approval.provider_ref,
+            kind,
+            now,
+        )
+    })
+    .await?;
+    if recorded {
         tracing::info!(
             order = id,
             provider = kind.as_db(),
@@ -233,7 +241,6 @@ pub async fn handle_return(
         );
         return Ok((id, Ok(())));
     }
-    drop(tx);
     // A concurrent return of this same attempt got there first: nothing to undo.
     if attempts::attempt(&state.pool, attempt_key)
         .await?
@@ -251,6 +258,26 @@ pub async fn handle_return(
     )
     .await;
     fail("결제 시간이 지나 결제를 취소했어요. (환불 처리됨)").await
+}
+
+/// The approval and the order's move to paid, together or not at all.
+async fn record_approval(
+    state: &AppState,
+    attempt_key: &str,
+    order: &OrderRow,
+    provider_ref: &str,
+    kind: ProviderKind,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let mut tx = state.pool.begin().await?;
+    let approved =
+        attempts::approve_attempt(&mut tx, attempt_key, order.id, provider_ref, now).await?;
+    let paid = Step::Pay { provider: kind };
+    if approved && transition::apply(&mut tx, order, paid, Some(order.buyer_id), now).await? {
+        tx.commit().await?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 async fn refund_quietly(

@@ -15,7 +15,7 @@ use crate::features::orders::types::{
     PayMethod, Placed, check_idempotency_key,
 };
 use crate::server::AppState;
-use crate::server::db::retry_conflicts;
+use crate::server::db::retry_keyed;
 use crate::server::limits::Limit;
 use crate::server::session::Caller;
 
@@ -182,7 +182,8 @@ pub async fn place(
         expires_at: (status == OrderStatus::Pending)
             .then(|| now + Duration::minutes(PAYMENT_WINDOW_MINUTES)),
     };
-    let inserted = retry_conflicts(|| store_order(state, &new_order, now)).await?;
+    // Keyed: a repeat after a lost COMMIT meets the idempotency key (Duplicate, below).
+    let inserted = retry_keyed(|| store_order(state, &new_order, now)).await?;
     let (id, amount, title) = match inserted {
         Inserted::Order { id, amount, title } => (id, amount, title),
         Inserted::NotOnSale => return Err(rejected(NOT_ON_SALE)),

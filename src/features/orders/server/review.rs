@@ -31,7 +31,6 @@ pub async fn write_review(
         TradeRole::Seller => order.buyer_id,
     };
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let review = NewReview {
         order_id: id,
         reviewer_id: caller.id,
@@ -41,12 +40,22 @@ pub async fn write_review(
         body: body.trim(),
         visible_at: now + Duration::days(REVIEW_BLIND_DAYS),
     };
-    if !reviews::insert_review(&mut tx, &review, now).await? {
+    // One review per side (a unique key): a repeat is refused, never stored twice.
+    crate::server::db::retry_conflicts(|| store_review(state, &review, now)).await
+}
+
+async fn store_review(
+    state: &AppState,
+    review: &NewReview<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let mut tx = state.pool.begin().await?;
+    if !reviews::insert_review(&mut tx, review, now).await? {
         return Err(rejected("이 거래에는 이미 후기를 남겼어요."));
     }
-    reviews::reveal_if_both(&mut tx, id, now).await?;
-    for review in reviews::order_review_ids(&mut tx, id).await? {
-        reviews::count_review(&mut tx, review, now).await?;
+    reviews::reveal_if_both(&mut tx, review.order_id, now).await?;
+    for id in reviews::order_review_ids(&mut tx, review.order_id).await? {
+        reviews::count_review(&mut tx, id, now).await?;
     }
     tx.commit().await?;
     Ok(())

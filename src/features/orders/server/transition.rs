@@ -9,7 +9,9 @@ use crate::error::AppResult;
 use crate::features::orders::types::{EventKind, OrderStatus, ProviderKind};
 use crate::features::reviews::server::repo as reviews;
 use crate::server::AppState;
+use crate::server::db::retry_conflicts;
 
+#[derive(Clone, Copy)]
 pub enum Step<'a> {
     /// The provider approved the payment.
     Pay {
@@ -164,8 +166,19 @@ pub async fn apply(
     Ok(true)
 }
 
-/// `apply` in a transaction of its own, committed when the step happened.
+/// `apply` in a transaction of its own, committed when the step happened; run again
+/// whole when it collided with another (the step's conditional UPDATE decides again).
 pub async fn run(
+    state: &AppState,
+    order: &OrderRow,
+    step: Step<'_>,
+    actor: Option<u64>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    retry_conflicts(|| run_once(state, order, step, actor, now)).await
+}
+
+async fn run_once(
     state: &AppState,
     order: &OrderRow,
     step: Step<'_>,

@@ -106,7 +106,8 @@ async fn upload_inner(
         .photos
         .put(&format!("{}_t.jpg", photo.key), photo.thumb.clone())
         .await?;
-    repo::record_upload(&state.pool, caller.id, &photo, now).await?;
+    crate::server::db::retry_conflicts(|| repo::record_upload(&state.pool, caller.id, &photo, now))
+        .await?;
     tracing::info!(
         member = caller.id,
         key = %photo.key,
