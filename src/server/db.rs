@@ -95,12 +95,79 @@ async fn watch_addresses(pool: MySqlPool, addresses: Vec<MySqlConnectOptions>, m
     }
 }
 
+/// Brings the schema up to date, once, however many app instances start together.
+///
+/// sqlx's own migration lock is `GET_LOCK`, which Galera does not replicate: two
+/// instances on two nodes would both run a migration and one would fail on the other's
+/// table. So the instances first claim a row that the whole cluster certifies (a
+/// competing claim on another node loses as a conflict), and the others wait for it.
 pub async fn migrate(pool: &MySqlPool) -> anyhow::Result<()> {
-    sqlx::migrate!("./migrations").run(pool).await?;
+    // DDL on Galera runs in total order on every node; IF NOT EXISTS makes it idempotent.
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migration_lock (
+            id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+            holder CHAR(32) CHARACTER SET ascii NOT NULL,
+            expires_at DATETIME(6) NOT NULL
+        ) ENGINE=InnoDB",
+    )
+    .execute(pool)
+    .await?;
+    let me = uuid::Uuid::new_v4().simple().to_string();
+    let mut waited = Duration::ZERO;
+    loop {
+        // Taken over only once expired: an instance that died mid-migration does not
+        // block the others for ever.
+        let claimed = retry_conflicts(|| async {
+            sqlx::query(
+                "INSERT INTO schema_migration_lock (id, holder, expires_at)
+                 VALUES (1, ?, NOW(6) + INTERVAL 10 MINUTE)
+                 ON DUPLICATE KEY UPDATE
+                   holder = IF(expires_at < NOW(6), VALUES(holder), holder),
+                   expires_at = IF(holder = VALUES(holder), VALUES(expires_at), expires_at)",
+            )
+            .bind(&me)
+            .execute(pool)
+            .await?;
+            let holder: Option<String> =
+                sqlx::query_scalar("SELECT holder FROM schema_migration_lock WHERE id = 1")
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(holder.as_deref() == Some(me.as_str()))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("claiming the migration lock: {e:?}"))?;
+        if claimed {
+            break;
+        }
+        if waited.is_zero() {
+            tracing::info!("another instance is migrating; waiting");
+        }
+        let pause = Duration::from_millis(250);
+        tokio::time::sleep(pause).await;
+        waited += pause;
+    }
+    let migrated = sqlx::migrate!("./migrations").run(pool).await;
+    sqlx::query("DELETE FROM schema_migration_lock WHERE id = 1 AND holder = ?")
+        .bind(&me)
+        .execute(pool)
+        .await?;
+    migrated?;
     Ok(())
 }
 
 const TRIES: u32 = 4;
+
+/// Jittered and growing. A collision clears in milliseconds: 5–25 ms, then up to 45 and
+/// 65 ms. A lost connection means a node or balancer went away, which takes the cluster
+/// seconds to settle (DESIGN.md: ~6 s): 0.25–0.5 s, then up to 1 and 2 s.
+fn pause_after(e: &AppError, tried: u32) -> Duration {
+    let jitter = rand::random::<u64>();
+    let ms = match e {
+        AppError::Unavailable => (250 << (tried - 1)) + jitter % (250 << (tried - 1)),
+        _ => 5 + jitter % (20 * u64::from(tried)),
+    };
+    Duration::from_millis(ms)
+}
 
 /// Runs `attempt` (a whole transaction) again when it failed without committing: it
 /// collided with another (1213 deadlock, also how Galera reports a certification
@@ -145,10 +212,7 @@ where
                 if tried == TRIES {
                     return Err(e);
                 }
-                // Jittered and growing: 5–25 ms, then up to 45, 65 ms. A failover takes
-                // seconds, which the pool's acquire timeout (not this) waits out.
-                let pause = 5 + rand::random::<u64>() % (20 * u64::from(tried));
-                tokio::time::sleep(Duration::from_millis(pause)).await;
+                tokio::time::sleep(pause_after(&e, tried)).await;
             }
             outcome => return outcome,
         }

@@ -30,6 +30,16 @@ pub struct TransientLabels {
     pub kind: &'static str,
 }
 
+/// Every `TransientLabels::kind` the error conversion uses.
+pub const TRANSIENT_KINDS: [&str; 6] = [
+    "deadlock",
+    "lock_wait",
+    "node_not_ready",
+    "commit_failed",
+    "pool_timeout",
+    "connection_lost",
+];
+
 /// What the retry helper did with a failed transaction.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RetryLabels {
@@ -44,7 +54,14 @@ pub static DB_TRANSIENT_ERRORS: LazyLock<Family<TransientLabels, Counter>> =
 pub static DB_RETRIES: LazyLock<Family<RetryLabels, Counter>> = LazyLock::new(Family::default);
 pub static DB_FAILOVERS: LazyLock<Counter> = LazyLock::new(Counter::default);
 
+/// An order state, as the metrics page labels it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OrderStateLabels {
+    pub status: &'static str,
+}
+
 pub struct Metrics {
+    orders: Family<OrderStateLabels, Gauge>,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
@@ -124,7 +141,24 @@ impl Metrics {
             "Switches from one database address (balancer) to the other",
             DB_FAILOVERS.clone(),
         );
+        // Every label a graph or an alert names exists from the first scrape (at zero),
+        // so "no retries yet" reads as 0 rather than as no data.
+        for outcome in ["retried", "gave_up"] {
+            DB_RETRIES.get_or_create(&RetryLabels { outcome }).inc_by(0);
+        }
+        for kind in TRANSIENT_KINDS {
+            DB_TRANSIENT_ERRORS
+                .get_or_create(&TransientLabels { kind })
+                .inc_by(0);
+        }
+        let orders = Family::<OrderStateLabels, Gauge>::default();
+        registry.register(
+            "orders",
+            "Orders in each state (read at scrape time)",
+            orders.clone(),
+        );
         Self {
+            orders,
             registry,
             requests,
             latency,
@@ -157,7 +191,17 @@ impl Metrics {
     }
 
     /// Text exposition format, with the gauges read at scrape time.
-    pub fn render(&self, pool: &MySqlPool, chat_sockets: u64) -> String {
+    pub fn render(
+        &self,
+        pool: &MySqlPool,
+        chat_sockets: u64,
+        orders: &[(&'static str, i64)],
+    ) -> String {
+        for (status, count) in orders {
+            self.orders
+                .get_or_create(&OrderStateLabels { status })
+                .set(*count);
+        }
         self.chat_sockets.set(chat_sockets as i64);
         self.pool_size.set(pool.size() as i64);
         self.pool_idle.set(pool.num_idle() as i64);

@@ -125,3 +125,52 @@ fn retries(metrics: &Metrics, outcome: &str) -> u64 {
         .find_map(|l| l.strip_prefix(&prefix))
         .map_or(0, |v| v.trim().parse().unwrap())
 }
+
+/// Four instances starting together on an empty database: each migration runs once and
+/// every instance starts.
+#[sqlx::test(migrations = false)]
+async fn instances_starting_together_migrate_once(pool: MySqlPool) {
+    let runs = (0..4).map(|_| bread_book::server::db::migrate(&pool));
+    for outcome in futures_util::future::join_all(runs).await {
+        outcome.unwrap();
+    }
+    let applied: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT version, COUNT(*) FROM _sqlx_migrations GROUP BY version HAVING COUNT(*) > 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(applied.is_empty(), "{applied:?}");
+    let files = std::fs::read_dir("migrations").unwrap().count() as i64;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, files);
+    let (locks,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM schema_migration_lock")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(locks, 0, "the lock is given back");
+}
+
+/// A payment attempt that cannot be stored is an error, not a quiet "nothing inserted":
+/// under INSERT IGNORE the failover run saw two buyers sent to a checkout whose attempt
+/// did not exist. Here the order it names does not exist (a foreign-key failure).
+#[sqlx::test]
+async fn a_payment_attempt_that_cannot_be_stored_is_an_error(pool: MySqlPool) {
+    use bread_book::features::orders::server::repo::attempts;
+    use bread_book::features::orders::types::ProviderKind;
+    let key = "00000000-0000-4000-8000-000000000001";
+    let stored = attempts::insert_attempt(
+        &pool,
+        999_999,
+        key,
+        ProviderKind::Sandbox,
+        9000,
+        chrono::Utc::now(),
+    )
+    .await;
+    assert_eq!(stored, Err(AppError::Internal));
+    assert!(attempts::attempt(&pool, key).await.unwrap().is_none());
+}

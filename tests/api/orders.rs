@@ -207,6 +207,24 @@ async fn escrow_from_order_to_settlement_with_reviews(pool: MySqlPool) {
         act(&app, &buyer, "orders/review", id, &review("1", "again")).await,
         StatusCode::CONFLICT
     );
+    // The same review sent again (a double tap, or the retry after a lost answer) is the
+    // review already stored: fine, and still one.
+    assert_eq!(
+        act(
+            &app,
+            &buyer,
+            "orders/review",
+            id,
+            &review("5", "책 상태가 설명과 같아요.")
+        )
+        .await,
+        StatusCode::OK
+    );
+    let reviews: i64 = sqlx::query_scalar!("SELECT COUNT(*) FROM review WHERE order_id = ?", id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(reviews, 1);
     let seen_by_seller = order(&app, &seller, id).await;
     assert_eq!(seen_by_seller["their_review"], Value::Null);
     assert_eq!(seen_by_seller["their_review_hidden"], true);

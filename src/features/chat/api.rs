@@ -29,7 +29,9 @@ async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
 pub async fn open_chat(listing: u64) -> Result<u64, AppError> {
     let caller = request::require_caller().await?;
     let state = request::state()?;
-    repo::open_room(&state.pool, listing, caller.id, state.clock.now()).await
+    let now = state.clock.now();
+    // One room per listing and buyer (a unique key): opening it again finds it.
+    crate::server::db::retry_keyed(|| repo::open_room(&state.pool, listing, caller.id, now)).await
 }
 
 /// The caller's rooms, latest activity first; `cursor` from the previous page.

@@ -13,7 +13,7 @@ use crate::features::listings::types::{
 use crate::features::photos::server::repo as photo_repo;
 use crate::features::reviews::server::repo as reviews_repo;
 use crate::server::AppState;
-use crate::server::db::retry_conflicts;
+use crate::server::db::retry_keyed;
 use crate::server::limits::Limit;
 use crate::server::session::Caller;
 
@@ -86,7 +86,8 @@ pub async fn wish(
         return Err(AppError::Rejected("내 판매글은 찜할 수 없어요.".into()));
     }
     let now = state.clock.now();
-    retry_conflicts(|| repo::set_wish(&state.pool, caller.id, listing_id, wished, now)).await
+    // Setting a wish to what it already is changes nothing: safe to repeat.
+    retry_keyed(|| repo::set_wish(&state.pool, caller.id, listing_id, wished, now)).await
 }
 
 /// Reports a listing to the moderators (PRODUCT_10): once per listing, never one's own.

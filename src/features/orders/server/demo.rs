@@ -81,6 +81,21 @@ pub async fn seed_trades(
         .execute(&mut **tx)
         .await?
         .last_insert_id();
+        // Paid through the sandbox like any other safe-pay order: its approved payment.
+        sqlx::query!(
+            "INSERT INTO payment (order_id, attempt_key, provider, amount, provider_ref, status,
+                                  approved_order_id, created_at, updated_at)
+             VALUES (?, ?, 'sandbox', ?, ?, 'approved', ?, ?, ?)",
+            order,
+            uuid::Uuid::new_v4().to_string(),
+            price,
+            format!("sandbox-demo-{order}"),
+            order,
+            sold_at.naive_utc(),
+            sold_at.naive_utc()
+        )
+        .execute(&mut **tx)
+        .await?;
         sqlx::query!(
             "INSERT INTO payout (order_id, seller_id, amount, created_at) VALUES (?, ?, ?, ?)",
             order,

@@ -23,14 +23,17 @@ pub(super) async fn start_attempt(
 ) -> AppResult<String> {
     let now = state.clock.now();
     let provider = state.payments.get(kind).ok_or(AppError::BadRequest)?;
-    attempts::insert_attempt(
-        &state.pool,
-        order_id,
-        &req.attempt_key,
-        kind,
-        req.amount,
-        now,
-    )
+    // Keyed by the attempt: a repeat after a lost COMMIT finds it there.
+    retry_keyed(|| {
+        attempts::insert_attempt(
+            &state.pool,
+            order_id,
+            &req.attempt_key,
+            kind,
+            req.amount,
+            now,
+        )
+    })
     .await?;
     if let Some(a) = attempts::attempt(&state.pool, &req.attempt_key).await?
         && let Some(url) = a.checkout_url
@@ -45,13 +48,15 @@ pub(super) async fn start_attempt(
     req.cancel_url = format!("{base}/pay/fail/{p}?attempt={key}&cancelled=1");
     match provider.start(&req).await {
         Ok(checkout) => {
-            attempts::set_checkout(
-                &state.pool,
-                key,
-                checkout.provider_ref.as_deref(),
-                &checkout.redirect_url,
-                now,
-            )
+            retry_keyed(|| {
+                attempts::set_checkout(
+                    &state.pool,
+                    key,
+                    checkout.provider_ref.as_deref(),
+                    &checkout.redirect_url,
+                    now,
+                )
+            })
             .await?;
             Ok(checkout.redirect_url)
         }

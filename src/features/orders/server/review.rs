@@ -40,8 +40,9 @@ pub async fn write_review(
         body: body.trim(),
         visible_at: now + Duration::days(REVIEW_BLIND_DAYS),
     };
-    // One review per side (a unique key): a repeat is refused, never stored twice.
-    crate::server::db::retry_conflicts(|| store_review(state, &review, now)).await
+    // One review per side (a unique key): never stored twice, so it may run again after
+    // a lost COMMIT; the same review found then is this one.
+    crate::server::db::retry_keyed(|| store_review(state, &review, now)).await
 }
 
 async fn store_review(
@@ -51,6 +52,9 @@ async fn store_review(
 ) -> AppResult<()> {
     let mut tx = state.pool.begin().await?;
     if !reviews::insert_review(&mut tx, review, now).await? {
+        if reviews::same_review(&mut tx, review).await? {
+            return Ok(());
+        }
         return Err(rejected("이 거래에는 이미 후기를 남겼어요."));
     }
     reviews::reveal_if_both(&mut tx, review.order_id, now).await?;

@@ -57,6 +57,22 @@ pub struct NewReview<'a> {
     pub visible_at: DateTime<Utc>,
 }
 
+/// Whether `reviewer` already left exactly this review of the order: a repeat of the
+/// same submission (a double tap, or a retry after a lost COMMIT), not a second review.
+pub async fn same_review(tx: &mut Tx<'_>, review: &NewReview<'_>) -> AppResult<bool> {
+    let found = sqlx::query_scalar!(
+        "SELECT COUNT(*) FROM review
+          WHERE order_id = ? AND reviewer_id = ? AND stars = ? AND body = ?",
+        review.order_id,
+        review.reviewer_id,
+        review.stars,
+        review.body
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(found > 0)
+}
+
 /// Stores a review; false if this reviewer already reviewed this order.
 pub async fn insert_review(
     tx: &mut Tx<'_>,

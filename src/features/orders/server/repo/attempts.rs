@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
 use super::{Tx, naive};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::features::orders::types::ProviderKind;
 use crate::server::db::known;
 
@@ -58,8 +58,11 @@ pub async fn insert_attempt(
     amount: u32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    // Not INSERT IGNORE: IGNORE turns every failure into a warning, and a failed-open
+    // attempt then reached the buyer as a checkout link to nothing (failover run, 2 of
+    // 575 orders). Only "this attempt is already there" is not an error.
     let r = sqlx::query!(
-        "INSERT IGNORE INTO payment (order_id, attempt_key, provider, amount, status, created_at, updated_at)
+        "INSERT INTO payment (order_id, attempt_key, provider, amount, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'ready', ?, ?)",
         order_id,
         key,
@@ -69,8 +72,12 @@ pub async fn insert_attempt(
         naive(now)
     )
     .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .await;
+    match r {
+        Ok(r) => Ok(r.rows_affected() == 1),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn attempt(pool: &MySqlPool, key: &str) -> AppResult<Option<AttemptRow>> {
@@ -128,7 +135,7 @@ pub async fn set_checkout(
     url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query!(
+    let r = sqlx::query!(
         "UPDATE payment SET provider_ref = ?, checkout_url = ?, updated_at = ?
          WHERE attempt_key = ? AND status = 'ready'",
         provider_ref,
@@ -138,6 +145,21 @@ pub async fn set_checkout(
     )
     .execute(pool)
     .await?;
+    // No row: the attempt is gone or no longer ready — or an earlier try of this same
+    // call already wrote these values (a row left unchanged may count as none). Look.
+    if r.rows_affected() == 0
+        && attempt(pool, key)
+            .await?
+            .and_then(|a| a.checkout_url)
+            .as_deref()
+            != Some(url)
+    {
+        tracing::error!(
+            attempt = key,
+            "checkout opened for an attempt that is not ready"
+        );
+        return Err(AppError::Internal);
+    }
     Ok(())
 }
 
