@@ -528,7 +528,9 @@ impl Chat {
                 shared.stats.chat_ack_ms.lock().unwrap().push(ms);
                 shared.acked(Acked::Message { room, cid });
             }
-            _ => shared
+            // Refused: already counted where the refusal arrived.
+            Ok(Err(_)) => {}
+            Err(_) => shared
                 .stats
                 .error("chat: no acknowledgement in 20 s".into()),
         }

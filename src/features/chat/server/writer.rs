@@ -102,7 +102,9 @@ async fn write(
     }
 }
 
-/// One result per message. A lost connection is replaced and the batch sent once more.
+/// One result per message. A lost connection is replaced and the batch sent again, and
+/// so is a batch that collided or met a node leaving the cluster (`AppError::Busy`):
+/// the client ids make a repeat harmless.
 async fn store(
     pool: &MySqlPool,
     held: &mut Option<PoolConnection<MySql>>,
@@ -110,7 +112,8 @@ async fn store(
 ) -> Vec<AppResult<Sent>> {
     let failed =
         || -> Vec<AppResult<Sent>> { messages.iter().map(|_| Err(AppError::Internal)).collect() };
-    for attempt in 1..=2 {
+    const TRIES: u32 = 3;
+    for attempt in 1..=TRIES {
         let conn = match held {
             Some(conn) => conn,
             None => match pool.acquire().await {
@@ -129,7 +132,13 @@ async fn store(
                 }
                 tracing::warn!(attempt, "chat writer: database connection lost");
             }
-            Err(_) => return failed(),
+            Err(e) => match AppError::from(e) {
+                AppError::Busy if attempt < TRIES => {
+                    let pause = 5 + rand::random::<u64>() % (20 * u64::from(attempt));
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                }
+                _ => return failed(),
+            },
         }
     }
     failed()
