@@ -164,29 +164,17 @@ mod server_conversions {
                     .inc();
                 outcome
             };
+            // Nothing committed: the transaction can simply run again.
+            if let Some(kind) = crate::server::db::uncommitted_kind(&e) {
+                return transient(kind, AppError::Busy);
+            }
+            // The connection broke under the request: maybe during COMMIT.
+            if crate::server::db::is_connection_lost(&e) {
+                return transient("connection_lost", AppError::Unavailable);
+            }
             match &e {
-                sqlx::Error::Database(db) => {
-                    let number = db
-                        .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-                        .map(|m| m.number());
-                    // Nothing committed: the transaction can simply run again.
-                    // 1213 deadlock, and Galera's certification conflict at COMMIT; 1205
-                    // lock wait timeout; 1047 the node is not (or no longer) part of the
-                    // Primary component; 1180 COMMIT failed and rolled back.
-                    match number {
-                        Some(1213) => transient("deadlock", AppError::Busy),
-                        Some(1205) => transient("lock_wait", AppError::Busy),
-                        Some(1047) => transient("node_not_ready", AppError::Busy),
-                        Some(1180) => transient("commit_failed", AppError::Busy),
-                        _ => internal("database", &e),
-                    }
-                }
                 // No connection came free (or none could be opened) in time: nothing ran.
                 sqlx::Error::PoolTimedOut => transient("pool_timeout", AppError::Busy),
-                // The connection broke under the request: maybe during COMMIT.
-                sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => {
-                    transient("connection_lost", AppError::Unavailable)
-                }
                 _ => internal("database", &e),
             }
         }

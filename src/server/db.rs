@@ -155,6 +155,33 @@ pub async fn migrate(pool: &MySqlPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why a statement failed without anything committing, as `AppError::Busy` reports it:
+/// 1213 deadlock (also how Galera reports a certification conflict at COMMIT), 1205
+/// lock wait timeout, 1047 the node is not (or no longer) in the Primary component, 1180
+/// COMMIT refused and rolled back. `None` for anything else.
+pub fn uncommitted_kind(e: &sqlx::Error) -> Option<&'static str> {
+    let number = e
+        .as_database_error()?
+        .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()?
+        .number();
+    match number {
+        1213 => Some("deadlock"),
+        1205 => Some("lock_wait"),
+        1047 => Some("node_not_ready"),
+        1180 => Some("commit_failed"),
+        _ => None,
+    }
+}
+
+/// The connection itself failed (not the statement): whether the statement committed
+/// is unknown, and the connection is not to be used again.
+pub fn is_connection_lost(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)
+    )
+}
+
 const TRIES: u32 = 4;
 
 /// Jittered and growing. A collision clears in milliseconds: 5–25 ms, then up to 45 and

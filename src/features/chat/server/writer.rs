@@ -102,8 +102,8 @@ async fn write(
     }
 }
 
-/// One result per message. A lost connection is replaced and the batch sent again, and
-/// so is a batch that collided or met a node leaving the cluster (`AppError::Busy`):
+/// One result per message. A lost connection is replaced and the batch sent again (a
+/// batch that collided or met a node leaving the cluster is retried by `send_batch`):
 /// the client ids make a repeat harmless.
 async fn store(
     pool: &MySqlPool,
@@ -112,8 +112,7 @@ async fn store(
 ) -> Vec<AppResult<Sent>> {
     let failed =
         || -> Vec<AppResult<Sent>> { messages.iter().map(|_| Err(AppError::Internal)).collect() };
-    const TRIES: u32 = 3;
-    for attempt in 1..=TRIES {
+    for attempt in 1..=2 {
         let conn = match held {
             Some(conn) => conn,
             None => match pool.acquire().await {
@@ -132,13 +131,8 @@ async fn store(
                 }
                 tracing::warn!(attempt, "chat writer: database connection lost");
             }
-            Err(e) => match AppError::from(e) {
-                AppError::Busy if attempt < TRIES => {
-                    let pause = 5 + rand::random::<u64>() % (20 * u64::from(attempt));
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                }
-                _ => return failed(),
-            },
+            // Collisions were already retried by `send_batch`, which logged this.
+            Err(_) => return failed(),
         }
     }
     failed()

@@ -116,17 +116,22 @@ pub async fn sandbox_checkout(
     caller: Caller,
     attempt: &str,
 ) -> AppResult<SandboxCheckout> {
-    let a = attempts::attempt(&state.pool, attempt)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(a) = attempts::attempt(&state.pool, attempt).await? else {
+        tracing::warn!(attempt, "sandbox checkout of an unknown attempt");
+        return Err(AppError::NotFound);
+    };
     let order = visible_order(state, caller, a.order_id).await?;
     if order.buyer_id != caller.id || a.provider != ProviderKind::Sandbox {
         return Err(AppError::Forbidden);
     }
+    let Some(payment_key) = a.provider_ref else {
+        tracing::warn!(attempt, status = ?a.status, "sandbox checkout that never opened");
+        return Err(AppError::NotFound);
+    };
     Ok(SandboxCheckout {
         order_no: order.order_no,
         title: order.book_title,
         amount: i64::from(a.amount),
-        payment_key: a.provider_ref.ok_or(AppError::NotFound)?,
+        payment_key,
     })
 }

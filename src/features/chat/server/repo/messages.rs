@@ -46,8 +46,10 @@ pub(crate) fn is_duplicate_key(e: &sqlx::Error) -> bool {
 
 /// Galera answers a certification conflict (and InnoDB a deadlock) with 1213 (SQLSTATE
 /// 40001): the transaction did nothing and may simply run again.
+/// The batch did not commit and may simply run again (a collision, or a node leaving
+/// the cluster).
 fn is_retryable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))
+    crate::server::db::uncommitted_kind(e).is_some()
 }
 
 /// What the insert did with one message of a batch.
@@ -138,14 +140,7 @@ pub async fn send_batch(
     Ok(results)
 }
 
-/// The connection itself failed (not the statement): whether the statement committed
-/// is unknown, and the connection is not to be used again.
-pub fn is_connection_lost(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)
-    )
-}
+pub use crate::server::db::is_connection_lost;
 
 /// Why a message was not inserted: the stored message when it was a retry, else the
 /// refusal.
