@@ -12,6 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{MySql, MySqlPool};
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -86,7 +87,25 @@ async fn write(
 ) {
     let (messages, replies): (Vec<NewMessage>, Vec<_>) =
         batch.drain(..).map(|job| (job.message, job.reply)).unzip();
-    let results = store(pool, conn, &messages).await;
+    // A panic inside sqlx (see `repo::send_batch`) must not end this writer: every later
+    // message of the instance would be refused. The batch's outcome is unknown, so its
+    // senders are told to try again (same client ids: nothing is stored twice).
+    let stored = std::panic::AssertUnwindSafe(store(pool, conn, &messages))
+        .catch_unwind()
+        .await;
+    let results = stored.unwrap_or_else(|_| {
+        tracing::error!(
+            messages = messages.len(),
+            "chat writer: storing a batch panicked; its connection is dropped"
+        );
+        if let Some(mut broken) = conn.take() {
+            broken.close_on_drop();
+        }
+        messages
+            .iter()
+            .map(|_| Err(AppError::Unavailable))
+            .collect()
+    });
     for ((message, reply), result) in messages.iter().zip(replies).zip(results) {
         if let Ok(sent) = &result
             && let Some(notice) = PendingNotice::for_sent(message, sent)
@@ -102,9 +121,9 @@ async fn write(
     }
 }
 
-/// One result per message. A lost connection is replaced and the batch sent again (a
-/// batch that collided or met a node leaving the cluster is retried by `send_batch`):
-/// the client ids make a repeat harmless.
+/// One result per message. A batch that lost its connection, collided or met a node
+/// leaving the cluster is sent again on a fresh connection: the client ids make a repeat
+/// harmless. Any failed connection is closed, never reused.
 async fn store(
     pool: &MySqlPool,
     held: &mut Option<PoolConnection<MySql>>,
@@ -112,7 +131,8 @@ async fn store(
 ) -> Vec<AppResult<Sent>> {
     let failed =
         || -> Vec<AppResult<Sent>> { messages.iter().map(|_| Err(AppError::Internal)).collect() };
-    for attempt in 1..=2 {
+    const TRIES: u32 = 3;
+    for attempt in 1..=TRIES {
         let conn = match held {
             Some(conn) => conn,
             None => match pool.acquire().await {
@@ -123,17 +143,20 @@ async fn store(
                 }
             },
         };
-        match repo::send_batch(conn, messages).await {
+        let e = match repo::send_batch(conn, messages).await {
             Ok(results) => return results,
-            Err(e) if repo::is_connection_lost(&e) => {
-                if let Some(mut lost) = held.take() {
-                    lost.close_on_drop();
-                }
-                tracing::warn!(attempt, "chat writer: database connection lost");
-            }
-            // Collisions were already retried by `send_batch`, which logged this.
-            Err(_) => return failed(),
+            Err(e) => e,
+        };
+        if let Some(mut used) = held.take() {
+            used.close_on_drop();
         }
+        if !(repo::is_connection_lost(&e) || repo::is_retryable(&e)) || attempt == TRIES {
+            tracing::error!(error = %e, messages = messages.len(), "chat batch not stored");
+            return failed();
+        }
+        tracing::warn!(attempt, error = %e, "chat batch: sending again on a fresh connection");
+        let pause = 5 + rand::random::<u64>() % (20 * u64::from(attempt));
+        tokio::time::sleep(Duration::from_millis(pause)).await;
     }
     failed()
 }

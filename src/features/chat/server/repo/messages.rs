@@ -48,7 +48,7 @@ pub(crate) fn is_duplicate_key(e: &sqlx::Error) -> bool {
 /// 40001): the transaction did nothing and may simply run again.
 /// The batch did not commit and may simply run again (a collision, or a node leaving
 /// the cluster).
-fn is_retryable(e: &sqlx::Error) -> bool {
+pub fn is_retryable(e: &sqlx::Error) -> bool {
     crate::server::db::uncommitted_kind(e).is_some()
 }
 
@@ -74,27 +74,16 @@ enum Outcome {
 /// the commit (its fsync) are paid once for everything that arrived meanwhile
 /// (BENCHMARKS.md, chat).
 ///
-/// `Err` when the batch could not be stored at all (logged here). Storing is
-/// idempotent, so after a lost connection (`is_connection_lost`) the whole batch may
-/// be sent again on another one: what had committed comes back as a retry.
+/// `Err` when the batch could not be stored. Storing is idempotent, so after a lost
+/// connection (`is_connection_lost`) or a collision (`is_retryable`) the whole batch may
+/// be sent again — on another connection: after an error in the middle of the
+/// `RETURNING` rows, sqlx has panicked decoding the next answer on the same one (seen in
+/// the failover run; sqlx issues 2711, 4139).
 pub async fn send_batch(
     conn: &mut MySqlConnection,
     batch: &[NewMessage],
 ) -> Result<Vec<AppResult<Sent>>, sqlx::Error> {
-    let mut attempt = 0;
-    let outcomes = loop {
-        attempt += 1;
-        match store_batch(&mut *conn, batch).await {
-            Err(e) if attempt < 4 && is_retryable(&e) => {
-                tracing::info!(attempt, "chat batch: write conflict, retrying");
-            }
-            Err(e) => {
-                tracing::error!(error = %e, messages = batch.len(), "chat batch not stored");
-                return Err(e);
-            }
-            Ok(outcomes) => break outcomes,
-        }
-    };
+    let outcomes = store_batch(&mut *conn, batch).await?;
     let mut results: Vec<AppResult<Sent>> = Vec::with_capacity(batch.len());
     for (i, (m, outcome)) in batch.iter().zip(&outcomes).enumerate() {
         let recipient_id = m.room.other(m.sender_id);
