@@ -187,7 +187,7 @@ const TRIES: u32 = 4;
 /// Jittered and growing. A collision clears in milliseconds: 5–25 ms, then up to 45 and
 /// 65 ms. A lost connection means a node or balancer went away, which takes the cluster
 /// seconds to settle (DESIGN.md: ~6 s): 0.25–0.5 s, then up to 1 and 2 s.
-fn pause_after(e: &AppError, tried: u32) -> Duration {
+pub fn pause_after(e: &AppError, tried: u32) -> Duration {
     let jitter = rand::random::<u64>();
     let ms = match e {
         AppError::Unavailable => (250 << (tried - 1)) + jitter % (250 << (tried - 1)),

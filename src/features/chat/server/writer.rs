@@ -155,8 +155,8 @@ async fn store(
             return failed();
         }
         tracing::warn!(attempt, error = %e, "chat batch: sending again on a fresh connection");
-        let pause = 5 + rand::random::<u64>() % (20 * u64::from(attempt));
-        tokio::time::sleep(Duration::from_millis(pause)).await;
+        // A fresh connection is at hand, so the short pause of a collision will do.
+        tokio::time::sleep(crate::server::db::pause_after(&AppError::Busy, attempt)).await;
     }
     failed()
 }
