@@ -29,6 +29,48 @@ async function axeFindings(page: Page): Promise<string[]> {
 }
 
 /**
+ * On a phone, every control a thumb aims at is at least 44×44 CSS px (WCAG 2.5.5; links
+ * inside running text are exempt, as there). A checkbox or file input counts by the
+ * label that wraps it, which is what a finger hits.
+ */
+async function touchTargetFindings(page: Page): Promise<string[]> {
+  const viewport = page.viewportSize();
+  if (!viewport || viewport.width > 600) return [];
+  const small: string[] = await page.evaluate(() => {
+    const found: string[] = [];
+    const describe = (el: Element, r: DOMRect) =>
+      `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''}` +
+      ` "${(el.textContent || (el as HTMLInputElement).placeholder || el.getAttribute('aria-label') || '').trim().slice(0, 20)}"` +
+      ` ${Math.round(r.width)}×${Math.round(r.height)}`;
+    const controls = document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary, label',
+    );
+    for (const el of controls) {
+      const r = el.getBoundingClientRect();
+      // Not on screen for a finger: hidden, visually hidden (1 px, clipped) or parked
+      // off-screen until focused (the skip link).
+      if (r.width <= 1 || r.height <= 1 || r.right <= 0 || r.bottom <= 0) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || !el.checkVisibility()) continue;
+      if (el instanceof HTMLLabelElement) {
+        const input = el.control;
+        const toggles = input instanceof HTMLInputElement && ['checkbox', 'radio', 'file'].includes(input.type);
+        if (!toggles) continue;
+      }
+      if (el instanceof HTMLInputElement && ['checkbox', 'radio', 'file'].includes(el.type) && el.labels?.length) continue;
+      if (el instanceof HTMLAnchorElement && style.display === 'inline') {
+        const parentText = el.parentElement?.textContent?.trim() ?? '';
+        if (parentText.length > (el.textContent?.trim().length ?? 0)) continue;
+      }
+      if (r.width < 43.5 || r.height < 43.5) found.push(describe(el, r));
+    }
+    return found;
+  });
+  const path = new URL(page.url()).pathname;
+  return [...new Set(small)].slice(0, 8).map((s) => `${path}: touch target under 44 px: ${s}`);
+}
+
+/**
  * axe on every page a test visits: each distinct page (by path) once per worker and
  * size, loaded afresh in the context that visited it, and every page still open at the
  * end of the test in the state the test left it (error messages, open panels).
@@ -43,6 +85,7 @@ async function accessibilityFindings(
     if (page.isClosed() || !page.url().startsWith('http')) continue;
     await page.waitForLoadState('load').catch(() => {});
     findings.push(...(await axeFindings(page).catch(() => [])));
+    findings.push(...(await touchTargetFindings(page).catch(() => [])));
   }
   for (const [url, context] of visited) {
     const key = `${project} ${new URL(url).pathname.replace(/\d+/g, ':n')}`;
@@ -54,6 +97,7 @@ async function accessibilityFindings(
       await page.goto(url);
       await page.locator('body[data-hydrated]').waitFor({ timeout: 10_000 }).catch(() => {});
       findings.push(...(await axeFindings(page)));
+      findings.push(...(await touchTargetFindings(page)));
     } finally {
       await page.close().catch(() => {});
     }
@@ -108,7 +152,7 @@ export const test = base.extend<{ watchPages: void }>({
           : [];
       const allow = allowed.get(info) ?? [];
       expect(errors.filter((e) => !allow.some((re) => re.test(e))), 'errors logged by the pages').toEqual([]);
-      expect([...new Set(findings)], 'axe-core accessibility findings').toEqual([]);
+      expect([...new Set(findings)], 'axe-core and touch-target findings').toEqual([]);
     },
     { auto: true },
   ],

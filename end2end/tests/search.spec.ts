@@ -10,19 +10,34 @@ test('search: filter and sort in the URL, page two in place, open a result', asy
   const cards = page.locator('[data-test="listing-card"]');
   await expect(cards).toHaveCount(20);
 
-  // Sort by price and keep only parcel delivery: a plain GET form, so the URL holds it.
+  // Sort by price and keep only parcel delivery, in the filter sheet (a bottom sheet on
+  // a phone, a panel on a wide screen): a plain GET form, so the URL holds it.
+  const sheet = page.locator('[data-test="search-filters"]');
+  await expect(sheet).toBeHidden();
+  await page.locator('[data-test="filter-open"]').click();
+  await expect(sheet).toBeVisible();
   await page.locator('[data-test="filter-sort"]').selectOption('price_asc');
-  await page.locator('[data-test="search-filters"]').getByText('택배', { exact: true }).click();
+  await sheet.getByText('택배', { exact: true }).click();
+  await snap(page, info, 'search-filter-sheet');
   await page.locator('[data-test="filter-apply"]').click();
   await expect(page).toHaveURL(/sort=price_asc/);
   await expect(page).toHaveURL(/parcel=1/);
+  await expect(sheet).toBeHidden();
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(page.locator('[data-test="filter-sort"]')).toHaveValue('price_asc');
+  // What is set shows as chips, each one tap to undo.
+  const chips = page.locator('[data-test="filter-bar"] a.chip.on');
+  await expect(chips).toHaveText(['낮은 가격순 ✕', '택배 ✕']);
+  await expect(page.locator('[data-test="filter-open"]')).toContainText('필터2');
   const count = await cards.count();
   expect(count).toBeGreaterThan(0);
   const prices = (await cards.locator('.price').allTextContents()).map(won);
   expect(prices).toEqual([...prices].sort((a, b) => a - b));
   await snap(page, info, 'search-filtered');
+  await chips.filter({ hasText: '택배' }).click();
+  await expect(page).not.toHaveURL(/parcel=1/);
+  await expect(page).toHaveURL(/sort=price_asc/);
+  await expect(chips).toHaveText(['낮은 가격순 ✕']);
 
   // Browse everything by price; scrolling to the end appends page two in place (the
   // "더 보기" link is also a plain link to it without JS), still in price order.
@@ -105,6 +120,7 @@ test('a query with two pages: filter, scroll to page two, open a result (phone a
   const cards = page.locator('[data-test="listing-card"]');
   await expect(cards).toHaveCount(20);
   // A filter (상 only) halves it: one page, no "더 보기".
+  await page.locator('[data-test="filter-open"]').click();
   await page.locator('[data-test="filter-condition"]').selectOption('good');
   await page.locator('[data-test="filter-apply"]').click();
   await expect(page).toHaveURL(/condition=good/);
@@ -138,5 +154,13 @@ test('results are in the server-rendered page: they show with JavaScript off', a
   await expect(page.locator('[data-test="search-heading"]')).toHaveText("'자바' 검색 결과");
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('자바');
   await expect(page).toHaveTitle("'자바' 검색 결과 · 책빵");
+  // The filter sheet and its chips work before (or without) the wasm too.
+  await page.locator('[data-test="filter-open"]').click();
+  await page.locator('[data-test="filter-condition"]').selectOption('good');
+  await page.locator('[data-test="filter-apply"]').click();
+  await expect(page).toHaveURL(/condition=good/);
+  await page.locator('[data-test="filter-bar"] a.chip', { hasText: '직거래' }).click();
+  await expect(page).toHaveURL(/meet=1/);
+  await expect(page.locator('[data-test="filter-bar"] a.chip.on')).toHaveText(['상태 상 ✕', '직거래 ✕']);
   await context.close();
 });

@@ -77,7 +77,7 @@ fn category_header(trail: Vec<Category>, children: Vec<Category>) -> AnyView {
                 .collect_view()}
         </nav>
         <h1 class="section-title" data-test="category-title">{title}</h1>
-        <p><A href="/courses">"학교 수업으로 교재 찾기 ›"</A></p>
+        <p><A href="/courses" attr:class="go-link">"학교 수업으로 교재 찾기 ›"</A></p>
         {(!children.is_empty()).then(|| view! {
             <ul class="chips" data-test="category-children">
                 {children

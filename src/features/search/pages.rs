@@ -149,6 +149,72 @@ pub fn search_url(p: &SearchParams, after: Option<Cursor>) -> String {
     format!("/search?{}", query.join("&"))
 }
 
+/// A filter that is set, as a chip: its label and the URL of the same search without it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveFilter {
+    pub label: String,
+    pub without: String,
+}
+
+/// The filters `p` sets, in the order the sheet lists them. `category_name` names the
+/// category (None until the list has loaded).
+pub fn active_filters(p: &SearchParams, category_name: Option<&str>) -> Vec<ActiveFilter> {
+    let base = SearchParams {
+        after: None,
+        ..p.clone()
+    };
+    let mut chips = Vec::new();
+    let mut chip = |label: String, clear: &dyn Fn(&mut SearchParams)| {
+        let mut without = base.clone();
+        clear(&mut without);
+        chips.push(ActiveFilter {
+            label,
+            without: search_url(&without, None),
+        });
+    };
+    if p.category.is_some() {
+        let name = category_name.map_or("분야", |n| n.trim_start_matches(['·', ' ']));
+        chip(name.to_owned(), &|p| p.category = None);
+    }
+    if p.sort == Sort::Distance {
+        chip(p.sort.label().to_owned(), &|p| {
+            (p.sort, p.near) = (Sort::Newest, None)
+        });
+    } else if p.sort != Sort::Newest {
+        chip(p.sort.label().to_owned(), &|p| p.sort = Sort::Newest);
+    }
+    if p.near.is_some() && p.sort != Sort::Distance {
+        chip("내 위치 기준".into(), &|p| p.near = None);
+    }
+    if let Some(g) = p.min_grade {
+        let name = crate::features::reviews::types::BreadGrade(g).name();
+        chip(format!("{name} 이상"), &|p| p.min_grade = None);
+    }
+    if let Some(c) = p.condition {
+        chip(format!("상태 {}", c.label()), &|p| p.condition = None);
+    }
+    if p.min_price.is_some() || p.max_price.is_some() {
+        let show = |v: Option<i64>| v.map(crate::ui::format::won).unwrap_or_default();
+        chip(
+            format!("{}~{}", show(p.min_price), show(p.max_price)),
+            &|p| (p.min_price, p.max_price) = (None, None),
+        );
+    }
+    if p.year_from.is_some() || p.year_to.is_some() {
+        let show = |v: Option<i32>| v.map(|y| format!("{y}년")).unwrap_or_default();
+        chip(format!("{}~{}", show(p.year_from), show(p.year_to)), &|p| {
+            (p.year_from, p.year_to) = (None, None)
+        });
+    }
+    if p.parcel {
+        chip("택배".into(), &|p| p.parcel = false);
+    }
+    if p.meet {
+        chip("직거래".into(), &|p| p.meet = false);
+    }
+    chips
+}
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
@@ -358,6 +424,26 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             .map(|n| format!("{:.6}", f(&n)))
             .unwrap_or_default()
     };
+    // On a phone the filters are a bottom sheet. It is a <details>, so it opens and
+    // closes before the wasm has arrived too; its summary is the 필터 chip and, while
+    // open, the sheet's 닫기 bar. Wide screens show it as a panel under the chips.
+    let sheet = NodeRef::<leptos::html::Details>::new();
+    let close_sheet = move || {
+        if let Some(details) = sheet.get_untracked() {
+            details.set_open(false);
+        }
+    };
+    // A tap on the dimmed page around the sheet lands on the <details> itself.
+    let backdrop_tap = move |ev: leptos::ev::MouseEvent| {
+        if ev.target() == ev.current_target() {
+            close_sheet();
+        }
+    };
+    let escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close_sheet();
+        }
+    };
     // Without JavaScript the form posts every field; once hydrated, the URL carries
     // only the filters that are set (`/search?q=자바&sort=price_asc`).
     let navigate_to = leptos_router::hooks::use_navigate();
@@ -366,99 +452,177 @@ fn SearchFilters(params: Memo<SearchParams>) -> impl IntoView {
             return;
         };
         ev.prevent_default();
+        close_sheet();
         navigate_to(&format!("/search?{query}"), Default::default());
     };
+    let set_count = move || {
+        let n = active_filters(&p(), None).len();
+        (n > 0).then(|| view! { <span class="chip-count">{n}</span> })
+    };
+    let reset = move || {
+        let q = p().q;
+        search_url(
+            &SearchParams {
+                q,
+                ..SearchParams::default()
+            },
+            None,
+        )
+    };
     view! {
-        <form class="search-filters" method="get" action="/search" data-test="search-filters" on:submit=submit>
-            <input type="hidden" name="q" prop:value=move || p().q />
-            // The position rides along with the other filters once the searcher gave it.
-            <input type="hidden" name="lat" prop:value=move || coordinate(Near::lat) disabled=move || p().near.is_none() />
-            <input type="hidden" name="lng" prop:value=move || coordinate(Near::lng) disabled=move || p().near.is_none() />
-            <label>
-                <span>"분야"</span>
-                <Transition fallback=|| view! { <select name="category" disabled=true><option>"전체"</option></select> }>
-                    {move || Suspend::new(async move {
-                        let options = categories.await.unwrap_or_default();
-                        view! {
-                            <select name="category" data-test="filter-category">
-                                <option value="" selected=move || p().category.is_none()>"전체"</option>
-                                {options.into_iter().map(|(id, label)| view! {
-                                    <option value=id.to_string() selected=move || p().category == Some(id)>{label}</option>
-                                }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Transition>
-            </label>
-            <label>
-                <span>"정렬"</span>
-                <select name="sort" data-test="filter-sort">
-                    {[Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Trust, Sort::Distance].into_iter().map(|s| {
-                        let value = match s { Sort::Newest => "", Sort::PriceAsc => "price_asc", Sort::PriceDesc => "price_desc", Sort::Trust => "trust", Sort::Distance => "distance" };
-                        view! { <option value=value selected=move || p().sort == s>{s.label()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-            <div class="near-me">
-                <button type="button" class="button secondary small" data-test="near-me" on:click=near_me disabled=move || locating.get()>
-                    {move || if locating.get() { "위치 확인 중…" } else if p().near.is_some() { "내 위치 다시 찾기" } else { "내 위치에서 가까운 순" }}
-                </button>
-                {move || location_error.get().map(|m| view! { <p class="field-msg"><span class="err">{m}</span></p> })}
-            </div>
-            <label>
-                <span>"판매자 빵등급"</span>
-                <select name="grade" data-test="filter-grade">
-                    <option value="" selected=move || p().min_grade.is_none()>"전체"</option>
-                    {(2..=5u8).map(|g| view! {
-                        <option value=g.to_string() selected=move || p().min_grade == Some(g)>
-                            {format!("{} 이상", crate::features::reviews::types::BreadGrade(g).name())}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>
-                <span>"상태"</span>
-                <select name="condition" data-test="filter-condition">
-                    <option value="" selected=move || p().condition.is_none()>"전체"</option>
-                    {[Condition::Good, Condition::Fair, Condition::Poor].into_iter().map(|c| view! {
-                        <option value=c.as_db() selected=move || p().condition == Some(c)>{c.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <div class="price-range">
-                <label>
-                    <span>"최저 가격"</span>
-                    <input type="text" inputmode="numeric" name="min_price" placeholder="원"
-                        prop:value=move || p().min_price.map(|v| v.to_string()).unwrap_or_default() />
-                </label>
-                <label>
-                    <span>"최고 가격"</span>
-                    <input type="text" inputmode="numeric" name="max_price" placeholder="원"
-                        prop:value=move || p().max_price.map(|v| v.to_string()).unwrap_or_default() />
-                </label>
-            </div>
-            <div class="price-range">
-                <label>
-                    <span>"출간 연도부터"</span>
-                    <input type="text" inputmode="numeric" name="year_from" placeholder="예: 2018" maxlength="4"
-                        prop:value=move || p().year_from.map(|v| v.to_string()).unwrap_or_default() />
-                </label>
-                <label>
-                    <span>"까지"</span>
-                    <input type="text" inputmode="numeric" name="year_to" placeholder="예: 2024" maxlength="4"
-                        prop:value=move || p().year_to.map(|v| v.to_string()).unwrap_or_default() />
-                </label>
-            </div>
-            <label class="check">
-                <input type="checkbox" name="parcel" value="1" prop:checked=move || p().parcel />
-                <span>"택배"</span>
-            </label>
-            <label class="check">
-                <input type="checkbox" name="meet" value="1" prop:checked=move || p().meet />
-                <span>"직거래"</span>
-            </label>
-            <button type="submit" class="button small" data-test="filter-apply">"적용"</button>
-        </form>
+        <div class="filter-bar" data-test="filter-bar">
+            <details class="filter-sheet" node_ref=sheet on:click=backdrop_tap on:keydown=escape>
+                <summary class="chip filter-toggle" data-test="filter-open">
+                    <span class="when-closed">"필터" {set_count}</span>
+                    <span class="when-open">"필터 닫기 ✕"</span>
+                </summary>
+                <form class="search-filters" method="get" action="/search" data-test="search-filters" on:submit=submit>
+                    <input type="hidden" name="q" prop:value=move || p().q />
+                    // The position rides along with the other filters once the searcher gave it.
+                    <input type="hidden" name="lat" prop:value=move || coordinate(Near::lat) disabled=move || p().near.is_none() />
+                    <input type="hidden" name="lng" prop:value=move || coordinate(Near::lng) disabled=move || p().near.is_none() />
+                    <label>
+                        <span>"분야"</span>
+                        <Transition fallback=|| view! { <select name="category" disabled=true><option>"전체"</option></select> }>
+                            {move || Suspend::new(async move {
+                                let options = categories.await.unwrap_or_default();
+                                view! {
+                                    <select name="category" data-test="filter-category">
+                                        <option value="" selected=move || p().category.is_none()>"전체"</option>
+                                        {options.into_iter().map(|(id, label)| view! {
+                                            <option value=id.to_string() selected=move || p().category == Some(id)>{label}</option>
+                                        }).collect_view()}
+                                    </select>
+                                }
+                            })}
+                        </Transition>
+                    </label>
+                    <label>
+                        <span>"정렬"</span>
+                        <select name="sort" data-test="filter-sort">
+                            {[Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Trust, Sort::Distance].into_iter().map(|s| {
+                                let value = match s { Sort::Newest => "", Sort::PriceAsc => "price_asc", Sort::PriceDesc => "price_desc", Sort::Trust => "trust", Sort::Distance => "distance" };
+                                view! { <option value=value selected=move || p().sort == s>{s.label()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="near-me">
+                        <button type="button" class="button secondary small" data-test="near-me" on:click=near_me disabled=move || locating.get()>
+                            {move || if locating.get() { "위치 확인 중…" } else if p().near.is_some() { "내 위치 다시 찾기" } else { "내 위치에서 가까운 순" }}
+                        </button>
+                        {move || location_error.get().map(|m| view! { <p class="field-msg"><span class="err">{m}</span></p> })}
+                    </div>
+                    <label>
+                        <span>"판매자 빵등급"</span>
+                        <select name="grade" data-test="filter-grade">
+                            <option value="" selected=move || p().min_grade.is_none()>"전체"</option>
+                            {(2..=5u8).map(|g| view! {
+                                <option value=g.to_string() selected=move || p().min_grade == Some(g)>
+                                    {format!("{} 이상", crate::features::reviews::types::BreadGrade(g).name())}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"상태"</span>
+                        <select name="condition" data-test="filter-condition">
+                            <option value="" selected=move || p().condition.is_none()>"전체"</option>
+                            {[Condition::Good, Condition::Fair, Condition::Poor].into_iter().map(|c| view! {
+                                <option value=c.as_db() selected=move || p().condition == Some(c)>{c.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="price-range">
+                        <label>
+                            <span>"최저 가격"</span>
+                            <input type="text" inputmode="numeric" name="min_price" placeholder="원"
+                                prop:value=move || p().min_price.map(|v| v.to_string()).unwrap_or_default() />
+                        </label>
+                        <label>
+                            <span>"최고 가격"</span>
+                            <input type="text" inputmode="numeric" name="max_price" placeholder="원"
+                                prop:value=move || p().max_price.map(|v| v.to_string()).unwrap_or_default() />
+                        </label>
+                    </div>
+                    <div class="price-range">
+                        <label>
+                            <span>"출간 연도부터"</span>
+                            <input type="text" inputmode="numeric" name="year_from" placeholder="예: 2018" maxlength="4"
+                                prop:value=move || p().year_from.map(|v| v.to_string()).unwrap_or_default() />
+                        </label>
+                        <label>
+                            <span>"까지"</span>
+                            <input type="text" inputmode="numeric" name="year_to" placeholder="예: 2024" maxlength="4"
+                                prop:value=move || p().year_to.map(|v| v.to_string()).unwrap_or_default() />
+                        </label>
+                    </div>
+                    <label class="check">
+                        <input type="checkbox" name="parcel" value="1" prop:checked=move || p().parcel />
+                        <span>"택배"</span>
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" name="meet" value="1" prop:checked=move || p().meet />
+                        <span>"직거래"</span>
+                    </label>
+                    <div class="sheet-actions">
+                        <a class="button secondary" href=reset data-test="filter-reset">"초기화"</a>
+                        <button type="submit" class="button" data-test="filter-apply">"적용"</button>
+                    </div>
+                </form>
+            </details>
+            <Transition fallback=move || view! { <FilterChips p=p() category_name=None /> }>
+                {move || Suspend::new(async move {
+                    let list = categories.await.unwrap_or_default();
+                    let p = p();
+                    let name = list.into_iter().find(|(id, _)| Some(*id) == p.category).map(|(_, n)| n);
+                    view! { <FilterChips p category_name=name /> }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// 택배 and 직거래 one tap away, then every filter that is set, each a link to the same
+/// search without it. Plain links: they work before the wasm has loaded.
+#[component]
+fn FilterChips(p: SearchParams, category_name: Option<String>) -> impl IntoView {
+    let base = SearchParams {
+        after: None,
+        ..p.clone()
+    };
+    let quick = [
+        (
+            "택배",
+            SearchParams {
+                parcel: true,
+                ..base.clone()
+            },
+        ),
+        (
+            "직거래",
+            SearchParams {
+                meet: true,
+                ..base.clone()
+            },
+        ),
+    ];
+    let set = active_filters(&p, category_name.as_deref());
+    let is_set = |label: &str| set.iter().any(|c| c.label == label);
+    let offers: Vec<_> = quick
+        .into_iter()
+        .filter(|(label, _)| !is_set(label))
+        .map(|(label, with)| view! { <a class="chip" href=search_url(&with, None)>{label}</a> })
+        .collect();
+    view! {
+        {set.into_iter().map(|c| {
+            let undo = format!("{} 필터 해제", c.label);
+            view! {
+                <a class="chip on" href=c.without aria-label=undo>
+                    {c.label}<span aria-hidden="true">" ✕"</span>
+                </a>
+            }
+        }).collect_view()}
+        {offers}
     }
 }
 
@@ -515,6 +679,77 @@ mod tests {
             (k.to_owned(), String::from_utf8(bytes).unwrap())
         }));
         assert_eq!(params_from_query(&map), p);
+    }
+
+    #[test]
+    fn each_set_filter_is_a_chip_whose_link_drops_only_it() {
+        let p = SearchParams {
+            q: "자바".into(),
+            category: Some(152),
+            min_price: Some(1000),
+            max_price: None,
+            condition: Some(Condition::Good),
+            parcel: true,
+            sort: Sort::Distance,
+            near: Near::new(37.5551, 126.9368),
+            after: Some(Cursor {
+                id: 9,
+                price: 1,
+                trust: 0,
+                distance_m: 5,
+            }),
+            ..SearchParams::default()
+        };
+        let chips = active_filters(&p, Some("· · 프로그래밍"));
+        let labels: Vec<_> = chips.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["프로그래밍", "가까운 순", "상태 상", "1,000원~", "택배"]
+        );
+        let without = |i: usize| {
+            let url: &str = &chips[i].without;
+            let map = ParamsMap::from_iter(url.split_once('?').unwrap().1.split('&').map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_owned(), v.replace("%EC%9E%90%EB%B0%94", "자바"))
+            }));
+            params_from_query(&map)
+        };
+        // Each link keeps the rest of the search, from its first page.
+        assert_eq!(
+            without(0),
+            SearchParams {
+                category: None,
+                after: None,
+                ..p.clone()
+            }
+        );
+        // Nearest-first without a position means nothing: both go together.
+        assert_eq!(
+            without(1),
+            SearchParams {
+                sort: Sort::Newest,
+                near: None,
+                after: None,
+                ..p.clone()
+            }
+        );
+        assert_eq!(
+            without(3),
+            SearchParams {
+                min_price: None,
+                after: None,
+                ..p.clone()
+            }
+        );
+        assert_eq!(
+            without(4),
+            SearchParams {
+                parcel: false,
+                after: None,
+                ..p.clone()
+            }
+        );
+        assert!(active_filters(&SearchParams::default(), None).is_empty());
     }
 
     #[test]
