@@ -61,6 +61,9 @@ pub enum AppError {
     /// for the same reason.
     #[error("잠시 서버 연결이 원활하지 않아요. 잠시 후 다시 시도해 주세요.")]
     Unavailable,
+    /// The mail server did not take a mail the user is waiting for (a code).
+    #[error("메일을 보내지 못했어요. 잠시 후 다시 시도해 주세요.")]
+    MailNotSent,
     /// Anything that is our fault. Deliberately carries no detail.
     #[error("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")]
     Internal,
@@ -101,7 +104,7 @@ impl AppError {
             AppError::Locked(_) => 423,
             AppError::RateLimited { .. } => 429,
             AppError::TooLarge(_) => 413,
-            AppError::Busy | AppError::Unavailable => 503,
+            AppError::Busy | AppError::Unavailable | AppError::MailNotSent => 503,
             AppError::Unsupported(_) => 415,
             AppError::Internal | AppError::Network => 500,
         }

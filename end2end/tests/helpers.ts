@@ -134,3 +134,36 @@ export async function listBook(request: APIRequestContext, fields: Record<string
   expect(res.status()).toBe(200);
   return res.json();
 }
+
+/**
+ * The six-digit code in the newest mail the app sent to `to`, read from the Maildir of
+ * the SMTP receiver the test script runs (BREAD_MAILDIR). Waits for it to arrive.
+ */
+export async function mailedCode(to: string, after = 0): Promise<string> {
+  const maildir = process.env.BREAD_MAILDIR;
+  if (!maildir) throw new Error('BREAD_MAILDIR is not set: run the suite through scripts/test');
+  // Python's email package decodes the MIME parts (Korean text arrives base64-encoded);
+  // the mails to `to`, oldest first, by when they were delivered.
+  const script = `
+import email, email.policy, glob, os, sys
+files = sorted(glob.glob(os.path.join(sys.argv[1], "new", "*")) + glob.glob(os.path.join(sys.argv[1], "cur", "*")), key=os.path.getmtime)
+for path in files:
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    if sys.argv[2] in str(msg["To"]):
+        print(msg.get_body(preferencelist=("plain",)).get_content())
+`;
+  const { execFileSync } = await import('node:child_process');
+  let codes: string[] = [];
+  await expect
+    .poll(
+      () => {
+        const out = execFileSync('/usr/bin/python3', ['-c', script, maildir, to]).toString();
+        codes = [...out.matchAll(/\b(\d{6})\b/g)].map((m) => m[1]);
+        return codes.length;
+      },
+      { timeout: 15_000 },
+    )
+    .toBeGreaterThan(after);
+  return codes[codes.length - 1];
+}

@@ -10,7 +10,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
-use crate::features::accounts::pages::{LoginPage, MyPage, SignupPage};
+use crate::features::accounts::pages::{
+    FindIdPage, LoginPage, MyPage, ResetPasswordPage, SignupPage,
+};
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
 use crate::features::chat::live::ChatLive;
@@ -118,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/categories/:id") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/find/id") view=FindIdPage />
+                    <Route path=path!("/find/password") view=ResetPasswordPage />
                     <Route path=path!("/me") view=MyPage />
                     <Route path=path!("/me/listings") view=MyListingsPage />
                     <Route path=path!("/me/wishes") view=MyWishesPage />

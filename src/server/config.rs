@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::limits::RateLimits;
+use super::mail::MailSettings;
 use crate::features::catalog::server::sources::SourceSettings;
 use crate::features::orders::server::payments::PaymentSettings;
 use crate::features::photos::server::{PhotoBackend, S3Settings};
@@ -47,6 +48,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Requests of each costly or abusable kind a client may make (see `limits`).
     pub rate_limits: RateLimits,
+    /// Outgoing mail: SMTP, or the outbox folder.
+    pub mail: MailSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -74,6 +77,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_addr", &self.metrics_addr)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("rate_limits", &self.rate_limits)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -131,6 +135,7 @@ impl Config {
             metrics_addr: var("METRICS_ADDR").map(|v| v.parse()).transpose()?,
             metrics_token: var("METRICS_TOKEN"),
             rate_limits: RateLimits::from_env(|k| var(k))?,
+            mail: MailSettings::from_env(var),
         })
     }
 
@@ -165,6 +170,12 @@ impl Config {
             metrics_addr: None,
             metrics_token: None,
             rate_limits: RateLimits::default(),
+            // Each test app gets its own outbox, which the tests read.
+            mail: MailSettings {
+                smtp_url: None,
+                from: "책빵 <no-reply@breadbook.test>".into(),
+                outbox: std::env::temp_dir().join(format!("bread-outbox-{}", uuid::Uuid::new_v4())),
+            },
         }
     }
 

@@ -32,10 +32,13 @@ pub enum Limit {
     Upload,
     /// Orders placed per member (the unpaid ones are capped apart, in the database).
     Order,
+    /// 아이디 찾기 and 비밀번호 재설정 calls per client address (codes are also capped
+    /// per member, in the database).
+    Recovery,
 }
 
 impl Limit {
-    pub const ALL: [Limit; 8] = [
+    pub const ALL: [Limit; 9] = [
         Limit::Login,
         Limit::Signup,
         Limit::Availability,
@@ -44,6 +47,7 @@ impl Limit {
         Limit::Report,
         Limit::Upload,
         Limit::Order,
+        Limit::Recovery,
     ];
 
     /// The environment variable that overrides it: `RATE_LIMIT_LOGIN=10/60` is ten per
@@ -58,6 +62,7 @@ impl Limit {
             Limit::Report => "RATE_LIMIT_REPORT",
             Limit::Upload => "RATE_LIMIT_UPLOAD",
             Limit::Order => "RATE_LIMIT_ORDER",
+            Limit::Recovery => "RATE_LIMIT_RECOVERY",
         }
     }
 
@@ -72,6 +77,7 @@ impl Limit {
             Limit::Report => (20, 3600),
             Limit::Upload => (150, 3600),
             Limit::Order => (30, 3600),
+            Limit::Recovery => (30, 3600),
         };
         Allowance {
             count: NonZeroU32::new(count).expect("non-zero default"),
@@ -90,6 +96,7 @@ impl Limit {
             Limit::Report => "신고를 너무 많이 했어요.",
             Limit::Upload => "사진을 너무 많이 올리고 있어요.",
             Limit::Order => "주문을 너무 많이 했어요.",
+            Limit::Recovery => "아이디·비밀번호 찾기 요청이 너무 많아요.",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod limits;
+pub mod mail;
 pub mod metrics;
 pub mod password;
 pub mod request;

@@ -106,6 +106,11 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
         (&Method::POST, "/api/accounts/login") => Some(Limit::Login),
         (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
+        (&Method::POST, p)
+            if p.starts_with("/api/accounts/find-id") || p.starts_with("/api/accounts/reset/") =>
+        {
+            Some(Limit::Recovery)
+        }
         (_, "/search" | "/api/search/listings") => Some(Limit::Search),
         _ => None,
     }

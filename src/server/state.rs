@@ -7,6 +7,7 @@ use sqlx::MySqlPool;
 use super::clock::Clock;
 use super::config::Config;
 use super::limits::Limiters;
+use super::mail::Mailer;
 use super::metrics::Metrics;
 use crate::features::catalog::server::sources::{self, Catalog};
 use crate::features::chat::server::hub::Hub;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub chat: Arc<Hub>,
     pub chat_writer: ChatWriter,
     pub limiters: Arc<Limiters>,
+    pub mailer: Arc<Mailer>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             chat: Hub::new(config.chat_broker_url.as_deref())?,
             chat_writer: ChatWriter::start(pool.clone(), config.chat_writers),
             metrics: Arc::new(Metrics::new()),
+            mailer: Arc::new(Mailer::new(&config.mail)?),
             limiters: {
                 let limiters = Arc::new(Limiters::new(&config.rate_limits));
                 tokio::spawn(super::limits::shrink_forever(limiters.clone()));

@@ -16,6 +16,9 @@ pub fn TextField(
     #[prop(optional)] hint: &'static str,
     #[prop(optional)] required: bool,
     #[prop(optional)] maxlength: Option<u32>,
+    /// The keyboard a phone shows (`numeric` for codes).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     /// Status line after a passing check (e.g. "사용할 수 있는 아이디입니다.").
     #[prop(optional, into)]
     ok_message: Signal<Option<String>>,
@@ -53,6 +56,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 placeholder=placeholder
                 maxlength=maxlength
+                inputmode=inputmode
                 required=required
                 aria-invalid=move || if invalid() { "true" } else { "false" }
                 aria-describedby=msg_id.clone()

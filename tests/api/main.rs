@@ -15,6 +15,7 @@ mod moderation;
 mod orders;
 mod payments;
 mod photos;
+mod recovery;
 mod search;
 mod security;
 mod shell;

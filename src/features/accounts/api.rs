@@ -218,7 +218,7 @@ fn lock_message(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn start_session(member_id: u64) -> Result<(), AppError> {
+pub(crate) async fn start_session(member_id: u64) -> Result<(), AppError> {
     let state = request::state()?;
     let user_agent = request::header(axum::http::header::USER_AGENT);
     let new = session::create(

@@ -74,6 +74,33 @@ impl TestApp {
         }
     }
 
+    /// The mails this app sent to `to`, oldest first, as (subject, plain text).
+    pub fn mails_to(&self, to: &str) -> Vec<(String, String)> {
+        let dir = &self.state.config.mail.outbox;
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter_map(|path| {
+                let raw = std::fs::read(path).ok()?;
+                let message = mail_parser::MessageParser::default().parse(&raw)?;
+                let addressed = message
+                    .to()?
+                    .iter()
+                    .any(|a| a.address().is_some_and(|x| x == to));
+                addressed.then(|| {
+                    (
+                        message.subject().unwrap_or_default().to_owned(),
+                        message.body_text(0).unwrap_or_default().into_owned(),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The server's state, for calling server-side jobs (the order sweeper) directly.
     pub fn state(&self) -> AppState {
         self.state.clone()

@@ -1,4 +1,6 @@
 //! accounts on the server: use cases and SQL.
 
+pub mod codes;
 pub mod demo;
+pub mod recovery;
 pub mod repo;

@@ -103,7 +103,7 @@ fn ascii_login_id(login_id: &str) -> String {
 
 /// The key the lock-out counts under: case folded, so "Reader01" and "reader01" share
 /// one count (IDs themselves are matched exactly).
-fn throttle_key(login_id: &str) -> String {
+pub(crate) fn throttle_key(login_id: &str) -> String {
     ascii_login_id(login_id).to_ascii_lowercase()
 }
 

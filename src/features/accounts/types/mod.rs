@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
 
+pub mod recovery;
+
 /// Versions of the documents a member agrees to at sign-up (recorded with the time).
 pub const TERMS_VERSION: &str = "2026-11-01";
 pub const PRIVACY_VERSION: &str = "2026-11-01";

@@ -1,3 +1,7 @@
+mod recovery;
+
+pub use recovery::{FindIdPage, ResetPasswordPage};
+
 use std::time::Duration;
 
 use leptos::ev::SubmitEvent;
@@ -431,6 +435,9 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
             <p class="muted small">"비밀번호를 5회 잘못 입력하면 5분 동안 로그인할 수 없어요."</p>
+            <p class="switch" data-test="recovery-links">
+                <A href="/find/id">"아이디 찾기"</A> " · " <A href="/find/password">"비밀번호 재설정"</A>
+            </p>
             <p class="switch">"아직 회원이 아니신가요? " <A href="/signup">"회원가입"</A></p>
         </section>
     }
