@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import { gotoHydrated, mailedCode, signUp, snap, uniqueMember } from './helpers';
 
 // The codes come from a real SMTP receiver on loopback (scripts/test starts aiosmtpd);
@@ -55,7 +55,14 @@ test('a forgotten ID shows masked, then whole after the mailed code', async ({ p
   expect(m.loginId.startsWith((await masked.textContent())!.split('*')[0])).toBe(true);
   await page.locator('[data-test="find-id-send"]').click();
   await expect(page.locator('[data-test="code-sent"]')).toBeVisible();
-  await page.locator('#f-code').fill(await mailedCode(m.email));
+  const code = await mailedCode(m.email);
+  // A wrong code says how many tries are left; fixing it then goes through.
+  allowConsoleErrors(info, /\/find\/id: Failed to load resource: the server responded with a status of 422/);
+  await page.locator('#f-code').fill(code === '000000' ? '111111' : '000000');
+  await page.locator('[data-test="find-id-confirm"]').click();
+  await expect(page.locator('[data-test="field-code"] .err')).toHaveText('인증 코드가 맞지 않아요. (남은 기회 4번)');
+  await page.locator('#f-code').fill(code);
+  await expect(page.locator('[data-test="field-code"] .err')).toHaveCount(0); // edited: the refusal goes
   await snap(page, info, 'find-id-code');
   await page.locator('[data-test="find-id-confirm"]').click();
   await expect(page.locator('[data-test="whole-id"] strong')).toHaveText(m.loginId);

@@ -11,7 +11,8 @@ use leptos_router::{SsrMode, path};
 use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
 use crate::features::accounts::pages::{
-    FindIdPage, LoginPage, MyPage, ResetPasswordPage, SignupPage,
+    ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage, ResetPasswordPage,
+    SignupPage,
 };
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
@@ -123,6 +124,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/find/id") view=FindIdPage />
                     <Route path=path!("/find/password") view=ResetPasswordPage />
                     <Route path=path!("/me") view=MyPage />
+                    <Route path=path!("/me/edit") view=ProfileEditPage />
+                    <Route path=path!("/me/password") view=ChangePasswordPage />
                     <Route path=path!("/me/listings") view=MyListingsPage />
                     <Route path=path!("/me/wishes") view=MyWishesPage />
                     <Route path=path!("/sellers/:id") view=SellerPage ssr=SsrMode::Async />

@@ -103,7 +103,11 @@ pub async fn same_origin_writes(
 /// known.
 fn address_limit(method: &Method, path: &str) -> Option<Limit> {
     match (method, path) {
-        (&Method::POST, "/api/accounts/login") => Some(Limit::Login),
+        // Each checks a password (an argon2 hash).
+        (
+            &Method::POST,
+            "/api/accounts/login" | "/api/accounts/profile" | "/api/accounts/password",
+        ) => Some(Limit::Login),
         (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
         (&Method::POST, p)

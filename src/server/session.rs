@@ -93,6 +93,18 @@ pub async fn delete(pool: &MySqlPool, token: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Ends every session of the member but this browser's (after a password change).
+pub async fn delete_others(pool: &MySqlPool, member_id: u64, keep_token: &str) -> AppResult<()> {
+    sqlx::query!(
+        "DELETE FROM session WHERE member_id = ? AND token_hash <> ?",
+        member_id,
+        token_hash(keep_token)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// The session token from the request's cookies, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
     headers

@@ -15,6 +15,7 @@ mod moderation;
 mod orders;
 mod payments;
 mod photos;
+mod profile;
 mod recovery;
 mod search;
 mod security;

@@ -1,6 +1,7 @@
 pub mod api;
 pub mod auth;
 pub mod pages;
+pub mod profile;
 pub mod recovery;
 /// The server half: use cases and SQL.
 #[cfg(feature = "ssr")]

@@ -1,5 +1,7 @@
+mod profile;
 mod recovery;
 
+pub use profile::{ChangePasswordPage, ProfileEditPage};
 pub use recovery::{FindIdPage, ResetPasswordPage};
 
 use std::time::Duration;
@@ -303,19 +305,7 @@ pub fn SignupPage() -> impl IntoView {
                 <TextField name="phone" form_name="input[phone]" label="휴대폰 번호 (선택)" input_type="tel" value=phone
                     error=phone_err on_change=clears("phone") show_errors=show autocomplete="tel"
                     placeholder="010-1234-5678" />
-                <div class="field">
-                    <label for="f-gender">"성별 (선택)"</label>
-                    <select
-                        id="f-gender"
-                        name="input[gender]"
-                        prop:value=move || gender.get()
-                        on:change:target=move |ev| gender.set(ev.target().value())
-                    >
-                        <option value="">"선택 안 함"</option>
-                        <option value="female">"여성"</option>
-                        <option value="male">"남성"</option>
-                    </select>
-                </div>
+                <GenderSelect value=gender />
 
                 <fieldset class="consents">
                     <legend>"약관 동의"</legend>
@@ -443,6 +433,26 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// 성별 (optional), as sign-up and 내 정보 수정 ask it.
+#[component]
+fn GenderSelect(value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="f-gender">"성별 (선택)"</label>
+            <select
+                id="f-gender"
+                name="input[gender]"
+                prop:value=move || value.get()
+                on:change:target=move |ev| value.set(ev.target().value())
+            >
+                <option value="">"선택 안 함"</option>
+                <option value="female">"여성"</option>
+                <option value="male">"남성"</option>
+            </select>
+        </div>
+    }
+}
+
 fn consent_label(kind: &str) -> &'static str {
     match kind {
         "terms" => "이용약관",
@@ -478,6 +488,8 @@ pub fn MyPage() -> impl IntoView {
                                     <dt>"휴대폰"</dt><dd>{a.phone.unwrap_or_else(|| "등록 안 함".into())}</dd>
                                     <dt>"가입일"</dt><dd>{kst(a.joined_at).format("%Y.%m.%d").to_string()}</dd>
                                 </dl>
+                                <A href="/me/edit" attr:class="button secondary block" attr:data-test="edit-profile-link">"내 정보 수정"</A>
+                                <A href="/me/password" attr:class="button secondary block">"비밀번호 변경"</A>
                                 <A href="/me/listings" attr:class="button secondary block">"내 판매글"</A>
                                 <A href="/me/wishes" attr:class="button secondary block">"찜 목록"</A>
                                 <A href="/me/trades" attr:class="button secondary block">"거래 내역"</A>

@@ -25,15 +25,15 @@ use crate::ui::form::TextField;
 /// A form's shared state: errors from the server per field, one message for the rest,
 /// and whether a call is on its way.
 #[derive(Clone, Copy)]
-struct FormState {
-    server_errors: RwSignal<Vec<FieldError>>,
-    message: RwSignal<Option<String>>,
-    busy: RwSignal<bool>,
-    submitted: RwSignal<bool>,
+pub(super) struct FormState {
+    pub(super) server_errors: RwSignal<Vec<FieldError>>,
+    pub(super) message: RwSignal<Option<String>>,
+    pub(super) busy: RwSignal<bool>,
+    pub(super) submitted: RwSignal<bool>,
 }
 
 impl FormState {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             server_errors: RwSignal::new(Vec::new()),
             message: RwSignal::new(None),
@@ -42,8 +42,20 @@ impl FormState {
         }
     }
 
+    /// A submit: show every field's error, and forget what the server said about the
+    /// last one (the fields may have been fixed since).
+    pub(super) fn begin(self) {
+        self.submitted.set(true);
+        self.server_errors.set(Vec::new());
+    }
+
+    /// For a field's `on_change`: what the server said about it goes once it is edited.
+    pub(super) fn clears(self, field: &'static str) -> Callback<String> {
+        Callback::new(move |_| super::clear_server_error(self.server_errors, field))
+    }
+
     /// The field's own rule first, then what the server said about it.
-    fn error(
+    pub(super) fn error(
         self,
         value: RwSignal<String>,
         field: &'static str,
@@ -57,7 +69,7 @@ impl FormState {
     }
 
     /// Runs `call` and hands its answer to `done`; errors land in the form.
-    fn run<T: 'static>(
+    pub(super) fn run<T: 'static>(
         self,
         call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
         done: impl FnOnce(T) + 'static,
@@ -75,7 +87,7 @@ impl FormState {
         });
     }
 
-    fn view_message(self) -> impl IntoView {
+    pub(super) fn view_message(self) -> impl IntoView {
         move || {
             self.message.get().map(
                 |m| view! { <p class="form-error" role="alert" data-test="recovery-error">{m}</p> },
@@ -96,7 +108,7 @@ fn id_rule(v: &str) -> Result<(), String> {
 fn code_rule(v: &str) -> Result<(), String> {
     parse_code(v).map(|_| ())
 }
-fn password_rule(v: &str) -> Result<(), String> {
+pub(super) fn password_rule(v: &str) -> Result<(), String> {
     Password::parse(v).map(|_| ())
 }
 
@@ -125,7 +137,7 @@ pub fn FindIdPage() -> impl IntoView {
     };
     let ask = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.submitted.set(true);
+        form.begin();
         if name_err.get_untracked().is_some() || email_err.get_untracked().is_some() {
             return;
         }
@@ -144,8 +156,8 @@ pub fn FindIdPage() -> impl IntoView {
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
+        form.begin();
         if code_err.get_untracked().is_some() {
-            form.submitted.set(true);
             return;
         }
         form.run(confirm_find_id(input()), move |found| {
@@ -161,8 +173,8 @@ pub fn FindIdPage() -> impl IntoView {
                 FindStep::Ask => view! {
                     <p class="muted small">"가입할 때 적은 이름과 이메일을 입력해 주세요."</p>
                     <form on:submit=ask novalidate>
-                        <TextField name="name" label="이름" value=name error=name_err show_errors=show autocomplete="name" maxlength=20 required=true />
-                        <TextField name="email" label="이메일" input_type="email" value=email error=email_err show_errors=show autocomplete="email" maxlength=254 required=true />
+                        <TextField name="name" on_change=form.clears("name") label="이름" value=name error=name_err show_errors=show autocomplete="name" maxlength=20 required=true />
+                        <TextField name="email" on_change=form.clears("email") label="이메일" input_type="email" value=email error=email_err show_errors=show autocomplete="email" maxlength=254 required=true />
                         {form.view_message()}
                         <button type="submit" class="button block" data-test="find-id-submit" disabled=move || form.busy.get()>"아이디 찾기"</button>
                     </form>
@@ -178,7 +190,7 @@ pub fn FindIdPage() -> impl IntoView {
                     <p>"가입한 아이디는 " <strong>{masked}</strong> " 입니다."</p>
                     <p class="ok-note" role="status" data-test="code-sent">{format!("{}(으)로 인증 코드를 보냈어요. 10분 안에 입력해 주세요.", email.get_untracked())}</p>
                     <form on:submit=confirm novalidate>
-                        <TextField name="code" label="인증 코드" value=code error=code_err show_errors=show autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
+                        <TextField name="code" on_change=form.clears("code") label="인증 코드" value=code error=code_err show_errors=show autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
                         {form.view_message()}
                         <button type="submit" class="button block" data-test="find-id-confirm" disabled=move || form.busy.get()>"확인"</button>
                     </form>
@@ -230,7 +242,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     });
     let ask = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.submitted.set(true);
+        form.begin();
         if id_err.get_untracked().is_some() || email_err.get_untracked().is_some() {
             return;
         }
@@ -245,7 +257,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     };
     let reset = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.submitted.set(true);
+        form.begin();
         if [id_err, code_err, password_err, confirm_err]
             .iter()
             .any(|e| e.get_untracked().is_some())
@@ -272,8 +284,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 ResetStep::Ask => view! {
                     <p class="muted small">"아이디와 가입한 이메일을 입력하면 인증 코드를 보내 드려요."</p>
                     <form on:submit=ask novalidate>
-                        <TextField name="login_id" label="아이디" value=login_id error=id_err show_errors=show autocomplete="username" maxlength=20 required=true />
-                        <TextField name="email" label="이메일" input_type="email" value=email error=email_err show_errors=show autocomplete="email" maxlength=254 required=true />
+                        <TextField name="login_id" on_change=form.clears("login_id") label="아이디" value=login_id error=id_err show_errors=show autocomplete="username" maxlength=20 required=true />
+                        <TextField name="email" on_change=form.clears("email") label="이메일" input_type="email" value=email error=email_err show_errors=show autocomplete="email" maxlength=254 required=true />
                         {form.view_message()}
                         <button type="submit" class="button block" data-test="reset-send" disabled=move || form.busy.get()>"인증 코드 받기"</button>
                     </form>
@@ -286,11 +298,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         </p>
                     })}
                     <form on:submit=reset novalidate>
-                        <TextField name="login_id" label="아이디" value=login_id error=id_err show_errors=show autocomplete="username" maxlength=20 required=true />
-                        <TextField name="code" label="인증 코드" value=code error=code_err show_errors=show autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
-                        <TextField name="password" label="새 비밀번호" input_type="password" value=password error=password_err show_errors=show
+                        <TextField name="login_id" on_change=form.clears("login_id") label="아이디" value=login_id error=id_err show_errors=show autocomplete="username" maxlength=20 required=true />
+                        <TextField name="code" on_change=form.clears("code") label="인증 코드" value=code error=code_err show_errors=show autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
+                        <TextField name="password" on_change=form.clears("password") label="새 비밀번호" input_type="password" value=password error=password_err show_errors=show
                             autocomplete="new-password" maxlength=20 required=true hint="8~20자, 영문 대문자·소문자·숫자 포함" />
-                        <TextField name="password_confirm" label="새 비밀번호 확인" input_type="password" value=password_confirm error=confirm_err
+                        <TextField name="password_confirm" on_change=form.clears("password_confirm") label="새 비밀번호 확인" input_type="password" value=password_confirm error=confirm_err
                             show_errors=show autocomplete="new-password" maxlength=20 required=true />
                         {form.view_message()}
                         <button type="submit" class="button block" data-test="reset-submit" disabled=move || form.busy.get()>"비밀번호 바꾸기"</button>

@@ -2,5 +2,6 @@
 
 pub mod codes;
 pub mod demo;
+pub mod profile;
 pub mod recovery;
 pub mod repo;

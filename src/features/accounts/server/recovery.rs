@@ -52,6 +52,17 @@ pub async fn by_login_id(
     Ok(found.filter(|h| email.is_none_or(|e| h.email == e)))
 }
 
+/// The live member with this id.
+pub async fn by_id(pool: &MySqlPool, id: u64) -> AppResult<Option<Holder>> {
+    Ok(sqlx::query_as!(
+        Holder,
+        "SELECT id, login_id, nickname, email FROM member WHERE id = ? AND withdrawn_at IS NULL",
+        id
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// The new password, every session ended (the caller starts a fresh one for this
 /// browser) and any login lock-out lifted: whoever could read the mailbox is the owner.
 pub async fn set_password(
@@ -130,18 +141,19 @@ pub fn exhausted_mail(holder: &Holder, purpose: CodePurpose, now: DateTime<Utc>)
     }
 }
 
-/// After a reset: what changed, and that every other device was signed out.
+/// After a reset or a change: what changed, and that every other device was signed out.
 pub fn password_changed_mail(holder: &Holder, now: DateTime<Utc>) -> Mail {
     Mail {
         to: holder.email.clone(),
         subject: "[책빵] 비밀번호가 바뀌었어요".to_owned(),
         paragraphs: vec![
             format!(
-                "{}님의 비밀번호가 {} 에 재설정되었고, 다른 기기의 로그인은 모두 끝났어요.",
+                "{}님의 비밀번호가 {} 에 바뀌었고, 다른 기기의 로그인은 모두 끝났어요.",
                 holder.nickname,
                 korean_datetime(now)
             ),
-            "본인이 아니라면 바로 비밀번호 재설정을 다시 해 주세요.".to_owned(),
+            "본인이 바꾼 것이 아니라면 바로 로그인 화면의 '비밀번호 재설정'으로 되찾아 주세요."
+                .to_owned(),
         ],
         link: None,
     }

@@ -5,7 +5,8 @@ use sqlx::{MySql, MySqlPool, Transaction};
 
 use crate::error::AppResult;
 use crate::features::accounts::types::{
-    AccountInfo, ConsentRecord, Me, PRIVACY_VERSION, TERMS_VERSION, UniqueField, ValidSignup,
+    AccountInfo, ConsentRecord, Gender, Me, PRIVACY_VERSION, TERMS_VERSION, UniqueField,
+    ValidSignup,
 };
 
 /// What login needs to know about a member. Holds the hash: deliberately not Serialize.
@@ -226,7 +227,8 @@ pub async fn me(pool: &MySqlPool, member_id: u64) -> AppResult<Option<Me>> {
 
 pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<AccountInfo>> {
     let Some(m) = sqlx::query!(
-        "SELECT login_id, name, nickname, email, birth_date, phone, created_at FROM member
+        "SELECT login_id, name, nickname, email, birth_date, phone,
+                gender AS `gender: String`, created_at FROM member
          WHERE id = ? AND withdrawn_at IS NULL",
         member_id
     )
@@ -256,6 +258,9 @@ pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<
         email: m.email,
         birth_date: m.birth_date,
         phone: m.phone,
+        gender: m
+            .gender
+            .and_then(|g| Gender::parse_optional(&g).ok().flatten()),
         joined_at: m.created_at.and_utc(),
         consents,
     }))

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
 
+pub mod profile;
 pub mod recovery;
 
 /// Versions of the documents a member agrees to at sign-up (recorded with the time).
@@ -467,6 +468,7 @@ pub struct AccountInfo {
     pub email: String,
     pub birth_date: NaiveDate,
     pub phone: Option<String>,
+    pub gender: Option<Gender>,
     pub joined_at: chrono::DateTime<chrono::Utc>,
     pub consents: Vec<ConsentRecord>,
 }
