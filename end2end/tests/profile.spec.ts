@@ -1,5 +1,5 @@
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { gotoHydrated, signUp, snap, uniqueMember } from './helpers';
+import { gotoHydrated, mailedCode, signUp, snap, uniqueMember } from './helpers';
 
 test('a member edits their profile and changes their password from 내 정보', async ({ page }, info) => {
   const m = uniqueMember(info);
@@ -31,4 +31,21 @@ test('a member edits their profile and changes their password from 내 정보', 
   // Still signed in here.
   await gotoHydrated(page, '/me');
   await expect(page.locator('[data-test="my-nickname"]')).toHaveText(nickname);
+});
+
+test('a new email is proved with the code sent to it before it counts', async ({ page }, info) => {
+  const m = uniqueMember(info);
+  await signUp(page.request, m);
+  await gotoHydrated(page, '/me/email');
+  const fresh = `moved.${m.email}`;
+  await page.locator('#f-email').fill(fresh);
+  await page.locator('#f-current_password').fill(m.password);
+  await page.locator('[data-test="email-send"]').click();
+  await expect(page.locator('[data-test="code-sent"]')).toContainText(fresh);
+  await page.locator('#f-code').fill(await mailedCode(fresh));
+  await snap(page, info, 'change-email');
+  await page.locator('[data-test="email-confirm"]').click();
+  await expect(page.locator('[data-test="email-changed"]')).toBeVisible();
+  await gotoHydrated(page, '/me');
+  await expect(page.locator('[data-test="account-info"]')).toContainText(fresh);
 });

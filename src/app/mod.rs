@@ -11,8 +11,8 @@ use leptos_router::{SsrMode, path};
 use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
 use crate::features::accounts::pages::{
-    ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage, ResetPasswordPage,
-    SignupPage,
+    ChangeEmailPage, ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage,
+    ResetPasswordPage, SignupPage,
 };
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=MyPage />
                     <Route path=path!("/me/edit") view=ProfileEditPage />
                     <Route path=path!("/me/password") view=ChangePasswordPage />
+                    <Route path=path!("/me/email") view=ChangeEmailPage />
                     <Route path=path!("/me/listings") view=MyListingsPage />
                     <Route path=path!("/me/wishes") view=MyWishesPage />
                     <Route path=path!("/sellers/:id") view=SellerPage ssr=SsrMode::Async />

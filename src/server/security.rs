@@ -106,8 +106,12 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
         // Each checks a password (an argon2 hash).
         (
             &Method::POST,
-            "/api/accounts/login" | "/api/accounts/profile" | "/api/accounts/password",
+            "/api/accounts/login"
+            | "/api/accounts/profile"
+            | "/api/accounts/password"
+            | "/api/accounts/email/send",
         ) => Some(Limit::Login),
+        (&Method::POST, "/api/accounts/email/confirm") => Some(Limit::Recovery),
         (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
         (&Method::POST, p)
@@ -314,6 +318,32 @@ mod tests {
             address_limit(&Method::POST, "/api/search/listings"),
             Some(Limit::Search)
         );
+        // Every call that checks a password, or spends or mails a code.
+        for path in [
+            "/api/accounts/profile",
+            "/api/accounts/password",
+            "/api/accounts/email/send",
+        ] {
+            assert_eq!(
+                address_limit(&Method::POST, path),
+                Some(Limit::Login),
+                "{path}"
+            );
+        }
+        for path in [
+            "/api/accounts/find-id",
+            "/api/accounts/find-id/send",
+            "/api/accounts/find-id/confirm",
+            "/api/accounts/reset/send",
+            "/api/accounts/reset/confirm",
+            "/api/accounts/email/confirm",
+        ] {
+            assert_eq!(
+                address_limit(&Method::POST, path),
+                Some(Limit::Recovery),
+                "{path}"
+            );
+        }
         assert_eq!(address_limit(&Method::GET, "/listings/1"), None);
     }
 

@@ -174,3 +174,126 @@ async fn a_new_password_ends_the_other_sessions_but_not_this_one(pool: MySqlPool
     let mails = app.mails_to("changepw@example.com");
     assert_eq!(mails.last().unwrap().0, "[책빵] 비밀번호가 바뀌었어요");
 }
+
+/// The six-digit code in a mail's text.
+fn code_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(6)
+        .find(|w| w.iter().all(char::is_ascii_digit))
+        .map(|w| w.iter().collect())
+        .expect("a code in the mail")
+}
+
+#[sqlx::test]
+async fn a_new_email_counts_only_after_the_code_sent_to_it(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    let me = app.member("mailmover", false).await;
+    app.member("mailowner", false).await;
+    let send = |email: &'static str, password: &'static str| {
+        let me = me.clone();
+        let app = &app;
+        async move {
+            app.call_as(
+                &me,
+                "accounts/email/send",
+                &[
+                    ("input[email]", email),
+                    ("input[current_password]", password),
+                ],
+            )
+            .await
+        }
+    };
+    let confirm = |code: String| {
+        let me = me.clone();
+        let app = &app;
+        async move {
+            app.call_as(&me, "accounts/email/confirm", &[("input[code]", &code)])
+                .await
+        }
+    };
+
+    let res = app
+        .call_as(
+            &TestApp::new_client(),
+            "accounts/email/send",
+            &[
+                ("input[email]", "new@example.com"),
+                ("input[current_password]", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        first_error(send("mailowner@example.com", PASSWORD).await)
+            .await
+            .0,
+        "email"
+    );
+    assert_eq!(
+        first_error(send("mailmover@example.com", PASSWORD).await)
+            .await
+            .1,
+        "지금 쓰는 이메일이에요."
+    );
+    assert_eq!(
+        first_error(send("new@example.com", "Wr0ngpassword").await)
+            .await
+            .0,
+        "current_password"
+    );
+    assert!(app.mails_to("new@example.com").is_empty());
+
+    assert_eq!(
+        send("new@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let mails = app.mails_to("new@example.com");
+    assert_eq!(mails.len(), 1, "the code goes to the new address");
+    assert!(
+        mails[0].0.starts_with("[책빵] 이메일 변경 인증 코드"),
+        "{}",
+        mails[0].0
+    );
+    let code = code_in(&mails[0].1);
+    let account = |c: reqwest::Client| {
+        let app = &app;
+        async move {
+            app.call_as(&c, "accounts/account", &[])
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        account(me.clone()).await["email"],
+        "mailmover@example.com",
+        "not yet"
+    );
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(first_error(confirm(wrong.into()).await).await.0, "code");
+    let res = confirm(code.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(account(me.clone()).await["email"], "new@example.com");
+    let old = app.mails_to("mailmover@example.com");
+    assert_eq!(old.last().unwrap().0, "[책빵] 이메일 주소가 바뀌었어요");
+    assert!(old.last().unwrap().1.contains("new@example.com"));
+    // Used once.
+    assert_eq!(first_error(confirm(code).await).await.0, "code");
+    // The old address is free again; the new one is taken.
+    assert_eq!(
+        app.signup("mailnewbie", "mailmover@example.com", "새가입")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.signup("mailthief", "new@example.com", "도둑")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 
 use super::types::AccountInfo;
-use super::types::profile::{ChangePasswordInput, ProfileInput};
+use super::types::profile::{ChangeEmailInput, ChangePasswordInput, ProfileInput};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
+    super::recovery::{redeem, send_code},
     super::server::{profile, recovery as rec, repo},
+    super::types::recovery::CodePurpose,
     crate::server::{password, request, session},
 };
 
@@ -56,6 +58,58 @@ pub async fn change_password(
         tracing::error!(error = %e, "password notice not sent");
     }
     Ok(())
+}
+
+/// 이메일 변경, step one: after the current password, a code goes to the new address
+/// (the email is re-verified before it counts).
+#[server(endpoint = "accounts/email/send")]
+pub async fn send_email_change_code(
+    #[server(default)] input: ChangeEmailInput,
+) -> Result<(), AppError> {
+    let caller = request::require_caller().await?;
+    let email = input.validate_request()?;
+    let state = request::state()?;
+    let holder = rec::by_id(&state.pool, caller.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if holder.email == email.as_str() {
+        return Err(AppError::field("email", "지금 쓰는 이메일이에요."));
+    }
+    if profile::email_taken(&state.pool, email.as_str(), caller.id).await? {
+        return Err(AppError::field(
+            "email",
+            super::types::UniqueField::Email.taken_message(),
+        ));
+    }
+    check_password(caller.id, input.current_password).await?;
+    send_code(&holder, CodePurpose::ChangeEmail, Some(email.as_str())).await
+}
+
+/// 이메일 변경, step two: the code from the new address makes it the member's; the old
+/// address is told.
+#[server(endpoint = "accounts/email/confirm")]
+pub async fn confirm_email_change(
+    #[server(default)] input: ChangeEmailInput,
+) -> Result<AccountInfo, AppError> {
+    let caller = request::require_caller().await?;
+    let code = input.validate_code()?;
+    let state = request::state()?;
+    let holder = rec::by_id(&state.pool, caller.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let new_email = redeem(&holder, CodePurpose::ChangeEmail, &code)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let now = state.clock.now();
+    profile::set_email(&state.pool, caller.id, &new_email, now).await?;
+    tracing::info!(member_id = caller.id, "email changed");
+    let notice = profile::email_changed_mail(&holder.email, &holder.nickname, &new_email, now);
+    if let Err(e) = state.mailer.send(notice).await {
+        tracing::error!(error = %e, "email change notice not sent");
+    }
+    repo::account_info(&state.pool, caller.id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The member's current password, or a field error under it.

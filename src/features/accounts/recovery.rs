@@ -42,7 +42,7 @@ pub async fn send_find_id_code(#[server(default)] input: FindIdInput) -> Result<
     let holder = rec::by_name_and_email(&state.pool, name.as_str(), email.as_str())
         .await?
         .ok_or_else(|| AppError::Rejected(NO_SUCH_MEMBER.into()))?;
-    send_code(&holder, CodePurpose::FindId).await
+    send_code(&holder, CodePurpose::FindId, None).await
 }
 
 /// The mailed code → the whole login ID.
@@ -67,7 +67,7 @@ pub async fn send_reset_code(#[server(default)] input: ResetRequestInput) -> Res
     let (login_id, email) = input.validate()?;
     let pool = &request::state()?.pool;
     match rec::by_login_id(pool, login_id.as_str(), Some(email.as_str())).await? {
-        Some(holder) => send_code(&holder, CodePurpose::ResetPassword).await,
+        Some(holder) => send_code(&holder, CodePurpose::ResetPassword, None).await,
         None => {
             tracing::info!("password reset asked for an ID and email that do not match");
             Ok(())
@@ -96,24 +96,45 @@ pub async fn reset_password(#[server(default)] input: ResetPasswordInput) -> Res
         .ok_or(AppError::Internal)
 }
 
+/// Mails a new code for `purpose`: to the member's address, or to `new_email` when it is
+/// that address the code proves.
 #[cfg(feature = "ssr")]
-async fn send_code(holder: &Holder, purpose: CodePurpose) -> Result<(), AppError> {
+pub(crate) async fn send_code(
+    holder: &Holder,
+    purpose: CodePurpose,
+    new_email: Option<&str>,
+) -> Result<(), AppError> {
     let state = request::state()?;
-    let code = codes::issue(&state.pool, holder.id, purpose, state.clock.now()).await?;
-    let mail = rec::code_mail(holder, purpose, &code, &state.config.public_url);
+    let code = codes::issue(
+        &state.pool,
+        holder.id,
+        purpose,
+        new_email,
+        state.clock.now(),
+    )
+    .await?;
+    let mut mail = rec::code_mail(holder, purpose, &code, &state.config.public_url);
+    if let Some(to) = new_email {
+        mail.to = to.to_owned();
+    }
     state.mailer.send(mail).await.map_err(|e| {
         tracing::error!(error = %e, member_id = holder.id, "code mail not sent");
         AppError::MailNotSent
     })
 }
 
-/// Spends the code, or says why not; the owner hears of a code guessed to death.
+/// Spends the code (giving back the address it was issued for, if any), or says why not;
+/// the owner hears of a code guessed to death.
 #[cfg(feature = "ssr")]
-async fn redeem(holder: &Holder, purpose: CodePurpose, code: &str) -> Result<(), AppError> {
+pub(crate) async fn redeem(
+    holder: &Holder,
+    purpose: CodePurpose,
+    code: &str,
+) -> Result<Option<String>, AppError> {
     let state = request::state()?;
     let now = state.clock.now();
     match codes::redeem(&state.pool, holder.id, purpose, code, now).await? {
-        Ok(()) => Ok(()),
+        Ok(new_email) => Ok(new_email),
         Err(refused) => {
             if matches!(refused, Refused::Exhausted) {
                 tracing::warn!(

@@ -1,7 +1,7 @@
 mod profile;
 mod recovery;
 
-pub use profile::{ChangePasswordPage, ProfileEditPage};
+pub use profile::{ChangeEmailPage, ChangePasswordPage, ProfileEditPage};
 pub use recovery::{FindIdPage, ResetPasswordPage};
 
 use std::time::Duration;
@@ -489,6 +489,7 @@ pub fn MyPage() -> impl IntoView {
                                     <dt>"가입일"</dt><dd>{kst(a.joined_at).format("%Y.%m.%d").to_string()}</dd>
                                 </dl>
                                 <A href="/me/edit" attr:class="button secondary block" attr:data-test="edit-profile-link">"내 정보 수정"</A>
+                                <A href="/me/email" attr:class="button secondary block">"이메일 변경"</A>
                                 <A href="/me/password" attr:class="button secondary block">"비밀번호 변경"</A>
                                 <A href="/me/listings" attr:class="button secondary block">"내 판매글"</A>
                                 <A href="/me/wishes" attr:class="button secondary block">"찜 목록"</A>

@@ -11,10 +11,15 @@ use super::{GenderSelect, server_error_for};
 use crate::error::AppError;
 use crate::features::accounts::api::my_account;
 use crate::features::accounts::auth::use_auth;
-use crate::features::accounts::profile::{change_password, update_profile};
-use crate::features::accounts::types::profile::{ChangePasswordInput, ProfileInput};
+use crate::features::accounts::profile::{
+    change_password, confirm_email_change, send_email_change_code, update_profile,
+};
+use crate::features::accounts::types::profile::{
+    ChangeEmailInput, ChangePasswordInput, ProfileInput,
+};
+use crate::features::accounts::types::recovery::parse_code;
 use crate::features::accounts::types::{
-    AccountInfo, BirthDate, Nickname, PersonName, Phone, check_password_confirm,
+    AccountInfo, BirthDate, Email, Nickname, PersonName, Phone, check_password_confirm,
 };
 use crate::ui::form::{TextField, error_line};
 use crate::ui::format::today_kst;
@@ -191,6 +196,98 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     match auth.me.await {
                         Ok(Some(_)) => page().into_any(),
                         Ok(None) | Err(AppError::Unauthorized) => needs_login("/me/password"),
+                        Err(e) => error_line(e),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn ChangeEmailPage() -> impl IntoView {
+    let auth = use_auth();
+    let email = RwSignal::new(String::new());
+    let current = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // None: asking; Some(false): code sent; Some(true): changed.
+    let stage = RwSignal::new(None::<bool>);
+    let form = FormState::new();
+    let email_err = form.error(email, "email", |v| Email::parse(v).map(drop));
+    let current_err = form.error(current, "current_password", filled);
+    let code_err = form.error(code, "code", |v| parse_code(v).map(drop));
+    let input = move || ChangeEmailInput {
+        email: email.get_untracked(),
+        current_password: current.get_untracked(),
+        code: code.get_untracked(),
+    };
+    let send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        form.begin();
+        if email_err.get_untracked().is_some() || current_err.get_untracked().is_some() {
+            return;
+        }
+        form.run(send_email_change_code(input()), move |()| {
+            form.submitted.set(false);
+            stage.set(Some(false));
+        });
+    };
+    let confirm = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        form.begin();
+        if code_err.get_untracked().is_some() {
+            return;
+        }
+        form.run(confirm_email_change(input()), move |_| {
+            stage.set(Some(true))
+        });
+    };
+    let show = Signal::derive(move || form.submitted.get());
+    let page = move || {
+        match stage.get() {
+        None => view! {
+            <p class="muted small">"새 이메일로 인증 코드를 보내요. 코드를 넣어야 바뀌어요."</p>
+            <form on:submit=send novalidate>
+                <TextField name="email" on_change=form.clears("email") label="새 이메일" input_type="email" value=email error=email_err
+                    show_errors=show autocomplete="email" maxlength=254 required=true />
+                <TextField name="current_password" on_change=form.clears("current_password") label="지금 비밀번호" input_type="password"
+                    value=current error=current_err show_errors=show autocomplete="current-password" maxlength=20 required=true />
+                {form.view_message()}
+                <button type="submit" class="button block" data-test="email-send" disabled=move || form.busy.get()>"인증 코드 받기"</button>
+            </form>
+        }
+        .into_any(),
+        Some(false) => view! {
+            <p class="ok-note" role="status" data-test="code-sent">
+                {format!("{}(으)로 인증 코드를 보냈어요. 10분 안에 입력해 주세요.", email.get_untracked())}
+            </p>
+            <form on:submit=confirm novalidate>
+                <TextField name="code" on_change=form.clears("code") label="인증 코드" value=code error=code_err show_errors=show
+                    autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
+                {form.view_message()}
+                <button type="submit" class="button block" data-test="email-confirm" disabled=move || form.busy.get()>"이메일 바꾸기"</button>
+            </form>
+            <button type="button" class="button secondary block" on:click=move |_| stage.set(None)>"다른 주소 입력하기"</button>
+        }
+        .into_any(),
+        Some(true) => view! {
+            <p class="ok-note" role="status" data-test="email-changed">
+                {format!("이메일을 {}(으)로 바꿨어요. 예전 주소로도 알려 드렸어요.", email.get_untracked())}
+            </p>
+            <A href="/me" attr:class="button block">"내 정보로"</A>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <Title text="이메일 변경" />
+        <section class="auth-card" data-test="change-email">
+            <h1>"이메일 변경"</h1>
+            <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+                {move || Suspend::new(async move {
+                    match auth.me.await {
+                        Ok(Some(_)) => page().into_any(),
+                        Ok(None) | Err(AppError::Unauthorized) => needs_login("/me/email"),
                         Err(e) => error_line(e),
                     }
                 })}

@@ -34,11 +34,13 @@ fn too_soon(retry_after_secs: i64, message: &str) -> AppError {
 }
 
 /// A new code for `purpose`, replacing any earlier one; refused while the last was sent
-/// under `RESEND_SECONDS` ago or after `SENDS_PER_HOUR` in the hour.
+/// under `RESEND_SECONDS` ago or after `SENDS_PER_HOUR` in the hour. `new_email` is the
+/// address an email change waits to prove.
 pub async fn issue(
     pool: &MySqlPool,
     member_id: u64,
     purpose: CodePurpose,
+    new_email: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
@@ -80,14 +82,16 @@ pub async fn issue(
             None => (now.naive_utc(), 1),
         };
         sqlx::query!(
-            "INSERT INTO account_code (member_id, purpose, code_hash, salt, attempts, sent_at,
-                                       expires_at, window_start, window_sends)
-             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
-             ON DUPLICATE KEY UPDATE code_hash = VALUES(code_hash), salt = VALUES(salt),
+            "INSERT INTO account_code (member_id, purpose, new_email, code_hash, salt, attempts,
+                                       sent_at, expires_at, window_start, window_sends)
+             VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+             ON DUPLICATE KEY UPDATE new_email = VALUES(new_email),
+               code_hash = VALUES(code_hash), salt = VALUES(salt),
                attempts = 0, sent_at = VALUES(sent_at), expires_at = VALUES(expires_at),
                window_start = VALUES(window_start), window_sends = VALUES(window_sends)",
             member_id,
             purpose.as_db(),
+            new_email,
             &hash[..],
             &salt[..],
             now.naive_utc(),
@@ -134,18 +138,19 @@ impl Refused {
 }
 
 /// Uses the member's code for `purpose` if `code` is it: the code is gone afterwards
-/// (single use). A wrong guess is counted and committed before the refusal returns.
+/// (single use), and what it was issued with (`new_email`) comes back. A wrong guess is
+/// counted and committed before the refusal returns.
 pub async fn redeem(
     pool: &MySqlPool,
     member_id: u64,
     purpose: CodePurpose,
     code: &str,
     now: DateTime<Utc>,
-) -> AppResult<Result<(), Refused>> {
+) -> AppResult<Result<Option<String>, Refused>> {
     db::retry_conflicts(|| async {
         let mut tx = pool.begin().await?;
         let Some(row) = sqlx::query!(
-            "SELECT code_hash, salt, attempts FROM account_code
+            "SELECT code_hash, salt, attempts, new_email FROM account_code
              WHERE member_id = ? AND purpose = ? AND expires_at > ? FOR UPDATE",
             member_id,
             purpose.as_db(),
@@ -170,7 +175,7 @@ pub async fn redeem(
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            return Ok(Ok(()));
+            return Ok(Ok(row.new_email));
         }
         let attempts = row.attempts + 1;
         sqlx::query!(

@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{BirthDate, Gender, Nickname, Password, PersonName, Phone, check_password_confirm};
+use super::recovery::parse_code;
+use super::{
+    BirthDate, Email, Gender, Nickname, Password, PersonName, Phone, check_password_confirm,
+};
 use crate::error::{AppError, FieldError};
 
 fn note<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, String>) -> Option<T> {
@@ -117,6 +120,35 @@ impl ChangePasswordInput {
             Some(p) if errors.is_empty() => Ok(p),
             _ => Err(AppError::Validation(errors)),
         }
+    }
+}
+
+/// 이메일 변경: the new address and the current password; then the code mailed to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChangeEmailInput {
+    pub email: String,
+    pub current_password: String,
+    pub code: String,
+}
+
+impl ChangeEmailInput {
+    pub fn validate_request(&self) -> Result<Email, AppError> {
+        let mut errors = Vec::new();
+        let email = note(&mut errors, "email", Email::parse(&self.email));
+        note(
+            &mut errors,
+            "current_password",
+            current_password(&self.current_password),
+        );
+        match email {
+            Some(e) if errors.is_empty() => Ok(e),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+
+    pub fn validate_code(&self) -> Result<String, AppError> {
+        parse_code(&self.code).map_err(|m| AppError::field("code", m))
     }
 }
 

@@ -19,6 +19,8 @@ pub const SENDS_PER_HOUR: u8 = 5;
 pub enum CodePurpose {
     FindId,
     ResetPassword,
+    /// Proves a new address before it replaces the old one.
+    ChangeEmail,
 }
 
 impl CodePurpose {
@@ -26,6 +28,7 @@ impl CodePurpose {
         match self {
             CodePurpose::FindId => "find_id",
             CodePurpose::ResetPassword => "reset_password",
+            CodePurpose::ChangeEmail => "change_email",
         }
     }
 
@@ -34,6 +37,7 @@ impl CodePurpose {
         match self {
             CodePurpose::FindId => "아이디 찾기",
             CodePurpose::ResetPassword => "비밀번호 재설정",
+            CodePurpose::ChangeEmail => "이메일 변경",
         }
     }
 }
