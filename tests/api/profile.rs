@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, code_in};
 
 fn profile_form<'a>(nickname: &'a str, current: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -173,16 +173,6 @@ async fn a_new_password_ends_the_other_sessions_but_not_this_one(pool: MySqlPool
     );
     let mails = app.mails_to("changepw@example.com");
     assert_eq!(mails.last().unwrap().0, "[책빵] 비밀번호가 바뀌었어요");
-}
-
-/// The six-digit code in a mail's text.
-fn code_in(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .windows(6)
-        .find(|w| w.iter().all(char::is_ascii_digit))
-        .map(|w| w.iter().collect())
-        .expect("a code in the mail")
 }
 
 #[sqlx::test]

@@ -6,22 +6,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, code_in};
 
 const ID: &str = "breadbook";
 const EMAIL: &str = "bb@example.com";
 const NAME: &str = "김독서";
 const NEW_PASSWORD: &str = "Newpassw0rd";
-
-/// The six-digit code in a mail's text.
-fn code_in(text: &str) -> String {
-    let digits: Vec<char> = text.chars().collect();
-    digits
-        .windows(6)
-        .find(|w| w.iter().all(char::is_ascii_digit))
-        .map(|w| w.iter().collect())
-        .expect("a code in the mail")
-}
 
 async fn member(app: &TestApp) {
     let res = app.signup(ID, EMAIL, "빵순이").await;

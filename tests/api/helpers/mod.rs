@@ -202,6 +202,16 @@ impl TestApp {
     }
 }
 
+/// The six-digit code in a mail's text.
+pub fn code_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(6)
+        .find(|w| w.iter().all(char::is_ascii_digit))
+        .map(|w| w.iter().collect())
+        .expect("a code in the mail")
+}
+
 /// What a browser sends with a request from one of our own pages; the server refuses
 /// writes without it (CSRF).
 pub fn same_origin() -> reqwest::header::HeaderMap {

@@ -91,6 +91,20 @@ impl Password {
     }
 }
 
+/// A field's parse result: the value, or its message noted under the field.
+fn note<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, String>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(message) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message,
+            });
+            None
+        }
+    }
+}
+
 pub fn check_password_confirm(password: &str, confirm: &str) -> Result<(), String> {
     if confirm.is_empty() {
         return Err("비밀번호를 한 번 더 입력해 주세요.".into());

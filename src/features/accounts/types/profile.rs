@@ -6,22 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::recovery::parse_code;
 use super::{
-    BirthDate, Email, Gender, Nickname, Password, PersonName, Phone, check_password_confirm,
+    BirthDate, Email, Gender, Nickname, Password, PersonName, Phone, check_password_confirm, note,
 };
 use crate::error::{AppError, FieldError};
-
-fn note<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, String>) -> Option<T> {
-    match r {
-        Ok(v) => Some(v),
-        Err(message) => {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message,
-            });
-            None
-        }
-    }
-}
 
 fn current_password(raw: &str) -> Result<(), String> {
     if raw.is_empty() {

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Email, LoginId, Password, PersonName, check_password_confirm};
-use crate::error::{AppError, FieldError};
+use super::{Email, LoginId, Password, PersonName, check_password_confirm, note};
+use crate::error::AppError;
 
 /// A mailed code lives this long and takes this many wrong tries before it is dead.
 pub const CODE_MINUTES: i64 = 10;
@@ -68,19 +68,6 @@ pub fn mask_login_id(id: &str) -> String {
     masked.push_str("***");
     masked.extend(&chars[n - tail..]);
     masked
-}
-
-fn note<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, String>) -> Option<T> {
-    match r {
-        Ok(v) => Some(v),
-        Err(message) => {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message,
-            });
-            None
-        }
-    }
 }
 
 /// 아이디 찾기: the name and email given at sign-up; `code` once one was mailed.
