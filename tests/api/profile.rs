@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::helpers::{PASSWORD, TestApp, code_in};
+use crate::helpers::{PASSWORD, TestApp, code_in, first_field_error};
 
 fn profile_form<'a>(nickname: &'a str, current: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -15,16 +15,6 @@ fn profile_form<'a>(nickname: &'a str, current: &'a str) -> Vec<(&'a str, &'a st
         ("input[gender]", "female"),
         ("input[current_password]", current),
     ]
-}
-
-async fn first_error(res: reqwest::Response) -> (String, String) {
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = res.json().await.unwrap();
-    let e = &body["Validation"][0];
-    (
-        e["field"].as_str().unwrap().to_owned(),
-        e["message"].as_str().unwrap().to_owned(),
-    )
 }
 
 #[sqlx::test]
@@ -51,7 +41,7 @@ async fn a_member_edits_their_profile_after_the_password(pool: MySqlPool) {
         )
         .await;
     assert_eq!(
-        first_error(res).await,
+        first_field_error(res).await,
         ("current_password".into(), "비밀번호가 맞지 않아요.".into())
     );
     // Someone else's nickname is refused under its field.
@@ -62,7 +52,7 @@ async fn a_member_edits_their_profile_after_the_password(pool: MySqlPool) {
             &profile_form("othernick", PASSWORD),
         )
         .await;
-    assert_eq!(first_error(res).await.0, "nickname");
+    assert_eq!(first_field_error(res).await.0, "nickname");
 
     let res = app
         .call_as(&me, "accounts/profile", &profile_form("새닉네임", PASSWORD))
@@ -136,7 +126,7 @@ async fn a_new_password_ends_the_other_sessions_but_not_this_one(pool: MySqlPool
             &change("Wr0ngpassword", "Newpassw0rd"),
         )
         .await;
-    assert_eq!(first_error(res).await.0, "current_password");
+    assert_eq!(first_field_error(res).await.0, "current_password");
     let res = app
         .call_as(
             &laptop,
@@ -146,23 +136,12 @@ async fn a_new_password_ends_the_other_sessions_but_not_this_one(pool: MySqlPool
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let me = |c: &reqwest::Client| {
-        let c = c.clone();
-        let app = &app;
-        async move {
-            app.call_as(&c, "accounts/me", &[])
-                .await
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
     assert_eq!(
-        me(&laptop).await["login_id"],
+        app.me_as(&laptop).await["login_id"],
         "changepw",
         "this session stays"
     );
-    assert!(me(&phone).await.is_null(), "the other one ended");
+    assert!(app.me_as(&phone).await.is_null(), "the other one ended");
     assert_eq!(
         app.login("changepw", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
@@ -216,19 +195,19 @@ async fn a_new_email_counts_only_after_the_code_sent_to_it(pool: MySqlPool) {
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        first_error(send("mailowner@example.com", PASSWORD).await)
+        first_field_error(send("mailowner@example.com", PASSWORD).await)
             .await
             .0,
         "email"
     );
     assert_eq!(
-        first_error(send("mailmover@example.com", PASSWORD).await)
+        first_field_error(send("mailmover@example.com", PASSWORD).await)
             .await
             .1,
         "지금 쓰는 이메일이에요."
     );
     assert_eq!(
-        first_error(send("new@example.com", "Wr0ngpassword").await)
+        first_field_error(send("new@example.com", "Wr0ngpassword").await)
             .await
             .0,
         "current_password"
@@ -264,7 +243,10 @@ async fn a_new_email_counts_only_after_the_code_sent_to_it(pool: MySqlPool) {
     );
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert_eq!(first_error(confirm(wrong.into()).await).await.0, "code");
+    assert_eq!(
+        first_field_error(confirm(wrong.into()).await).await.0,
+        "code"
+    );
     let res = confirm(code.clone()).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(account(me.clone()).await["email"], "new@example.com");
@@ -272,7 +254,7 @@ async fn a_new_email_counts_only_after_the_code_sent_to_it(pool: MySqlPool) {
     assert_eq!(old.last().unwrap().0, "[책빵] 이메일 주소가 바뀌었어요");
     assert!(old.last().unwrap().1.contains("new@example.com"));
     // Used once.
-    assert_eq!(first_error(confirm(code).await).await.0, "code");
+    assert_eq!(first_field_error(confirm(code).await).await.0, "code");
     // The old address is free again; the new one is taken.
     assert_eq!(
         app.signup("mailnewbie", "mailmover@example.com", "새가입")

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
 
-use crate::helpers::{PASSWORD, TestApp, code_in};
+use crate::helpers::{PASSWORD, TestApp, code_in, first_field_error};
 
 const ID: &str = "breadbook";
 const EMAIL: &str = "bb@example.com";
@@ -30,13 +30,11 @@ async fn find_id(app: &TestApp, endpoint: &str, name: &str, code: &str) -> reqwe
     .await
 }
 
+/// The refusal of a code, which must be about the code field.
 async fn code_error(res: reqwest::Response) -> String {
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = res.json().await.unwrap();
-    body["Validation"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let (field, message) = first_field_error(res).await;
+    assert_eq!(field, "code");
+    message
 }
 
 #[sqlx::test]
@@ -178,14 +176,6 @@ async fn reset(
     .await
 }
 
-async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
-    app.call_as(client, "accounts/me", &[])
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
 #[sqlx::test]
 async fn a_reset_replaces_the_password_ends_every_session_and_lifts_a_lockout(pool: MySqlPool) {
     let app = TestApp::spawn(pool).await;
@@ -199,7 +189,7 @@ async fn a_reset_replaces_the_password_ends_every_session_and_lifts_a_lockout(po
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(me(&app, &phone).await["login_id"], ID);
+    assert_eq!(app.me_as(&phone).await["login_id"], ID);
     // Someone else locks the ID with wrong passwords (from this address).
     for _ in 0..5 {
         app.login(ID, "Wr0ngpassword").await;
@@ -235,16 +225,16 @@ async fn a_reset_replaces_the_password_ends_every_session_and_lifts_a_lockout(po
     let res = reset(&app, &laptop, &code, NEW_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        me(&app, &laptop).await["login_id"],
+        app.me_as(&laptop).await["login_id"],
         ID,
         "signed in where it was reset"
     );
     assert!(
-        me(&app, &phone).await.is_null(),
+        app.me_as(&phone).await.is_null(),
         "the phone's session ended"
     );
     assert!(
-        me(&app, &app.client).await.is_null(),
+        app.me_as(&app.client).await.is_null(),
         "the sign-up session ended"
     );
     assert_eq!(

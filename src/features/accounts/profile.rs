@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::recovery::{redeem, send_code},
+    super::recovery::{notify, redeem, send_code},
     super::server::{profile, recovery as rec, repo},
     super::types::recovery::CodePurpose,
     crate::server::{password, request, session},
@@ -49,13 +49,8 @@ pub async fn change_password(
         session::delete_others(&state.pool, caller.id, &token).await?;
     }
     tracing::info!(member_id = caller.id, "password changed");
-    if let Some(holder) = rec::by_id(&state.pool, caller.id).await?
-        && let Err(e) = state
-            .mailer
-            .send(rec::password_changed_mail(&holder, now))
-            .await
-    {
-        tracing::error!(error = %e, "password notice not sent");
+    if let Some(holder) = rec::by_id(&state.pool, caller.id).await? {
+        notify(rec::password_changed_mail(&holder, now)).await;
     }
     Ok(())
 }
@@ -76,10 +71,7 @@ pub async fn send_email_change_code(
         return Err(AppError::field("email", "지금 쓰는 이메일이에요."));
     }
     if profile::email_taken(&state.pool, email.as_str(), caller.id).await? {
-        return Err(AppError::field(
-            "email",
-            super::types::UniqueField::Email.taken_message(),
-        ));
+        return Err(profile::email_taken_error());
     }
     check_password(caller.id, input.current_password).await?;
     send_code(&holder, CodePurpose::ChangeEmail, Some(email.as_str())).await
@@ -103,10 +95,13 @@ pub async fn confirm_email_change(
     let now = state.clock.now();
     profile::set_email(&state.pool, caller.id, &new_email, now).await?;
     tracing::info!(member_id = caller.id, "email changed");
-    let notice = profile::email_changed_mail(&holder.email, &holder.nickname, &new_email, now);
-    if let Err(e) = state.mailer.send(notice).await {
-        tracing::error!(error = %e, "email change notice not sent");
-    }
+    notify(profile::email_changed_mail(
+        &holder.email,
+        &holder.nickname,
+        &new_email,
+        now,
+    ))
+    .await;
     repo::account_info(&state.pool, caller.id)
         .await?
         .ok_or(AppError::NotFound)

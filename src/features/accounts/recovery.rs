@@ -151,7 +151,7 @@ pub(crate) async fn redeem(
 
 /// A notice the member should get; its failure must not undo what already happened.
 #[cfg(feature = "ssr")]
-async fn notify(mail: crate::server::mail::Mail) {
+pub(crate) async fn notify(mail: crate::server::mail::Mail) {
     if let Ok(state) = request::state()
         && let Err(e) = state.mailer.send(mail).await
     {

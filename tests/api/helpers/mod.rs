@@ -196,10 +196,26 @@ impl TestApp {
     }
 
     pub async fn me(&self) -> Value {
-        let res = self.call("accounts/me", &[]).await;
+        self.me_as(&self.client).await
+    }
+
+    /// Who `client`'s session belongs to (null when it has none).
+    pub async fn me_as(&self, client: &reqwest::Client) -> Value {
+        let res = self.call_as(client, "accounts/me", &[]).await;
         assert_eq!(res.status(), StatusCode::OK);
         res.json().await.unwrap()
     }
+}
+
+/// The first field a 422 answer names, and its message.
+pub async fn first_field_error(res: Response) -> (String, String) {
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    let e = &body["Validation"][0];
+    (
+        e["field"].as_str().unwrap().to_owned(),
+        e["message"].as_str().unwrap().to_owned(),
+    )
 }
 
 /// The six-digit code in a mail's text.

@@ -15,7 +15,7 @@ use crate::features::accounts::profile::{
     change_password, confirm_email_change, send_email_change_code, update_profile,
 };
 use crate::features::accounts::types::profile::{
-    ChangeEmailInput, ChangePasswordInput, ProfileInput,
+    ChangeEmailInput, ChangePasswordInput, ProfileInput, current_password,
 };
 use crate::features::accounts::types::recovery::parse_code;
 use crate::features::accounts::types::{
@@ -32,14 +32,6 @@ fn needs_login(next: &'static str) -> AnyView {
         </div>
     }
     .into_any()
-}
-
-fn filled(v: &str) -> Result<(), String> {
-    if v.is_empty() {
-        Err("지금 쓰는 비밀번호를 입력해 주세요.".into())
-    } else {
-        Ok(())
-    }
 }
 
 #[component]
@@ -84,15 +76,11 @@ fn ProfileForm(account: AccountInfo) -> impl IntoView {
         BirthDate::parse(v, today_kst()).map(drop)
     });
     let phone_err = form.error(phone, "phone", |v| Phone::parse_optional(v).map(drop));
-    let current_err = form.error(current, "current_password", filled);
+    let current_err = form.error(current, "current_password", current_password);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
         saved.set(false);
-        if [name_err, nickname_err, birth_err, phone_err, current_err]
-            .iter()
-            .any(|e| e.get_untracked().is_some())
-        {
+        if !form.begin(&[name_err, nickname_err, birth_err, phone_err, current_err]) {
             return;
         }
         let input = ProfileInput {
@@ -141,7 +129,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let done = RwSignal::new(false);
     let form = FormState::new();
-    let current_err = form.error(current, "current_password", filled);
+    let current_err = form.error(current, "current_password", current_password);
     let password_err = form.error(password, "password", password_rule);
     let confirm_err = Signal::derive(move || {
         check_password_confirm(&password.get(), &confirm.get())
@@ -150,11 +138,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     });
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if [current_err, password_err, confirm_err]
-            .iter()
-            .any(|e| e.get_untracked().is_some())
-        {
+        if !form.begin(&[current_err, password_err, confirm_err]) {
             return;
         }
         let input = ChangePasswordInput {
@@ -214,7 +198,7 @@ pub fn ChangeEmailPage() -> impl IntoView {
     let stage = RwSignal::new(None::<bool>);
     let form = FormState::new();
     let email_err = form.error(email, "email", |v| Email::parse(v).map(drop));
-    let current_err = form.error(current, "current_password", filled);
+    let current_err = form.error(current, "current_password", current_password);
     let code_err = form.error(code, "code", |v| parse_code(v).map(drop));
     let input = move || ChangeEmailInput {
         email: email.get_untracked(),
@@ -223,8 +207,7 @@ pub fn ChangeEmailPage() -> impl IntoView {
     };
     let send = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if email_err.get_untracked().is_some() || current_err.get_untracked().is_some() {
+        if !form.begin(&[email_err, current_err]) {
             return;
         }
         form.run(send_email_change_code(input()), move |()| {
@@ -234,8 +217,7 @@ pub fn ChangeEmailPage() -> impl IntoView {
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if code_err.get_untracked().is_some() {
+        if !form.begin(&[code_err]) {
             return;
         }
         form.run(confirm_email_change(input()), move |_| {

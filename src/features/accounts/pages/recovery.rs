@@ -42,11 +42,13 @@ impl FormState {
         }
     }
 
-    /// A submit: show every field's error, and forget what the server said about the
-    /// last one (the fields may have been fixed since).
-    pub(super) fn begin(self) {
+    /// A submit: show every field's error, forget what the server said about the last
+    /// one (the fields may have been fixed since), and say whether `fields` all pass
+    /// their own rules, i.e. whether to send.
+    pub(super) fn begin(self, fields: &[Signal<Option<String>>]) -> bool {
         self.submitted.set(true);
         self.server_errors.set(Vec::new());
+        fields.iter().all(|e| e.get_untracked().is_none())
     }
 
     /// For a field's `on_change`: what the server said about it goes once it is edited.
@@ -137,8 +139,7 @@ pub fn FindIdPage() -> impl IntoView {
     };
     let ask = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if name_err.get_untracked().is_some() || email_err.get_untracked().is_some() {
+        if !form.begin(&[name_err, email_err]) {
             return;
         }
         form.run(find_id(input()), move |found| {
@@ -156,8 +157,7 @@ pub fn FindIdPage() -> impl IntoView {
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if code_err.get_untracked().is_some() {
+        if !form.begin(&[code_err]) {
             return;
         }
         form.run(confirm_find_id(input()), move |found| {
@@ -242,8 +242,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     });
     let ask = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if id_err.get_untracked().is_some() || email_err.get_untracked().is_some() {
+        if !form.begin(&[id_err, email_err]) {
             return;
         }
         let input = ResetRequestInput {
@@ -257,11 +256,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     };
     let reset = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form.begin();
-        if [id_err, code_err, password_err, confirm_err]
-            .iter()
-            .any(|e| e.get_untracked().is_some())
-        {
+        if !form.begin(&[id_err, code_err, password_err, confirm_err]) {
             return;
         }
         let input = ResetPasswordInput {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::features::accounts::types::UniqueField;
 use crate::features::accounts::types::profile::ValidProfile;
 use crate::server::db;
@@ -19,31 +19,16 @@ pub async fn password_hash(pool: &MySqlPool, member_id: u64) -> AppResult<Option
     .await?)
 }
 
-/// Writes the profile; a nickname someone else holds is a field error, also when they
-/// took it a moment ago.
+/// Writes the profile; a nickname someone else holds is a field error.
 pub async fn update(
     pool: &MySqlPool,
     member_id: u64,
     profile: &ValidProfile,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let taken = sqlx::query_scalar!(
-        "SELECT 1 AS `x: i32` FROM member WHERE nickname = ? AND id <> ?",
-        profile.nickname.as_str(),
-        member_id
-    )
-    .fetch_optional(pool)
-    .await?;
-    let nickname_taken = || {
-        AppError::Validation(vec![FieldError {
-            field: "nickname".into(),
-            message: UniqueField::Nickname.taken_message().into(),
-        }])
-    };
-    if taken.is_some() {
-        return Err(nickname_taken());
-    }
-    let written = db::retry_conflicts(|| async {
+    // The unique key says whether someone else holds the nickname, also one taken a
+    // moment ago; keeping one's own is no conflict.
+    db::retry_conflicts(|| async {
         sqlx::query!(
             "UPDATE member SET name = ?, nickname = ?, birth_date = ?, phone = ?, gender = ?,
                                updated_at = ?
@@ -59,12 +44,14 @@ pub async fn update(
         .execute(pool)
         .await
         .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => nickname_taken(),
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                AppError::field("nickname", UniqueField::Nickname.taken_message())
+            }
             _ => e.into(),
         })
     })
-    .await;
-    written.map(|_| ())
+    .await
+    .map(drop)
 }
 
 pub async fn set_password(
@@ -96,7 +83,8 @@ pub async fn email_taken(pool: &MySqlPool, email: &str, member_id: u64) -> AppRe
     .is_some())
 }
 
-fn email_taken_error() -> AppError {
+/// The refusal of an address another member signed up with.
+pub fn email_taken_error() -> AppError {
     AppError::field("email", UniqueField::Email.taken_message())
 }
 
@@ -107,9 +95,7 @@ pub async fn set_email(
     email: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if email_taken(pool, email, member_id).await? {
-        return Err(email_taken_error());
-    }
+    // The unique key refuses an address someone took since the code was sent.
     sqlx::query!(
         "UPDATE member SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?",
         email,

@@ -10,7 +10,8 @@ use super::{
 };
 use crate::error::{AppError, FieldError};
 
-fn current_password(raw: &str) -> Result<(), String> {
+/// The current password, before anything about the account changes.
+pub fn current_password(raw: &str) -> Result<(), String> {
     if raw.is_empty() {
         Err("지금 쓰는 비밀번호를 입력해 주세요.".into())
     } else {
