@@ -125,6 +125,8 @@ struct Shared {
     on_sale: Mutex<Vec<(u64, usize)>>,
     people: Mutex<Vec<Arc<Person>>>,
     run: String,
+    /// Where the app instances write their mail (MAIL_OUTBOX): sign-up codes are read here.
+    outbox: std::path::PathBuf,
 }
 
 impl Shared {
@@ -299,7 +301,7 @@ async fn sign_up(shared: &Shared, index: usize) -> Option<Arc<Person>> {
         match person.call(shared, "accounts/signup", &form).await {
             Outcome::Ok(_) => {
                 shared.acked(Acked::Member { login_id });
-                return Some(person);
+                return verify(shared, &person, &email).await.then_some(person);
             }
             // Taken: an earlier try committed without its answer arriving. Log in.
             Outcome::Refused => {
@@ -309,13 +311,69 @@ async fn sign_up(shared: &Shared, index: usize) -> Option<Arc<Person>> {
                 ];
                 if let Outcome::Ok(_) = person.call(shared, "accounts/login", &login).await {
                     shared.acked(Acked::Member { login_id });
-                    return Some(person);
+                    return verify(shared, &person, &email).await.then_some(person);
                 }
             }
             Outcome::Failed => tokio::time::sleep(Duration::from_millis(500)).await,
         }
     }
     None
+}
+
+/// Enters the code mailed at sign-up, as the member would; selling, chatting and buying
+/// need it. True once the app says the address is verified.
+async fn verify(shared: &Shared, person: &Person, email: &str) -> bool {
+    for _ in 0..40 {
+        if let Some(code) = signup_code(&shared.outbox, email) {
+            person
+                .call(shared, "accounts/verify", &[("code", code.as_str())])
+                .await;
+            if let Outcome::Ok(me) = person.call(shared, "accounts/me", &[]).await
+                && me["email_verified"] == true
+            {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// The code of the newest sign-up mail to `email` in the outbox (its subject ends with it).
+fn signup_code(outbox: &std::path::Path, email: &str) -> Option<String> {
+    let mut newest: Option<(std::time::SystemTime, String)> = None;
+    for entry in std::fs::read_dir(outbox).ok()?.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let Ok(raw) = std::fs::read(&path) else {
+            continue;
+        };
+        let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
+            continue;
+        };
+        let to_member = message
+            .to()
+            .is_some_and(|to| to.iter().any(|a| a.address() == Some(email)));
+        let subject = message.subject().unwrap_or_default();
+        if !to_member || !subject.contains("가입 이메일 인증 코드") {
+            continue;
+        }
+        let code: String = subject
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+        if newest.as_ref().is_none_or(|(t, _)| modified >= *t) {
+            newest = Some((modified, code));
+        }
+    }
+    newest.map(|(_, code)| code)
 }
 
 async fn list_book(shared: &Shared, me: &Person) {
@@ -727,6 +785,9 @@ async fn load(args: &[String]) -> anyhow::Result<()> {
         on_sale: Mutex::new(Vec::new()),
         people: Mutex::new(Vec::new()),
         run: format!("{:06x}", rand::rng().random_range(0..0xff_ffffu32)),
+        outbox: std::env::var_os("MAIL_OUTBOX")
+            .map(Into::into)
+            .ok_or_else(|| anyhow::anyhow!("MAIL_OUTBOX: the app instances' outbox"))?,
     });
     let probe_task = tokio::spawn(probe(shared.clone(), probe_url.clone()));
     let mut people = Vec::new();

@@ -29,6 +29,10 @@ pub enum AppError {
     Forbidden,
     #[error("찾을 수 없습니다.")]
     NotFound,
+    /// A member who has not yet entered the code mailed at sign-up tried to sell, chat
+    /// or buy.
+    #[error("이메일 인증을 마치면 판매·채팅·구매를 할 수 있어요.")]
+    Unverified,
     /// A user-facing refusal with its own message (wrong password, already taken …).
     #[error("{0}")]
     Rejected(String),
@@ -97,7 +101,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::BadRequest => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Unverified => 403,
             AppError::NotFound => 404,
             AppError::Rejected(_) => 409,
             AppError::BadCredentials(_) => 401,

@@ -1,5 +1,5 @@
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { gotoHydrated, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, mailedCode, snap, uniqueMember, watchConsole } from './helpers';
 
 test('home shows the demo marketplace, hydrated, with no console errors', async ({ page }, info) => {
   const errors = watchConsole(page);
@@ -52,8 +52,33 @@ test('sign up (inline error first), log out, log in, name in the header', async 
 
   await page.getByText('전체 동의').click();
   await page.getByRole('button', { name: '가입하기' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // Signed in, and asked for the code just mailed to the address given.
+  await expect(page).toHaveURL(/\/verify$/);
+  await expect(page.locator('[data-test="verify-to"]')).toContainText(m.email);
   await expect(page.locator('[data-test="header-nickname"]')).toHaveText(`${m.nickname}님`);
+  await snap(page, info, 'verify-email');
+
+  // Until then selling is refused, with the way to the code on every page.
+  await gotoHydrated(page, '/sell');
+  await expect(page.locator('[data-test="verify-banner"]')).toBeVisible();
+  await expect(page.locator('[data-test="verify-first"]')).toContainText('책을 팔려면 먼저');
+  await snap(page, info, 'sell-before-verification');
+  await page.locator('[data-test="verify-first"]').getByRole('link', { name: '이메일 인증하기' }).click();
+  await expect(page).toHaveURL(/\/verify$/);
+  const code = await mailedCode(m.email, '가입 이메일');
+  allowConsoleErrors(info, /\/verify: Failed to load resource: the server responded with a status of 422/);
+  await page.locator('#f-code').fill(code === '000000' ? '111111' : '000000');
+  await page.locator('[data-test="verify-submit"]').click();
+  await expect(page.locator('[data-test="field-code"] .err')).toHaveText('인증 코드가 맞지 않아요. (남은 기회 4번)');
+  await page.locator('#f-code').fill(code);
+  await page.locator('[data-test="verify-submit"]').click();
+  await expect(page.locator('[data-test="verified"]')).toContainText(m.email);
+  await snap(page, info, 'verified');
+  await page.getByRole('link', { name: '책 팔기' }).click();
+  await expect(page.locator('#f-isbn')).toBeVisible();
+  await expect(page.locator('[data-test="verify-banner"]')).toHaveCount(0);
+
+  await gotoHydrated(page, '/');
   // One header row, signed in too: on a phone the tabs do the navigating.
   const header = await page.locator('.site-header').boundingBox();
   expect(header!.height).toBeLessThan(80);

@@ -90,7 +90,10 @@ export function photoFile(name: string, width: number, height: number, tint: num
   return { name, mimeType: 'image/png', buffer: png };
 }
 
-/** Signs a new member up through the same server function the sign-up page calls. */
+/**
+ * Signs a new member up through the same server functions the sign-up and verification
+ * pages call, with the code from the mail.
+ */
 export async function signUp(request: APIRequestContext, m: ReturnType<typeof uniqueMember>) {
   const form: Record<string, string> = {
     'input[login_id]': m.loginId,
@@ -107,6 +110,10 @@ export async function signUp(request: APIRequestContext, m: ReturnType<typeof un
   };
   const res = await request.post('/api/accounts/signup', { form, headers: sameOrigin });
   expect(res.status()).toBe(200);
+  // Selling, chatting and buying wait for the code mailed to the address.
+  const code = await mailedCode(m.email, '가입 이메일');
+  const verified = await request.post('/api/accounts/verify', { form: { code }, headers: sameOrigin });
+  expect(verified.status()).toBe(200);
 }
 
 /** A valid ISBN-13 in the Korean 979-11 range from a serial number. */
@@ -136,22 +143,25 @@ export async function listBook(request: APIRequestContext, fields: Record<string
 }
 
 /**
- * The six-digit code in the newest mail the app sent to `to`, read from the Maildir of
- * the SMTP receiver the test script runs (BREAD_MAILDIR). Waits for it to arrive.
+ * The code in the newest mail the app sent to `to` whose subject names `purpose`
+ * ('가입 이메일', '아이디 찾기', '비밀번호 재설정', '이메일 변경'), read from the Maildir
+ * of the SMTP receiver the test script runs (BREAD_MAILDIR). Waits until more than
+ * `after` such mails have arrived.
  */
-export async function mailedCode(to: string, after = 0): Promise<string> {
+export async function mailedCode(to: string, purpose: string, after = 0): Promise<string> {
   const maildir = process.env.BREAD_MAILDIR;
   if (!maildir) throw new Error('BREAD_MAILDIR is not set: run the suite through scripts/test');
-  // Python's email package decodes the MIME parts (Korean text arrives base64-encoded);
-  // the mails to `to`, oldest first, by when they were delivered.
+  // Python's email package decodes the headers (Korean subjects arrive RFC 2047-encoded);
+  // the subjects of the mails to `to`, oldest first, by when they were delivered. Every
+  // code mail ends its subject with the code.
   const script = `
 import email, email.policy, glob, os, sys
 files = sorted(glob.glob(os.path.join(sys.argv[1], "new", "*")) + glob.glob(os.path.join(sys.argv[1], "cur", "*")), key=os.path.getmtime)
 for path in files:
     with open(path, "rb") as f:
         msg = email.message_from_binary_file(f, policy=email.policy.default)
-    if sys.argv[2] in str(msg["To"]):
-        print(msg.get_body(preferencelist=("plain",)).get_content())
+    if any(a.addr_spec == sys.argv[2] for a in msg["To"].addresses):
+        print(msg["Subject"])
 `;
   const { execFileSync } = await import('node:child_process');
   let codes: string[] = [];
@@ -159,7 +169,10 @@ for path in files:
     .poll(
       () => {
         const out = execFileSync('/usr/bin/python3', ['-c', script, maildir, to]).toString();
-        codes = [...out.matchAll(/\b(\d{6})\b/g)].map((m) => m[1]);
+        codes = out
+          .split('\n')
+          .filter((subject) => subject.includes(`${purpose} 인증 코드`))
+          .map((subject) => subject.match(/(\d{6})$/)?.[1] ?? '');
         return codes.length;
       },
       { timeout: 15_000 },

@@ -42,7 +42,7 @@ test('a new email is proved with the code sent to it before it counts', async ({
   await page.locator('#f-current_password').fill(m.password);
   await page.locator('[data-test="email-send"]').click();
   await expect(page.locator('[data-test="code-sent"]')).toContainText(fresh);
-  await page.locator('#f-code').fill(await mailedCode(fresh));
+  await page.locator('#f-code').fill(await mailedCode(fresh, '이메일 변경'));
   await snap(page, info, 'change-email');
   await page.locator('[data-test="email-confirm"]').click();
   await expect(page.locator('[data-test="email-changed"]')).toBeVisible();

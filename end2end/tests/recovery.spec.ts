@@ -19,7 +19,7 @@ test('a forgotten password is reset with the mailed code, and the new one logs i
   await page.locator('[data-test="reset-send"]').click();
   await expect(page.locator('[data-test="code-sent"]')).toBeVisible();
 
-  const code = await mailedCode(m.email);
+  const code = await mailedCode(m.email, '비밀번호 재설정');
   await page.locator('#f-code').fill(code);
   await page.locator('#f-password').fill('Fresh9Bread');
   await page.locator('#f-password_confirm').fill('Fresh9Brea');
@@ -55,7 +55,7 @@ test('a forgotten ID shows masked, then whole after the mailed code', async ({ p
   expect(m.loginId.startsWith((await masked.textContent())!.split('*')[0])).toBe(true);
   await page.locator('[data-test="find-id-send"]').click();
   await expect(page.locator('[data-test="code-sent"]')).toBeVisible();
-  const code = await mailedCode(m.email);
+  const code = await mailedCode(m.email, '아이디 찾기');
   // A wrong code says how many tries are left; fixing it then goes through.
   allowConsoleErrors(info, /\/find\/id: Failed to load resource: the server responded with a status of 422/);
   await page.locator('#f-code').fill(code === '000000' ? '111111' : '000000');

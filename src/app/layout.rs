@@ -46,6 +46,7 @@ pub fn Header() -> impl IntoView {
                     <UserMenu />
                 </nav>
             </div>
+            <VerifyBanner />
         </header>
     }
 }
@@ -81,6 +82,28 @@ fn UserMenu() -> impl IntoView {
                             .into_any()
                     }
                 }
+            })}
+        </Transition>
+    }
+}
+
+/// For a member who has not entered the code mailed at sign-up: why selling, chatting
+/// and buying are refused, and where to fix it. Not on the verification page itself.
+#[component]
+fn VerifyBanner() -> impl IntoView {
+    let auth = use_auth();
+    let location = leptos_router::hooks::use_location();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let unverified = matches!(auth.me.await, Ok(Some(ref me)) if !me.email_verified);
+                let here = location.pathname.with(|p| p == "/verify");
+                (unverified && !here).then(|| view! {
+                    <p class="verify-banner" role="status" data-test="verify-banner">
+                        "이메일 인증 전이에요. "
+                        <A href="/verify">"인증하고 거래 시작하기"</A>
+                    </p>
+                })
             })}
         </Transition>
     }

@@ -12,7 +12,7 @@ use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
 use crate::features::accounts::pages::{
     ChangeEmailPage, ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage,
-    ResetPasswordPage, SignupPage,
+    ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/categories/:id") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/verify") view=VerifyEmailPage />
                     <Route path=path!("/find/id") view=FindIdPage />
                     <Route path=path!("/find/password") view=ResetPasswordPage />
                     <Route path=path!("/me") view=MyPage />

@@ -71,6 +71,11 @@ pub async fn require_caller() -> AppResult<Caller> {
     caller().await?.ok_or(AppError::Unauthorized)
 }
 
+/// For selling, chatting and buying: a signed-in member who has proved their email.
+pub async fn require_verified() -> AppResult<Caller> {
+    require_caller().await?.verified()
+}
+
 /// For server functions only an admin may call: anonymous callers get 401, members 403.
 pub async fn require_admin() -> AppResult<Caller> {
     let caller = require_caller().await?;

@@ -111,7 +111,11 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
             | "/api/accounts/password"
             | "/api/accounts/email/send",
         ) => Some(Limit::Login),
-        (&Method::POST, "/api/accounts/email/confirm") => Some(Limit::Recovery),
+        // One checks a mailed code, the other mails one. (Entering the sign-up code needs
+        // no address limit: it needs a session, and each code dies after five wrong tries.)
+        (&Method::POST, "/api/accounts/email/confirm" | "/api/accounts/verify/send") => {
+            Some(Limit::Recovery)
+        }
         (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
         (&Method::POST, p)
@@ -337,6 +341,7 @@ mod tests {
             "/api/accounts/reset/send",
             "/api/accounts/reset/confirm",
             "/api/accounts/email/confirm",
+            "/api/accounts/verify/send",
         ] {
             assert_eq!(
                 address_limit(&Method::POST, path),

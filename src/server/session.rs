@@ -48,14 +48,26 @@ pub async fn create(
     Ok(NewSession { token, expires_at })
 }
 
-/// Who is calling: a signed-in member and whether they are an admin.
+/// Who is calling: a signed-in member, whether they are an admin, and whether they
+/// have proved their mailbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     pub id: u64,
     pub is_admin: bool,
+    pub email_verified: bool,
 }
 
 impl Caller {
+    /// Selling, chatting and buying wait until the member has proved their email
+    /// (USER_SIGNUP_002); browsing, wishes and the account pages do not.
+    pub fn verified(self) -> crate::error::AppResult<Self> {
+        if self.email_verified {
+            Ok(self)
+        } else {
+            Err(crate::error::AppError::Unverified)
+        }
+    }
+
     /// Owners may change their own things; admins may change anyone's.
     pub fn may_manage(&self, owner_id: u64) -> bool {
         self.is_admin || self.id == owner_id
@@ -69,7 +81,8 @@ pub async fn caller_for_token(
     now: DateTime<Utc>,
 ) -> AppResult<Option<Caller>> {
     let row = sqlx::query!(
-        "SELECT s.member_id, m.is_admin AS `is_admin: bool`
+        "SELECT s.member_id, m.is_admin AS `is_admin: bool`,
+                m.email_verified_at IS NOT NULL AS `email_verified: bool`
          FROM session s JOIN member m ON m.id = s.member_id
          WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL",
         token_hash(token),
@@ -80,6 +93,7 @@ pub async fn caller_for_token(
     Ok(row.map(|r| Caller {
         id: r.member_id,
         is_admin: r.is_admin,
+        email_verified: r.email_verified,
     }))
 }
 

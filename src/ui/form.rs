@@ -85,7 +85,10 @@ pub fn TextField(
 /// A page's data that failed to load, or an action that failed, in the error's own
 /// words: `AppError` says only what the browser may see.
 pub fn error_line(error: AppError) -> AnyView {
-    view! { <p class="form-error" role="alert" data-test="form-error">{error.to_string()}</p> }
+    let verify = matches!(error, AppError::Unverified).then(|| {
+        view! { " " <a href="/verify" class="go-link" data-test="verify-link">"이메일 인증하기"</a> }
+    });
+    view! { <p class="form-error" role="alert" data-test="form-error">{error.to_string()} {verify}</p> }
         .into_any()
 }
 

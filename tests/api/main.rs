@@ -20,3 +20,4 @@ mod recovery;
 mod search;
 mod security;
 mod shell;
+mod verification;

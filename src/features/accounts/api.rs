@@ -63,6 +63,20 @@ pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppErro
         }
     }
     if !taken.is_empty() {
+        // Someone signing up with an address that is already a member's: its owner
+        // hears of it (the form only says the address is taken).
+        if taken
+            .iter()
+            .any(|e| e.field == UniqueField::Email.form_field())
+            && let Some(holder) =
+                super::server::recovery::by_email(&state.pool, valid.email.as_str()).await?
+        {
+            super::recovery::notify(super::server::recovery::foreign_signup_mail(
+                &holder,
+                state.clock.now(),
+            ))
+            .await;
+        }
         return Err(AppError::Validation(taken));
     }
 
@@ -95,6 +109,7 @@ pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppErro
     tracing::info!(member_id = id, "member signed up");
 
     start_session(id).await?;
+    super::verification::send_first_code(id).await;
     repo::me(&state.pool, id).await?.ok_or(AppError::Internal)
 }
 

@@ -7,3 +7,4 @@ pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod types;
+pub mod verification;

@@ -27,7 +27,7 @@ async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
 /// listing's seller.
 #[server(endpoint = "chat/open")]
 pub async fn open_chat(listing: u64) -> Result<u64, AppError> {
-    let caller = request::require_caller().await?;
+    let caller = request::require_verified().await?;
     let state = request::state()?;
     let now = state.clock.now();
     // One room per listing and buyer (a unique key): opening it again finds it.

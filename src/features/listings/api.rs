@@ -50,7 +50,7 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
 /// Lists a book for sale. Members only. Returns the new listing's id.
 #[server(endpoint = "listings/create")]
 pub async fn create_listing(#[server(default)] input: ListingInput) -> Result<u64, AppError> {
-    let caller = request::require_caller().await?;
+    let caller = request::require_verified().await?;
     manage::create(&request::state()?, caller, input).await
 }
 

@@ -26,14 +26,14 @@ fn from_phone() -> bool {
 /// The confirmation page's data (pay_002). Members other than the seller only.
 #[server(endpoint = "orders/quote")]
 pub async fn get_buy_quote(listing_id: u64) -> Result<BuyQuote, AppError> {
-    let caller = request::require_caller().await?;
+    let caller = request::require_verified().await?;
     place::quote(&request::state()?, caller, listing_id).await
 }
 
 /// Places the order; answers where to go next (the checkout, or the order page).
 #[server(endpoint = "orders/place")]
 pub async fn place_order(#[server(default)] input: OrderInput) -> Result<Placed, AppError> {
-    let caller = request::require_caller().await?;
+    let caller = request::require_verified().await?;
     place::place(&request::state()?, caller, input, from_phone()).await
 }
 

@@ -175,6 +175,8 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK, "sign-up of {login_id}");
+        self.verify_as(&client, &format!("{login_id}@example.com"))
+            .await;
         if admin {
             sqlx::query!(
                 "UPDATE member SET is_admin = TRUE WHERE login_id = ?",
@@ -185,6 +187,30 @@ impl TestApp {
             .unwrap();
         }
         client
+    }
+
+    /// Enters the latest sign-up code mailed to `email` in `client`'s session, as the
+    /// member would: selling, chatting and buying need it.
+    pub async fn verify_as(&self, client: &reqwest::Client, email: &str) {
+        let res = self
+            .call_as(
+                client,
+                "accounts/verify",
+                &[("code", &self.verify_code(email))],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "verification of {email}");
+    }
+
+    /// The code in the latest sign-up verification mail to `email`.
+    pub fn verify_code(&self, email: &str) -> String {
+        let mails = self.mails_to(email);
+        let (_, text) = mails
+            .iter()
+            .rev()
+            .find(|(subject, _)| subject.contains("가입 이메일"))
+            .unwrap_or_else(|| panic!("no verification mail to {email}"));
+        code_in(text)
     }
 
     pub async fn login(&self, login_id: &str, password: &str) -> Response {

@@ -1,8 +1,10 @@
 mod profile;
 mod recovery;
+mod verification;
 
 pub use profile::{ChangeEmailPage, ChangePasswordPage, ProfileEditPage};
 pub use recovery::{FindIdPage, ResetPasswordPage};
+pub use verification::VerifyEmailPage;
 
 use std::time::Duration;
 
@@ -258,7 +260,8 @@ pub fn SignupPage() -> impl IntoView {
     Effect::new(move |_| match action.value().get() {
         Some(Ok(_)) => {
             auth.refresh.update(|v| *v += 1);
-            navigate("/", Default::default());
+            // The code is on its way to the address just given.
+            navigate("/verify", Default::default());
         }
         Some(Err(AppError::Validation(errors))) => {
             server_errors.set(errors);
@@ -483,7 +486,8 @@ pub fn MyPage() -> impl IntoView {
                                     <dt>"아이디"</dt><dd>{a.login_id}</dd>
                                     <dt>"닉네임"</dt><dd data-test="my-nickname">{a.nickname}</dd>
                                     <dt>"이름"</dt><dd>{a.name}</dd>
-                                    <dt>"이메일"</dt><dd>{a.email}</dd>
+                                    <dt>"이메일"</dt><dd>{a.email}
+                                        {(!a.email_verified).then(|| view! { " " <span class="badge warn" data-test="email-unverified">"인증 전"</span> })}</dd>
                                     <dt>"생년월일"</dt><dd>{korean_date(a.birth_date)}</dd>
                                     <dt>"휴대폰"</dt><dd>{a.phone.unwrap_or_else(|| "등록 안 함".into())}</dd>
                                     <dt>"가입일"</dt><dd>{kst(a.joined_at).format("%Y.%m.%d").to_string()}</dd>

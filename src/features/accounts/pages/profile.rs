@@ -24,11 +24,12 @@ use crate::features::accounts::types::{
 use crate::ui::form::{TextField, error_line};
 use crate::ui::format::today_kst;
 
-fn needs_login(next: &'static str) -> AnyView {
+pub(super) fn needs_login(next: &str) -> AnyView {
+    let href = format!("/login?next={}", crate::ui::format::percent_encode(next));
     view! {
         <div class="empty-state" data-test="login-required">
             <p>"로그인이 필요한 페이지예요."</p>
-            <A href=format!("/login?next={next}") attr:class="button">"로그인"</A>
+            <A href=href attr:class="button">"로그인"</A>
         </div>
     }
     .into_any()

@@ -107,7 +107,7 @@ fn email_rule(v: &str) -> Result<(), String> {
 fn id_rule(v: &str) -> Result<(), String> {
     LoginId::parse(v).map(|_| ())
 }
-fn code_rule(v: &str) -> Result<(), String> {
+pub(super) fn code_rule(v: &str) -> Result<(), String> {
     parse_code(v).map(|_| ())
 }
 pub(super) fn password_rule(v: &str) -> Result<(), String> {

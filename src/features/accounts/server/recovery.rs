@@ -96,17 +96,28 @@ pub async fn set_password(
     .await
 }
 
-/// The code, and a link that fills it in (password reset only).
+/// The code, and for a reset or a sign-up a link that fills it in.
 pub fn code_mail(holder: &Holder, purpose: CodePurpose, code: &str, public_url: &str) -> Mail {
-    let link = (purpose == CodePurpose::ResetPassword).then(|| {
-        (
+    let link = match purpose {
+        CodePurpose::ResetPassword => Some((
             "비밀번호 재설정하기".to_owned(),
             format!(
                 "{public_url}/find/password?id={}&code={code}",
                 crate::ui::format::percent_encode(&holder.login_id)
             ),
-        )
-    });
+        )),
+        CodePurpose::VerifyEmail => Some((
+            "이메일 인증하기".to_owned(),
+            format!("{public_url}/verify?code={code}"),
+        )),
+        CodePurpose::FindId | CodePurpose::ChangeEmail => None,
+    };
+    let not_me = match purpose {
+        CodePurpose::VerifyEmail => {
+            "책빵에 가입한 적이 없다면 누군가 주소를 잘못 적은 거예요. 이 메일은 무시해 주세요. 인증하지 않은 계정으로는 아무것도 팔거나 살 수 없어요."
+        }
+        _ => "요청하지 않았다면 이 메일은 무시해 주세요. 계정은 그대로예요.",
+    };
     Mail {
         to: holder.email.clone(),
         subject: format!("[책빵] {} 인증 코드 {code}", purpose.label()),
@@ -117,7 +128,7 @@ pub fn code_mail(holder: &Holder, purpose: CodePurpose, code: &str, public_url: 
                 purpose.label()
             ),
             format!("{CODE_MINUTES}분 동안, 한 번만 쓸 수 있어요."),
-            "요청하지 않았다면 이 메일은 무시해 주세요. 계정은 그대로예요.".to_owned(),
+            not_me.to_owned(),
         ],
         link,
     }
@@ -154,6 +165,49 @@ pub fn password_changed_mail(holder: &Holder, now: DateTime<Utc>) -> Mail {
             ),
             "본인이 바꾼 것이 아니라면 바로 로그인 화면의 '비밀번호 재설정'으로 되찾아 주세요."
                 .to_owned(),
+        ],
+        link: None,
+    }
+}
+
+/// The live member holding this address, whatever their name.
+pub async fn by_email(pool: &MySqlPool, email: &str) -> AppResult<Option<Holder>> {
+    Ok(sqlx::query_as!(
+        Holder,
+        "SELECT id, login_id, nickname, email FROM member WHERE email = ? AND withdrawn_at IS NULL",
+        email
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The mailbox is proved: the account is active.
+pub async fn mark_verified(pool: &MySqlPool, member_id: u64, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query!(
+        "UPDATE member SET email_verified_at = ?, updated_at = ?
+         WHERE id = ? AND email_verified_at IS NULL",
+        now.naive_utc(),
+        now.naive_utc(),
+        member_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// To the owner of an address someone else just tried to sign up with.
+pub fn foreign_signup_mail(holder: &Holder, now: DateTime<Utc>) -> Mail {
+    Mail {
+        to: holder.email.clone(),
+        subject: "[책빵] 누군가 이 이메일로 가입하려고 했어요".to_owned(),
+        paragraphs: vec![
+            format!(
+                "{} 에 누군가 {}님의 이메일 주소로 책빵에 새로 가입하려고 했어요. 이 주소는 이미 {}님 계정에 쓰이고 있어 가입되지 않았어요.",
+                korean_datetime(now),
+                holder.nickname,
+                holder.nickname
+            ),
+            "본인이 시도했다면 아이디 찾기로 기존 계정을 찾을 수 있어요. 본인이 아니라면 이 메일은 무시해도 되고, 계정은 그대로예요.".to_owned(),
         ],
         link: None,
     }

@@ -211,7 +211,8 @@ pub async fn log_attempt(
 
 pub async fn me(pool: &MySqlPool, member_id: u64) -> AppResult<Option<Me>> {
     let row = sqlx::query!(
-        "SELECT id, login_id, nickname, is_admin AS `is_admin: bool` FROM member
+        "SELECT id, login_id, nickname, is_admin AS `is_admin: bool`,
+                email_verified_at IS NOT NULL AS `email_verified: bool` FROM member
          WHERE id = ? AND withdrawn_at IS NULL",
         member_id
     )
@@ -222,12 +223,14 @@ pub async fn me(pool: &MySqlPool, member_id: u64) -> AppResult<Option<Me>> {
         login_id: r.login_id,
         nickname: r.nickname,
         is_admin: r.is_admin,
+        email_verified: r.email_verified,
     }))
 }
 
 pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<AccountInfo>> {
     let Some(m) = sqlx::query!(
         "SELECT login_id, name, nickname, email, birth_date, phone,
+                email_verified_at IS NOT NULL AS `email_verified: bool`,
                 gender AS `gender: String`, created_at FROM member
          WHERE id = ? AND withdrawn_at IS NULL",
         member_id
@@ -256,6 +259,7 @@ pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<
         name: m.name,
         nickname: m.nickname,
         email: m.email,
+        email_verified: m.email_verified,
         birth_date: m.birth_date,
         phone: m.phone,
         gender: m

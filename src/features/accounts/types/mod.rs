@@ -471,6 +471,9 @@ pub struct Me {
     pub login_id: String,
     pub nickname: String,
     pub is_admin: bool,
+    /// Proved their mailbox with the code mailed at sign-up; until then they may browse
+    /// but not sell, chat or buy.
+    pub email_verified: bool,
 }
 
 /// A member's own account page data (내 정보).
@@ -480,6 +483,7 @@ pub struct AccountInfo {
     pub name: String,
     pub nickname: String,
     pub email: String,
+    pub email_verified: bool,
     pub birth_date: NaiveDate,
     pub phone: Option<String>,
     pub gender: Option<Gender>,

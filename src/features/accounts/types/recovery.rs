@@ -21,6 +21,8 @@ pub enum CodePurpose {
     ResetPassword,
     /// Proves a new address before it replaces the old one.
     ChangeEmail,
+    /// Proves the address given at sign-up, which activates the account.
+    VerifyEmail,
 }
 
 impl CodePurpose {
@@ -29,6 +31,7 @@ impl CodePurpose {
             CodePurpose::FindId => "find_id",
             CodePurpose::ResetPassword => "reset_password",
             CodePurpose::ChangeEmail => "change_email",
+            CodePurpose::VerifyEmail => "verify_email",
         }
     }
 
@@ -38,6 +41,7 @@ impl CodePurpose {
             CodePurpose::FindId => "아이디 찾기",
             CodePurpose::ResetPassword => "비밀번호 재설정",
             CodePurpose::ChangeEmail => "이메일 변경",
+            CodePurpose::VerifyEmail => "가입 이메일",
         }
     }
 }

@@ -65,7 +65,8 @@ async fn upload_inner(
     let token = session::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
     let caller = session::caller_for_token(&state.pool, &token, now)
         .await?
-        .ok_or(AppError::Unauthorized)?;
+        .ok_or(AppError::Unauthorized)?
+        .verified()?;
     // Every attempt counts, stored or refused, so failed uploads cannot be repeated
     // without end.
     state.limiters.check_member(Limit::Upload, caller.id)?;

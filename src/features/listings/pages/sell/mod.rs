@@ -63,6 +63,13 @@ pub fn SellPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match auth.me.await {
+                    Ok(Some(me)) if !me.email_verified => view! {
+                        <div class="empty-state" data-test="verify-first">
+                            <p>"책을 팔려면 먼저 가입할 때 받은 메일의 인증 코드를 입력해 주세요."</p>
+                            <A href="/verify" attr:class="button">"이메일 인증하기"</A>
+                        </div>
+                    }
+                    .into_any(),
                     Ok(Some(_)) => view! { <SellForm existing=None lookups /> }.into_any(),
                     _ => login_required("/sell"),
                 }
