@@ -49,3 +49,34 @@ test('a new email is proved with the code sent to it before it counts', async ({
   await gotoHydrated(page, '/me');
   await expect(page.locator('[data-test="account-info"]')).toContainText(fresh);
 });
+
+test('a member leaves from 내 정보: terms, password, signed out, the ID gone for good', async ({ page }, info) => {
+  const m = uniqueMember(info);
+  await signUp(page.request, m);
+  await gotoHydrated(page, '/me');
+  await page.locator('[data-test="withdraw-link"]').click();
+  await expect(page.locator('[data-test="withdraw-terms"]')).toContainText(`아이디 ${m.loginId}는 다시 가입하는 데 쓸 수 없어요.`);
+  // Nothing ticked, nothing typed: both are named.
+  await page.locator('[data-test="withdraw-submit"]').click();
+  await expect(page.getByText('탈퇴 안내를 읽고 동의해 주세요.')).toBeVisible();
+  await expect(page.locator('[data-test="field-current_password"] .err')).toHaveText('지금 쓰는 비밀번호를 입력해 주세요.');
+  allowConsoleErrors(info, /\/me\/withdraw: Failed to load resource: the server responded with a status of 422/);
+  await page.locator('[data-test="withdraw-agree"]').click();
+  await page.locator('#f-current_password').fill('Wr0ngpassword');
+  await page.locator('[data-test="withdraw-submit"]').click();
+  await expect(page.locator('[data-test="field-current_password"] .err')).toHaveText('비밀번호가 맞지 않아요.');
+  await snap(page, info, 'withdraw');
+  await page.locator('#f-current_password').fill(m.password);
+  await page.locator('[data-test="withdraw-submit"]').click();
+  await expect(page.locator('[data-test="withdrawn"]')).toBeVisible();
+  await expect(page.locator('[data-test="header-nickname"]')).toHaveCount(0);
+  await snap(page, info, 'withdrawn');
+
+  // The old ID and password open nothing.
+  allowConsoleErrors(info, /\/login: Failed to load resource: the server responded with a status of 401/);
+  await gotoHydrated(page, '/login');
+  await page.locator('#f-login_id').fill(m.loginId);
+  await page.locator('#f-password').fill(m.password);
+  await page.getByRole('button', { name: '로그인', exact: true }).click();
+  await expect(page.locator('[data-test="login-error"]')).toContainText('아이디 또는 비밀번호가 올바르지 않습니다.');
+});

@@ -12,7 +12,7 @@ use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
 use crate::features::accounts::pages::{
     ChangeEmailPage, ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage,
-    ResetPasswordPage, SignupPage, VerifyEmailPage,
+    ResetPasswordPage, SignupPage, VerifyEmailPage, WithdrawPage,
 };
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/edit") view=ProfileEditPage />
                     <Route path=path!("/me/password") view=ChangePasswordPage />
                     <Route path=path!("/me/email") view=ChangeEmailPage />
+                    <Route path=path!("/me/withdraw") view=WithdrawPage />
                     <Route path=path!("/me/listings") view=MyListingsPage />
                     <Route path=path!("/me/wishes") view=MyWishesPage />
                     <Route path=path!("/sellers/:id") view=SellerPage ssr=SsrMode::Async />

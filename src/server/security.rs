@@ -109,7 +109,8 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
             "/api/accounts/login"
             | "/api/accounts/profile"
             | "/api/accounts/password"
-            | "/api/accounts/email/send",
+            | "/api/accounts/email/send"
+            | "/api/accounts/withdraw",
         ) => Some(Limit::Login),
         // One checks a mailed code, the other mails one. (Entering the sign-up code needs
         // no address limit: it needs a session, and each code dies after five wrong tries.)
@@ -327,6 +328,7 @@ mod tests {
             "/api/accounts/profile",
             "/api/accounts/password",
             "/api/accounts/email/send",
+            "/api/accounts/withdraw",
         ] {
             assert_eq!(
                 address_limit(&Method::POST, path),

@@ -21,3 +21,4 @@ mod search;
 mod security;
 mod shell;
 mod verification;
+mod withdrawal;

@@ -8,3 +8,4 @@ pub mod recovery;
 pub mod server;
 pub mod types;
 pub mod verification;
+pub mod withdrawal;

@@ -109,7 +109,7 @@ pub async fn confirm_email_change(
 
 /// The member's current password, or a field error under it.
 #[cfg(feature = "ssr")]
-async fn check_password(member_id: u64, typed: String) -> Result<(), AppError> {
+pub(crate) async fn check_password(member_id: u64, typed: String) -> Result<(), AppError> {
     let pool = &request::state()?.pool;
     let hash = profile::password_hash(pool, member_id)
         .await?

@@ -1,10 +1,12 @@
 mod profile;
 mod recovery;
 mod verification;
+mod withdrawal;
 
 pub use profile::{ChangeEmailPage, ChangePasswordPage, ProfileEditPage};
 pub use recovery::{FindIdPage, ResetPasswordPage};
 pub use verification::VerifyEmailPage;
+pub use withdrawal::WithdrawPage;
 
 use std::time::Duration;
 
@@ -514,6 +516,7 @@ pub fn MyPage() -> impl IntoView {
                                 <ActionForm action=auth.logout>
                                     <button type="submit" class="button secondary block" data-test="me-logout">"로그아웃"</button>
                                 </ActionForm>
+                                <p class="switch"><A href="/me/withdraw" attr:data-test="withdraw-link">"회원 탈퇴"</A></p>
                             }
                                 .into_any()
                         }

@@ -79,13 +79,19 @@ impl FormState {
         self.busy.set(true);
         self.message.set(None);
         self.server_errors.set(Vec::new());
+        // `try_`: `done` may replace the view that owns this form (a page's last step),
+        // after which its signals are gone.
         spawn_local(async move {
             match call.await {
                 Ok(v) => done(v),
-                Err(AppError::Validation(errors)) => self.server_errors.set(errors),
-                Err(e) => self.message.set(Some(e.to_string())),
+                Err(AppError::Validation(errors)) => {
+                    self.server_errors.try_set(errors);
+                }
+                Err(e) => {
+                    self.message.try_set(Some(e.to_string()));
+                }
             }
-            self.busy.set(false);
+            self.busy.try_set(false);
         });
     }
 

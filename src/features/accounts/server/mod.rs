@@ -5,3 +5,4 @@ pub mod demo;
 pub mod profile;
 pub mod recovery;
 pub mod repo;
+pub mod withdrawal;

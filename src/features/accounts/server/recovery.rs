@@ -27,7 +27,7 @@ pub async fn by_name_and_email(
     Ok(sqlx::query_as!(
         Holder,
         "SELECT id, login_id, nickname, email FROM member
-         WHERE email = ? AND name = ? AND withdrawn_at IS NULL",
+         WHERE live_email = ? AND name = ?",
         email,
         name
     )
@@ -174,7 +174,7 @@ pub fn password_changed_mail(holder: &Holder, now: DateTime<Utc>) -> Mail {
 pub async fn by_email(pool: &MySqlPool, email: &str) -> AppResult<Option<Holder>> {
     Ok(sqlx::query_as!(
         Holder,
-        "SELECT id, login_id, nickname, email FROM member WHERE email = ? AND withdrawn_at IS NULL",
+        "SELECT id, login_id, nickname, email FROM member WHERE live_email = ?",
         email
     )
     .fetch_optional(pool)

@@ -24,14 +24,20 @@ pub async fn is_taken(pool: &MySqlPool, field: UniqueField, value: &str) -> AppR
                 .await?
         }
         UniqueField::Email => {
-            sqlx::query_scalar!("SELECT 1 AS `x: i32` FROM member WHERE email = ?", value)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar!(
+                "SELECT 1 AS `x: i32` FROM member WHERE live_email = ?",
+                value
+            )
+            .fetch_optional(pool)
+            .await?
         }
         UniqueField::Nickname => {
-            sqlx::query_scalar!("SELECT 1 AS `x: i32` FROM member WHERE nickname = ?", value)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar!(
+                "SELECT 1 AS `x: i32` FROM member WHERE live_nickname = ?",
+                value
+            )
+            .fetch_optional(pool)
+            .await?
         }
     };
     Ok(found.is_some())
