@@ -848,3 +848,59 @@ async fn people_who_wished_this_also_wished(pool: MySqlPool) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(also(a).await, [c], "only books on sale");
 }
+
+/// A create repeated under the form's key (a double tap, or a retry after a lost answer)
+/// finds the first listing; the key is the seller's own, and must be a UUID.
+#[sqlx::test]
+async fn a_repeated_create_under_its_key_finds_the_first_listing(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("keyseller", false).await;
+    let other = app.member("otherseller", false).await;
+    let key = "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b";
+    let keyed = |price: &str| {
+        let mut f = form(price);
+        f.push(("input[create_key]".into(), key.into()));
+        f
+    };
+    let count = |who: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM listing l JOIN member m ON m.id = l.seller_id
+                 WHERE m.login_id = ?",
+            )
+            .bind(who)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+
+    let first: u64 = create(&app, &seller, &keyed("8000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = create(&app, &seller, &keyed("8000")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<u64>().await.unwrap(), first);
+    assert_eq!(count("keyseller").await, 1);
+
+    // Another seller's key space is their own; no key means a new listing each time.
+    let theirs: u64 = create(&app, &other, &keyed("8000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(theirs, first);
+    list_book(&app, &seller, "8000").await;
+    list_book(&app, &seller, "8000").await;
+    assert_eq!(count("keyseller").await, 3);
+
+    let mut bad = form("8000");
+    bad.push(("input[create_key]".into(), "twice-please".into()));
+    assert_eq!(
+        create(&app, &seller, &bad).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -10,10 +10,11 @@ use crate::features::catalog::server::repo as catalog_repo;
 use crate::features::catalog::types::{BookInfo, Isbn13};
 use crate::features::courses::server::repo as course_repo;
 use crate::features::listings::types::{ListingInput, ListingStatus, ValidListing};
+use crate::features::orders::types::check_idempotency_key;
 use crate::features::photos::server::repo as photo_repo;
 use crate::features::search::server::repo as search_repo;
 use crate::server::AppState;
-use crate::server::db::retry_conflicts;
+use crate::server::db::{retry_conflicts, retry_keyed};
 use crate::server::session::Caller;
 
 /// What a seller may set a listing's status to.
@@ -87,8 +88,17 @@ pub async fn create(state: &AppState, caller: Caller, input: ListingInput) -> Ap
     };
     check_photos_owned(&state.pool, caller.id, caller.id, &valid.photos).await?;
 
+    let create_key = if input.create_key.is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        check_idempotency_key(&input.create_key)?;
+        input.create_key.clone()
+    };
+    // Keyed, so also retried when the connection dropped during COMMIT: a repeat of a
+    // create that had committed finds that listing.
     let (id, alerted) =
-        retry_conflicts(|| store_listing(state, caller, &book, typed_by, &valid, now)).await?;
+        retry_keyed(|| store_listing(state, caller, &book, typed_by, &valid, &create_key, now))
+            .await?;
     let words = search_repo::listing_words(&book.title, &book.author, &book.publisher);
     if let Err(e) = search_repo::add_words(&state.pool, &words).await {
         tracing::warn!(listing = id, error = %e, "search vocabulary not updated");
@@ -108,11 +118,23 @@ async fn store_listing(
     book: &BookInfo,
     typed_by: Option<u64>,
     valid: &ValidListing,
+    create_key: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<(u64, u64)> {
     let mut tx = state.pool.begin().await?;
     let book_id = repo::book_id_for(&mut tx, book, typed_by, now).await?;
-    let id = repo::insert_listing(&mut tx, caller.id, book_id, valid, now).await?;
+    let id = match repo::insert_listing(&mut tx, caller.id, book_id, valid, create_key, now).await {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e))
+            if e.is_unique_violation() && e.message().contains("uq_listing_create_key") =>
+        {
+            drop(tx);
+            let first = repo::listing_by_create_key(&state.pool, caller.id, create_key).await?;
+            tracing::info!(listing = ?first, "listing create repeated under its key");
+            return first.map(|id| (id, 0)).ok_or(AppError::Internal);
+        }
+        Err(e) => return Err(e.into()),
+    };
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(course) = &valid.course {
         course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;

@@ -336,6 +336,9 @@ pub struct ListingInput {
     pub course_professor: String,
     /// Edit only: the version the form was loaded at (optimistic concurrency).
     pub version: u32,
+    /// Create only: a UUID made once per sale form, so a repeated submit finds the first
+    /// listing. Empty: the server makes one for its own retries.
+    pub create_key: String,
 }
 
 /// A sale form that passed every rule (the book is resolved separately).

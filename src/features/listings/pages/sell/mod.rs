@@ -201,6 +201,7 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
         course_name: course_name.get(),
         course_professor: course_professor.get(),
         version,
+        create_key: String::new(),
     };
     let checked = Memo::new(move |_| current_input().validate().err());
     // The shared rule's message first, then what the server said about the field.
@@ -390,6 +391,9 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
     });
 
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    // One key per sale on this page: a double tap, or a retry after a lost answer, finds
+    // the listing the first submit made.
+    let create_key = StoredValue::new(None::<String>);
     let create = ServerAction::<CreateListing>::new();
     let update = ServerAction::<UpdateListing>::new();
     let pending = move || create.pending().get() || update.pending().get();
@@ -424,7 +428,17 @@ fn SellForm(existing: Option<ListingDetail>, lookups: FormLookups) -> impl IntoV
                 update.dispatch(UpdateListing { id, input });
             }
             None => {
-                create.dispatch(CreateListing { input });
+                let key = create_key.with_value(|k| k.clone()).unwrap_or_else(|| {
+                    let k = browser::new_key();
+                    create_key.set_value(Some(k.clone()));
+                    k
+                });
+                create.dispatch(CreateListing {
+                    input: ListingInput {
+                        create_key: key,
+                        ..input
+                    },
+                });
             }
         }
     };

@@ -153,19 +153,35 @@ fn meet_parts(v: &ValidListing) -> (Option<String>, Option<f64>, Option<f64>) {
     }
 }
 
+/// The seller's listing made under `create_key`, if one was.
+pub async fn listing_by_create_key(
+    pool: &MySqlPool,
+    seller_id: u64,
+    create_key: &str,
+) -> AppResult<Option<u64>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM listing WHERE seller_id = ? AND create_key = ?",
+        seller_id,
+        create_key
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
 pub async fn insert_listing(
     tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     seller_id: u64,
     book_id: u64,
     v: &ValidListing,
+    create_key: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let (meet_label, meet_lat, meet_lng) = meet_parts(v);
     Ok(sqlx::query!(
         "INSERT INTO listing (seller_id, book_id, category_id, price, `condition`, defects, delivery,
                               meet_label, meet_lat, meet_lng, payment_ways, description, status,
-                              created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'on_sale', ?, ?)",
+                              create_key, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'on_sale', ?, ?, ?)",
         seller_id,
         book_id,
         v.category_id,
@@ -178,6 +194,7 @@ pub async fn insert_listing(
         meet_lng,
         v.payment_ways.join(","),
         v.description,
+        create_key,
         now.naive_utc(),
         now.naive_utc(),
     )
