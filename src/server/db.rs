@@ -222,6 +222,15 @@ where
     .await
 }
 
+/// For reads: they change nothing, so any transient failure - a collision, a pool
+/// time-out, a connection lost mid-query when a node dies - simply runs them again.
+pub async fn retry_read<T, Fut>(attempt: impl FnMut() -> Fut) -> AppResult<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
+    retry_keyed(attempt).await
+}
+
 async fn retry<T, Fut>(
     mut attempt: impl FnMut() -> Fut,
     again: impl Fn(&AppError) -> bool,

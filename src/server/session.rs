@@ -80,15 +80,21 @@ pub async fn caller_for_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Caller>> {
-    let row = sqlx::query!(
-        "SELECT s.member_id, m.is_admin AS `is_admin: bool`,
+    // Every signed-in request starts here: a connection lost to a dying node must not
+    // turn into an error page.
+    let hash = token_hash(token);
+    let row = super::db::retry_read(|| async {
+        Ok(sqlx::query!(
+            "SELECT s.member_id, m.is_admin AS `is_admin: bool`,
                 m.email_verified_at IS NOT NULL AS `email_verified: bool`
          FROM session s JOIN member m ON m.id = s.member_id
          WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL",
-        token_hash(token),
-        now.naive_utc(),
-    )
-    .fetch_optional(pool)
+            &hash[..],
+            now.naive_utc(),
+        )
+        .fetch_optional(pool)
+        .await?)
+    })
     .await?;
     Ok(row.map(|r| Caller {
         id: r.member_id,

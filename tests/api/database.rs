@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use bread_book::error::AppError;
-use bread_book::server::db::{retry_conflicts, retry_keyed};
+use bread_book::server::db::{retry_conflicts, retry_keyed, retry_read};
 use bread_book::server::metrics::Metrics;
 use sqlx::{Connection, MySqlPool};
 
@@ -90,7 +90,7 @@ async fn conflicts_are_retried_whole_and_counted() {
 }
 
 #[tokio::test]
-async fn a_lost_connection_is_retried_only_for_keyed_writes() {
+async fn a_lost_connection_is_retried_only_for_keyed_writes_and_reads() {
     let runs = AtomicU32::new(0);
     let unkeyed: Result<(), _> = retry_conflicts(|| async {
         runs.fetch_add(1, Ordering::SeqCst);
@@ -115,6 +115,19 @@ async fn a_lost_connection_is_retried_only_for_keyed_writes() {
     .await;
     assert_eq!(keyed, Ok(()));
     assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+    // A read changes nothing: lost connections and collisions alike run it again.
+    let runs = AtomicU32::new(0);
+    let read = retry_read(|| async {
+        match runs.fetch_add(1, Ordering::SeqCst) {
+            0 => Err(AppError::Unavailable),
+            1 => Err(AppError::Busy),
+            _ => Ok("rows"),
+        }
+    })
+    .await;
+    assert_eq!(read, Ok("rows"));
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
 }
 
 /// `breadbook_db_retries_total{outcome=…}` as the scrape shows it.

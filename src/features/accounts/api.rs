@@ -24,7 +24,8 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     let Some(id) = request::current_member_id().await? else {
         return Ok(None);
     };
-    repo::me(&request::state()?.pool, id).await
+    let pool = &request::state()?.pool;
+    crate::server::db::retry_read(|| repo::me(pool, id)).await
 }
 
 /// While-typing availability check of a unique field. Returns the message to show when

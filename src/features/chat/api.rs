@@ -11,6 +11,7 @@ use crate::error::AppError;
 use {
     super::server::repo::{self, Participants},
     super::types::{HISTORY_PAGE, ROOMS_PAGE, ReportReason, ServerFrame},
+    crate::server::db::retry_read,
     crate::server::request,
     crate::server::session::Caller,
 };
@@ -18,7 +19,8 @@ use {
 /// The room `caller` is in, or not found.
 #[cfg(feature = "ssr")]
 async fn my_room(caller: &Caller, room: u64) -> Result<Participants, AppError> {
-    repo::participants(&request::state()?.pool, room)
+    let pool = &request::state()?.pool;
+    retry_read(|| repo::participants(pool, room))
         .await?
         .require(caller.id)
 }
@@ -43,7 +45,8 @@ pub async fn chat_rooms(#[server(default)] cursor: String) -> Result<RoomsPage, 
     } else {
         Some(parse_cursor(&cursor).ok_or(AppError::BadRequest)?)
     };
-    let (rooms, next) = repo::rooms(&request::state()?.pool, caller.id, cursor, ROOMS_PAGE).await?;
+    let pool = &request::state()?.pool;
+    let (rooms, next) = retry_read(|| repo::rooms(pool, caller.id, cursor, ROOMS_PAGE)).await?;
     Ok(RoomsPage {
         rooms,
         next: next.map(|(at, id)| format!("{}.{id}", at.and_utc().timestamp_micros())),
@@ -78,7 +81,8 @@ pub async fn chat_history(
     let participants = my_room(&caller, room).await?;
     let pool = &request::state()?.pool;
     if after > 0 {
-        let messages = repo::history_after(pool, participants.room_id, after, 200).await?;
+        let messages =
+            retry_read(|| repo::history_after(pool, participants.room_id, after, 200)).await?;
         return Ok(HistoryPage {
             messages,
             has_older: true,
@@ -86,7 +90,8 @@ pub async fn chat_history(
     }
     let before = if before == 0 { u64::MAX } else { before };
     let (messages, has_older) =
-        repo::history_before(pool, participants.room_id, before, HISTORY_PAGE).await?;
+        retry_read(|| repo::history_before(pool, participants.room_id, before, HISTORY_PAGE))
+            .await?;
     Ok(HistoryPage {
         messages,
         has_older,

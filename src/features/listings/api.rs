@@ -16,13 +16,15 @@ use {
     super::types::{HOME_FEED_SIZE, MAX_QUERY_CHARS, SIMILAR_SIZE, SOLD_WINDOW_DAYS},
     crate::features::catalog::types::Isbn13,
     crate::features::search::server::repo as search_repo,
+    crate::server::db::retry_read,
     crate::server::request,
 };
 
 /// The home feed: newest listings on sale. Public.
 #[server(endpoint = "listings/newest")]
 pub async fn newest_listings() -> Result<Vec<ListingCard>, AppError> {
-    repo::newest_on_sale(&request::state()?.pool, HOME_FEED_SIZE).await
+    let pool = &request::state()?.pool;
+    retry_read(|| repo::newest_on_sale(pool, HOME_FEED_SIZE)).await
 }
 
 /// Header search box: the first page of the search (issue 4's engine). Public.
@@ -42,7 +44,8 @@ pub async fn search_listings(query: String) -> Result<Vec<ListingCard>, AppError
         q: query.to_owned(),
         ..Default::default()
     };
-    Ok(search_repo::search(&request::state()?.pool, &params)
+    let pool = &request::state()?.pool;
+    Ok(retry_read(|| search_repo::search(pool, &params))
         .await?
         .items)
 }
@@ -77,7 +80,8 @@ pub async fn set_listing_status(id: u64, status: String) -> Result<(), AppError>
 #[server(endpoint = "listings/get")]
 pub async fn get_listing(id: u64) -> Result<ListingDetail, AppError> {
     let caller = request::caller().await?;
-    view::detail(&request::state()?, caller, id).await
+    let state = request::state()?;
+    retry_read(|| view::detail(&state, caller, id)).await
 }
 
 /// Other copies of the same book, then the same category (the detail page). Public.

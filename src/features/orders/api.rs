@@ -47,7 +47,8 @@ pub async fn pay_order(id: u64, provider: ProviderKind) -> Result<String, AppErr
 #[server(endpoint = "orders/get")]
 pub async fn get_order(id: u64) -> Result<OrderDetail, AppError> {
     let caller = request::require_caller().await?;
-    detail::detail(&request::state()?, caller, id).await
+    let state = request::state()?;
+    crate::server::db::retry_read(|| detail::detail(&state, caller, id)).await
 }
 
 #[server(endpoint = "orders/ship")]

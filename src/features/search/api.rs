@@ -32,5 +32,6 @@ pub async fn search(#[server(default)] params: SearchParams) -> Result<SearchPag
     {
         return Err(AppError::field("year", "시작 연도가 끝 연도보다 늦어요."));
     }
-    repo::search(&request::state()?.pool, &params).await
+    let pool = &request::state()?.pool;
+    crate::server::db::retry_read(|| repo::search(pool, &params)).await
 }
