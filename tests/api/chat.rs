@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use bread_book::features::chat::types::{ClientFrame, ServerFrame};
+use bread_book::server::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::MySqlPool;
@@ -445,14 +446,19 @@ async fn banned_words_length_blocks_deletes_reports_and_leaving(pool: MySqlPool)
         &[("room", &room_s), ("on", "false")],
     )
     .await;
+    // A moment of its own, so its notification is told apart from the earlier ones'.
+    app.clock.advance(chrono::Duration::seconds(1));
+    let b7_at = app.clock.now().naive_utc();
     buyer_ws.say(room, "b-7", "이제 되나요").await;
     buyer_ws.ack().await;
     seller_ws.next().await;
 
     // Mute: the seller gets no notification for this room. (The last message's one is
-    // written just after its commit; wait for it before clearing.)
+    // written just after its commit; wait for that one, not an earlier message's row,
+    // before clearing.)
     eventually(|| async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification")
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification WHERE created_at = ?")
+            .bind(b7_at)
             .fetch_one(&app.pool)
             .await
             .unwrap();
