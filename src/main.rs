@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(bread_book::features::orders::server::sweep::sweep_forever(
         state.clone(),
     ));
-    // What is left of members who withdrew two years ago.
+    // What is left of members who withdrew two years ago; accounts never verified.
     tokio::spawn(bread_book::features::accounts::server::withdrawal::purge_forever(state.clone()));
     // Photos uploaded for a listing that was never posted.
     tokio::spawn(bread_book::features::photos::server::http::sweep_orphans_forever(state.clone()));

@@ -175,6 +175,9 @@ async fn duplicates_are_detected_while_typing_and_on_submit(pool: MySqlPool) {
             .status(),
         StatusCode::OK
     );
+    // An address is taken once it is proved; until then its owner could still use it.
+    assert_eq!(check("email", "reader@example.com").await, None);
+    app.verify_as(&app.client, "reader@example.com").await;
 
     assert_eq!(
         check("login_id", "reader01").await.unwrap(),

@@ -1,6 +1,8 @@
 //! 이메일 인증 at sign-up (issue 22, USER_SIGNUP_002): the mailed code activates the
 //! account; until then the member browses but cannot sell, chat or buy.
 
+use bread_book::features::accounts::server::stale::remove_unverified;
+use bread_book::server::clock::Clock;
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -187,7 +189,8 @@ async fn only_the_signed_in_member_verifies_their_own_address(pool: MySqlPool) {
 #[sqlx::test]
 async fn someone_signing_up_with_a_members_address_is_refused_and_the_owner_told(pool: MySqlPool) {
     let app = TestApp::spawn(pool).await;
-    newcomer(&app).await;
+    let owner = newcomer(&app).await;
+    app.verify_as(&owner, EMAIL).await;
     let res = app
         .signup_form_as(
             &TestApp::new_client(),
@@ -246,4 +249,110 @@ async fn proving_a_new_address_by_email_change_also_verifies(pool: MySqlPool) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.me_as(&me).await["email_verified"], true);
+}
+
+#[sqlx::test]
+async fn an_address_belongs_to_whoever_proves_it_first(pool: MySqlPool) {
+    let app = TestApp::spawn(pool).await;
+    // Someone signs up with an address that is not theirs and never proves it…
+    let squatter = TestApp::new_client();
+    let res = app
+        .signup_form_as(&squatter, &signup_form("squatter1", EMAIL, "남의주소"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let squatters_code = code_in(&app.mails_to(EMAIL)[0].1);
+    // …which keeps nobody out: the address still shows free, and its owner signs up.
+    let res = app
+        .call("accounts/check", &[("field", "email"), ("value", EMAIL)])
+        .await;
+    assert_eq!(res.json::<Option<String>>().await.unwrap(), None);
+    let owner = newcomer(&app).await;
+    let mails = app.mails_to(EMAIL);
+    assert_eq!(mails.len(), 2, "two codes, no 'someone tried' notice");
+    assert_eq!(
+        verify(&app, &owner, &app.verify_code(EMAIL)).await.status(),
+        StatusCode::OK
+    );
+
+    // Proved: the address is the owner's. The other account cannot prove it now…
+    let res = verify(&app, &squatter, &squatters_code).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["Rejected"]
+            .as_str()
+            .unwrap()
+            .starts_with("이 이메일은 다른 계정에서 먼저 인증했어요.")
+    );
+    assert_eq!(app.me_as(&squatter).await["email_verified"], false);
+    // …and a new sign-up with it is refused, its owner told.
+    let res = app
+        .signup_form_as(
+            &TestApp::new_client(),
+            &signup_form("latecomer", EMAIL, "늦은사람"),
+        )
+        .await;
+    assert_eq!(first_field_error(res).await.0, "email");
+    assert_eq!(
+        app.mails_to(EMAIL).last().unwrap().0,
+        "[책빵] 누군가 이 이메일로 가입하려고 했어요"
+    );
+}
+
+#[sqlx::test]
+async fn accounts_never_verified_go_after_a_week_and_free_their_id(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let listing = list_book(&app, &seller, "9000").await.to_string();
+    let me = newcomer(&app).await;
+    // What an unverified member can make: a wish and a report.
+    let res = app
+        .call_as(
+            &me,
+            "listings/wish",
+            &[("listing_id", &listing), ("wished", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .call_as(
+            &me,
+            "listings/report",
+            &[
+                ("listing_id", &listing),
+                ("reason", "pirated"),
+                ("detail", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let now = app.clock.now();
+    assert_eq!(
+        remove_unverified(&app.pool, now + Duration::days(6))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(app.me_as(&me).await["login_id"], "newbie01");
+    assert_eq!(
+        remove_unverified(&app.pool, now + Duration::days(8))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(app.me_as(&me).await.is_null(), "its session went with it");
+    assert_eq!(
+        app.me_as(&seller).await["login_id"],
+        "seller01",
+        "verified members stay"
+    );
+    // The ID and the nickname are free again.
+    let res = app
+        .signup_form_as(
+            &TestApp::new_client(),
+            &signup_form("newbie01", "mine@example.com", "새내기"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
 }

@@ -10,6 +10,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::recovery::{redeem, send_code},
+    super::server::profile::email_taken,
     super::server::{recovery as rec, repo},
     super::types::recovery::{CodePurpose, parse_code},
     crate::server::request,
@@ -40,6 +41,10 @@ pub async fn verify_email(#[server(default)] code: String) -> Result<Me, AppErro
     let holder = rec::by_id(&state.pool, caller.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
+    // Before the code is spent: someone else proved this address first.
+    if email_taken(&state.pool, &holder.email, caller.id).await? {
+        return Err(rec::email_proved_elsewhere());
+    }
     redeem(&holder, CodePurpose::VerifyEmail, &code).await?;
     rec::mark_verified(&state.pool, caller.id, state.clock.now()).await?;
     tracing::info!(member_id = caller.id, "email verified");

@@ -5,4 +5,5 @@ pub mod demo;
 pub mod profile;
 pub mod recovery;
 pub mod repo;
+pub mod stale;
 pub mod withdrawal;

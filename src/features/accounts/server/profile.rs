@@ -71,7 +71,7 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Whether another member signed up with this address.
+/// Whether another live member has proved this address.
 pub async fn email_taken(pool: &MySqlPool, email: &str, member_id: u64) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         "SELECT 1 AS `x: i32` FROM member WHERE live_email = ? AND id <> ?",

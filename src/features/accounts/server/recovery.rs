@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
 use super::repo::throttle_key;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::features::accounts::types::recovery::{CODE_ATTEMPTS, CODE_MINUTES, CodePurpose};
 use crate::server::db;
 use crate::server::mail::Mail;
@@ -18,7 +18,8 @@ pub struct Holder {
     pub email: String,
 }
 
-/// The live member with this name and email (both as given at sign-up).
+/// The live member with this name and email (both as given at sign-up): the one who
+/// proved the address, else the newest who gave it (the code goes to that mailbox).
 pub async fn by_name_and_email(
     pool: &MySqlPool,
     name: &str,
@@ -27,7 +28,8 @@ pub async fn by_name_and_email(
     Ok(sqlx::query_as!(
         Holder,
         "SELECT id, login_id, nickname, email FROM member
-         WHERE live_email = ? AND name = ?",
+         WHERE email = ? AND name = ? AND withdrawn_at IS NULL
+         ORDER BY email_verified_at IS NULL, id DESC LIMIT 1",
         email,
         name
     )
@@ -181,7 +183,8 @@ pub async fn by_email(pool: &MySqlPool, email: &str) -> AppResult<Option<Holder>
     .await?)
 }
 
-/// The mailbox is proved: the account is active.
+/// The mailbox is proved: the account is active and the address its own. Another
+/// account that proved the same address first keeps it (the unique key says so).
 pub async fn mark_verified(pool: &MySqlPool, member_id: u64, now: DateTime<Utc>) -> AppResult<()> {
     sqlx::query!(
         "UPDATE member SET email_verified_at = ?, updated_at = ?
@@ -191,8 +194,20 @@ pub async fn mark_verified(pool: &MySqlPool, member_id: u64, now: DateTime<Utc>)
         member_id
     )
     .execute(pool)
-    .await?;
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => email_proved_elsewhere(),
+        _ => e.into(),
+    })?;
     Ok(())
+}
+
+/// Verifying an address another account has already proved.
+pub fn email_proved_elsewhere() -> AppError {
+    AppError::Rejected(
+        "이 이메일은 다른 계정에서 먼저 인증했어요. 내 정보에서 이메일을 바꿔 인증해 주세요."
+            .into(),
+    )
 }
 
 /// To the owner of an address someone else just tried to sign up with.

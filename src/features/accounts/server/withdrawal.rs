@@ -251,7 +251,8 @@ pub async fn purge_due(pool: &MySqlPool, now: DateTime<Utc>) -> AppResult<u32> {
     Ok(purged)
 }
 
-/// Runs the purge once an hour for the life of the server.
+/// Once an hour for the life of the server: purges what is left of members gone two
+/// years, and removes accounts whose sign-up code never came back.
 pub async fn purge_forever(state: crate::server::AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -260,6 +261,11 @@ pub async fn purge_forever(state: crate::server::AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "withdrawn members purged"),
             Err(e) => tracing::warn!(error = %e, "withdrawal purge failed"),
+        }
+        match super::stale::remove_unverified(&state.pool, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "never-verified accounts removed"),
+            Err(e) => tracing::warn!(error = %e, "removing never-verified accounts failed"),
         }
     }
 }
