@@ -1,5 +1,5 @@
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { gotoHydrated, mailedCode, snap, uniqueMember, watchConsole } from './helpers';
+import { gotoHydrated, mailedCode, signUp, snap, uniqueMember, watchConsole } from './helpers';
 
 test('home shows the demo marketplace, hydrated, with no console errors', async ({ page }, info) => {
   const errors = watchConsole(page);
@@ -142,4 +142,23 @@ test('header search finds a seeded book', async ({ page }, info) => {
   await expect(page).toHaveURL(/\/search\?q=/);
   await expect(page.locator('[data-test="listing-card"]').first()).toContainText('토비의 스프링');
   await snap(page, info, 'search');
+});
+
+test('before the mailed code, 채팅하기 and 구매하기 say why and lead to the code', async ({ page }, info) => {
+  const m = uniqueMember(info);
+  await signUp(page.request, m, { verify: false });
+  await gotoHydrated(page, '/');
+  await page.locator('[data-test="listing-card"] .card-link').first().click();
+  await expect(page.locator('[data-test="chat-open"]')).toBeVisible();
+  // Refused by the server (403), and the browser logs that answer.
+  allowConsoleErrors(info, /Failed to load resource: the server responded with a status of 403/);
+  await page.locator('[data-test="chat-open"]').click();
+  await expect(page.locator('[data-test="form-error"]')).toContainText('이메일 인증을 마치면 판매·채팅·구매를 할 수 있어요.');
+  await expect(page.locator('[data-test="verify-link"]')).toBeVisible();
+  await page.locator('[data-test="buy"]').click();
+  await expect(page.locator('[data-test="form-error"]')).toContainText('이메일 인증을 마치면');
+  await snap(page, info, 'buy-before-verification');
+  await page.locator('[data-test="verify-link"]').click();
+  await expect(page).toHaveURL(/\/verify$/);
+  await expect(page.locator('[data-test="verify-to"]')).toContainText(m.email);
 });
