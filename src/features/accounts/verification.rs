@@ -23,10 +23,7 @@ pub async fn send_verification_code() -> Result<(), AppError> {
     if caller.email_verified {
         return Err(AppError::Rejected(ALREADY_VERIFIED.into()));
     }
-    let holder = rec::by_id(&request::state()?.pool, caller.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    send_code(&holder, CodePurpose::VerifyEmail, None).await
+    mail_code(caller.id).await
 }
 
 /// The mailed code: the account is active from now on.
@@ -60,15 +57,16 @@ const ALREADY_VERIFIED: &str = "이미 이메일 인증을 마쳤어요.";
 /// made; the verification page offers to send again.
 #[cfg(feature = "ssr")]
 pub(crate) async fn send_first_code(member_id: u64) {
-    let outcome = async {
-        let pool = &request::state()?.pool;
-        let holder = rec::by_id(pool, member_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        send_code(&holder, CodePurpose::VerifyEmail, None).await
-    }
-    .await;
-    if let Err(e) = outcome {
+    if let Err(e) = mail_code(member_id).await {
         tracing::warn!(member_id, error = %e, "first verification code not sent");
     }
+}
+
+/// A new sign-up code to the live member's address.
+#[cfg(feature = "ssr")]
+async fn mail_code(member_id: u64) -> Result<(), AppError> {
+    let holder = rec::by_id(&request::state()?.pool, member_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    send_code(&holder, CodePurpose::VerifyEmail, None).await
 }

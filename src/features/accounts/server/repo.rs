@@ -275,3 +275,29 @@ pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<
         consents,
     }))
 }
+
+/// Deletes what a member's use of the site left behind that is theirs alone: sessions,
+/// mailed codes, wishes, saved searches and notices. Withdrawal and the removal of
+/// never-verified accounts both start here.
+pub async fn forget_activity(
+    tx: &mut Transaction<'_, MySql>,
+    member_id: u64,
+) -> Result<(), sqlx::Error> {
+    // Each its own statement: sqlx checks one query per macro.
+    sqlx::query!("DELETE FROM session WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!("DELETE FROM account_code WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!("DELETE FROM wish WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!("DELETE FROM wanted WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!("DELETE FROM notification WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::MySqlPool;
 
+use super::repo::forget_activity;
 use crate::error::AppResult;
 use crate::server::db;
 
@@ -38,24 +39,10 @@ pub async fn remove_unverified(pool: &MySqlPool, now: DateTime<Utc>) -> AppResul
             if still.is_none() {
                 return Ok(false);
             }
-            // Everything an unverified member can have made: a browser's sessions, the
-            // consents and codes of sign-up, wishes, saved searches, notices, reports.
-            sqlx::query!("DELETE FROM session WHERE member_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
+            // Everything an unverified member can have made: sessions, codes, wishes,
+            // saved searches and notices, the consents of sign-up, listing reports.
+            forget_activity(&mut tx, id).await?;
             sqlx::query!("DELETE FROM member_consent WHERE member_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query!("DELETE FROM account_code WHERE member_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query!("DELETE FROM wish WHERE member_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query!("DELETE FROM wanted WHERE member_id = ?", id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query!("DELETE FROM notification WHERE member_id = ?", id)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query!("DELETE FROM listing_report WHERE reporter_id = ?", id)

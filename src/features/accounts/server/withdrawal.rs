@@ -4,6 +4,7 @@ use chrono::{DateTime, Months, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{MySql, MySqlPool, Transaction};
 
+use super::repo::forget_activity;
 use crate::error::AppResult;
 use crate::features::accounts::types::withdrawal::{
     KEEP_YEARS, LiveTrade, WITHDRAWAL_VERSION, WITHDRAWN_NICKNAME,
@@ -130,23 +131,8 @@ pub async fn withdraw(
         )
         .execute(&mut *tx)
         .await?;
-        // Each its own statement: sqlx checks one query per macro.
-        sqlx::query!("DELETE FROM session WHERE member_id = ?", member_id)
-            .execute(&mut *tx)
-            .await?;
+        forget_activity(&mut tx, member_id).await?;
         sqlx::query!("DELETE FROM address WHERE member_id = ?", member_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!("DELETE FROM wish WHERE member_id = ?", member_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!("DELETE FROM wanted WHERE member_id = ?", member_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!("DELETE FROM account_code WHERE member_id = ?", member_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!("DELETE FROM notification WHERE member_id = ?", member_id)
             .execute(&mut *tx)
             .await?;
         sqlx::query!(
