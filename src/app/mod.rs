@@ -12,7 +12,7 @@ use crate::features::accounts::api::{Logout, get_me};
 use crate::features::accounts::auth::Auth;
 use crate::features::accounts::pages::{
     ChangeEmailPage, ChangePasswordPage, FindIdPage, LoginPage, MyPage, ProfileEditPage,
-    ResetPasswordPage, SignupPage, VerifyEmailPage, WithdrawPage,
+    ResetPasswordPage, SignupPage, SnsSignupPage, VerifyEmailPage, WithdrawPage,
 };
 use crate::features::alerts::pages::AlertsPage;
 use crate::features::catalog::pages::CategoryPage;
@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
                     // category answers 404 rather than a streamed 200.
                     <Route path=path!("/categories/:id") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage />
+                    <Route path=path!("/signup/sns") view=SnsSignupPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/verify") view=VerifyEmailPage />
                     <Route path=path!("/find/id") view=FindIdPage />

@@ -50,6 +50,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Outgoing mail: SMTP, or the outbox folder.
     pub mail: MailSettings,
+    /// Kakao, Naver and Google sign-in: each offered once its client ID is set.
+    pub sns: crate::features::accounts::server::sns::settings::SnsSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +80,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("rate_limits", &self.rate_limits)
             .field("mail", &self.mail)
+            .field("sns", &self.sns)
             .finish()
     }
 }
@@ -136,6 +139,7 @@ impl Config {
             metrics_token: var("METRICS_TOKEN"),
             rate_limits: RateLimits::from_env(|k| var(k))?,
             mail: MailSettings::from_env(var),
+            sns: crate::features::accounts::server::sns::settings::SnsSettings::from_env(var),
         })
     }
 
@@ -176,6 +180,7 @@ impl Config {
                 from: "책빵 <no-reply@breadbook.test>".into(),
                 outbox: std::env::temp_dir().join(format!("bread-outbox-{}", uuid::Uuid::new_v4())),
             },
+            sns: Default::default(),
         }
     }
 

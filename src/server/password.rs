@@ -57,7 +57,19 @@ pub async fn hash(password: String) -> AppResult<String> {
     .await?
 }
 
+/// The stored "hash" of a member who has no password: one who signed up through Kakao,
+/// Naver or Google, or who has withdrawn. No password matches it.
+pub const NO_PASSWORD: &str = "!";
+
 pub async fn verify(password: String, stored_hash: String) -> AppResult<bool> {
+    if stored_hash == NO_PASSWORD {
+        burn_equal_time(password).await?;
+        return Ok(false);
+    }
+    verify_hash(password, stored_hash).await
+}
+
+async fn verify_hash(password: String, stored_hash: String) -> AppResult<bool> {
     let permit = turn().await?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
@@ -83,5 +95,5 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub async fn burn_equal_time(password: String) -> AppResult<()> {
-    verify(password, DUMMY_HASH.clone()).await.map(|_| ())
+    verify_hash(password, DUMMY_HASH.clone()).await.map(|_| ())
 }

@@ -57,6 +57,10 @@ pub fn session_token() -> Option<String> {
     session::token_from_headers(&parts().ok()?.headers)
 }
 
+pub fn cookie(name: &str) -> Option<String> {
+    session::cookie_from_headers(&parts().ok()?.headers, name)
+}
+
 /// The signed-in member, if the request carries a live session.
 pub async fn caller() -> AppResult<Option<Caller>> {
     let Some(token) = session_token() else {

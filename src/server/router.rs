@@ -24,6 +24,7 @@ use super::assets::{self, Served};
 use super::http::{limit_request_size, record_metrics, server_fn_error_status};
 use super::security::{self, ClientIp};
 use crate::app::{App, shell};
+use crate::features::accounts::server::sns;
 use crate::features::chat::server as chat;
 use crate::features::chat::types::SOCKET_PATH as CHAT_SOCKET_PATH;
 use crate::features::orders::server::payments;
@@ -70,6 +71,8 @@ pub fn build(state: AppState) -> Router {
             get(payments::http::payment_return),
         )
         .route("/pay/fail/{provider}", get(payments::http::payment_fail))
+        .route("/auth/{provider}", get(sns::http::start))
+        .route("/auth/{provider}/callback", get(sns::http::callback))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -117,7 +117,11 @@ fn address_limit(method: &Method, path: &str) -> Option<Limit> {
         (&Method::POST, "/api/accounts/email/confirm" | "/api/accounts/verify/send") => {
             Some(Limit::Recovery)
         }
-        (&Method::POST, "/api/accounts/signup") => Some(Limit::Signup),
+        (&Method::POST, "/api/accounts/signup" | "/api/accounts/sns/signup") => Some(Limit::Signup),
+        // Starting an SNS sign-in writes a row (its callback needs that row's state).
+        (&Method::GET, p) if p.starts_with("/auth/") && !p.ends_with("/callback") => {
+            Some(Limit::Login)
+        }
         (&Method::POST, "/api/accounts/check") => Some(Limit::Availability),
         (&Method::POST, p)
             if p.starts_with("/api/accounts/find-id") || p.starts_with("/api/accounts/reset/") =>
@@ -319,6 +323,12 @@ mod tests {
             Some(Limit::Login)
         );
         assert_eq!(address_limit(&Method::GET, "/search"), Some(Limit::Search));
+        // Starting an SNS sign-in stores a flow; its callback needs one.
+        assert_eq!(
+            address_limit(&Method::GET, "/auth/kakao"),
+            Some(Limit::Login)
+        );
+        assert_eq!(address_limit(&Method::GET, "/auth/kakao/callback"), None);
         assert_eq!(
             address_limit(&Method::POST, "/api/search/listings"),
             Some(Limit::Search)

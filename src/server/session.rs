@@ -18,8 +18,16 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+/// What the database keeps of a secret token (sessions, SNS flows): its SHA-256.
+pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// 256 random bits, URL-safe: session tokens and the secrets of an SNS sign-in.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 pub async fn create(
@@ -29,9 +37,7 @@ pub async fn create(
     ttl: std::time::Duration,
     user_agent: Option<&str>,
 ) -> AppResult<NewSession> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_token();
     let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
     let user_agent = user_agent.map(|ua| ua.chars().take(255).collect::<String>());
     sqlx::query!(
@@ -127,13 +133,18 @@ pub async fn delete_others(pool: &MySqlPool, member_id: u64, keep_token: &str) -
 
 /// The session token from the request's cookies, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_from_headers(headers, COOKIE_NAME)
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE_NAME)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_owned())
 }
 

@@ -31,6 +31,7 @@ pub struct AppState {
     pub chat_writer: ChatWriter,
     pub limiters: Arc<Limiters>,
     pub mailer: Arc<Mailer>,
+    pub sns: Arc<crate::features::accounts::server::sns::Sns>,
 }
 
 impl AppState {
@@ -54,6 +55,9 @@ impl AppState {
             chat_writer: ChatWriter::start(pool.clone(), config.chat_writers),
             metrics: Arc::new(Metrics::new()),
             mailer: Arc::new(Mailer::new(&config.mail)?),
+            sns: Arc::new(crate::features::accounts::server::sns::Sns::new(
+                &config.sns,
+            )?),
             limiters: {
                 let limiters = Arc::new(Limiters::new(&config.rate_limits));
                 tokio::spawn(super::limits::shrink_forever(limiters.clone()));

@@ -20,5 +20,6 @@ mod recovery;
 mod search;
 mod security;
 mod shell;
+mod sns;
 mod verification;
 mod withdrawal;

@@ -6,6 +6,7 @@ pub mod recovery;
 /// The server half: use cases and SQL.
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod sns;
 pub mod types;
 pub mod verification;
 pub mod withdrawal;

@@ -1,5 +1,6 @@
 pub mod chat;
 pub mod listings;
+pub mod oidc;
 pub mod orders;
 
 use std::net::SocketAddr;

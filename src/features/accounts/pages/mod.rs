@@ -1,10 +1,12 @@
 mod profile;
 mod recovery;
+mod sns;
 mod verification;
 mod withdrawal;
 
 pub use profile::{ChangeEmailPage, ChangePasswordPage, ProfileEditPage};
 pub use recovery::{FindIdPage, ResetPasswordPage};
+pub use sns::SnsSignupPage;
 pub use verification::VerifyEmailPage;
 pub use withdrawal::WithdrawPage;
 
@@ -87,7 +89,7 @@ impl Availability {
     }
 }
 
-fn server_error_for(errors: RwSignal<Vec<FieldError>>, field: &str) -> Option<String> {
+pub(super) fn server_error_for(errors: RwSignal<Vec<FieldError>>, field: &str) -> Option<String> {
     errors.with(|e| {
         e.iter()
             .find(|x| x.field == field)
@@ -351,6 +353,7 @@ pub fn SignupPage() -> impl IntoView {
                     {move || if action.pending().get() { "가입하는 중…" } else { "가입하기" }}
                 </button>
             </form>
+            <sns::SnsButtons />
             <p class="switch">"이미 회원이신가요? " <A href="/login">"로그인"</A></p>
         </section>
     }
@@ -430,6 +433,7 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
             <p class="muted small">"비밀번호를 5회 잘못 입력하면 5분 동안 로그인할 수 없어요."</p>
+            <sns::SnsButtons />
             <p class="switch" data-test="recovery-links">
                 <A href="/find/id">"아이디 찾기"</A> " · " <A href="/find/password">"비밀번호 재설정"</A>
             </p>
@@ -440,7 +444,7 @@ pub fn LoginPage() -> impl IntoView {
 
 /// 성별 (optional), as sign-up and 내 정보 수정 ask it.
 #[component]
-fn GenderSelect(value: RwSignal<String>) -> impl IntoView {
+pub(super) fn GenderSelect(value: RwSignal<String>) -> impl IntoView {
     view! {
         <div class="field">
             <label for="f-gender">"성별 (선택)"</label>
@@ -474,6 +478,7 @@ pub fn MyPage() -> impl IntoView {
         move || (auth.refresh.get(), auth.logout.version().get()),
         |_| my_account(),
     );
+    let sns_links = sns::sns_links_resource();
     view! {
         <Title text="내 정보" />
         <section class="auth-card wide">
@@ -504,6 +509,7 @@ pub fn MyPage() -> impl IntoView {
                                 {is_admin.then(|| view! {
                                     <A href="/admin/chat" attr:class="button secondary block" attr:data-test="admin-chat-link">"채팅 관리 (관리자)"</A>
                                 })}
+                                <sns::SnsLinksSection links=sns_links />
                                 <h2>"동의 내역"</h2>
                                 <ul class="consent-list">
                                     {a.consents.into_iter().map(|c| view! {

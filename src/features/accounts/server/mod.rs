@@ -5,5 +5,6 @@ pub mod demo;
 pub mod profile;
 pub mod recovery;
 pub mod repo;
+pub mod sns;
 pub mod stale;
 pub mod withdrawal;

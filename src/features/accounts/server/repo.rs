@@ -69,11 +69,22 @@ pub async fn insert_member(
     .execute(&mut **tx)
     .await?
     .last_insert_id();
+    insert_consents(tx, id, now).await?;
+    Ok(id)
+}
+
+/// The sign-up consents (이용약관, 개인정보) of a new member: every way in records them,
+/// in the transaction that makes the member, so there is no account without them.
+pub async fn insert_consents(
+    tx: &mut Transaction<'_, MySql>,
+    member_id: u64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), sqlx::Error> {
     for (kind, version) in [("terms", TERMS_VERSION), ("privacy", PRIVACY_VERSION)] {
         sqlx::query!(
             "INSERT INTO member_consent (member_id, kind, version, agreed, created_at)
              VALUES (?, ?, ?, TRUE, ?)",
-            id,
+            member_id,
             kind,
             version,
             now,
@@ -81,7 +92,7 @@ pub async fn insert_member(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 pub async fn login_record(pool: &MySqlPool, login_id: &str) -> AppResult<Option<LoginRecord>> {
@@ -277,7 +288,7 @@ pub async fn account_info(pool: &MySqlPool, member_id: u64) -> AppResult<Option<
 }
 
 /// Deletes what a member's use of the site left behind that is theirs alone: sessions,
-/// mailed codes, wishes, saved searches and notices. Withdrawal and the removal of
+/// mailed codes, wishes, saved searches, notices and SNS links. Withdrawal and the removal of
 /// never-verified accounts both start here.
 pub async fn forget_activity(
     tx: &mut Transaction<'_, MySql>,
@@ -297,6 +308,10 @@ pub async fn forget_activity(
         .execute(&mut **tx)
         .await?;
     sqlx::query!("DELETE FROM notification WHERE member_id = ?", member_id)
+        .execute(&mut **tx)
+        .await?;
+    // The provider accounts are free to sign up afresh.
+    sqlx::query!("DELETE FROM member_identity WHERE member_id = ?", member_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -95,7 +95,7 @@ pub async fn withdraw(
         let at = now.naive_utc();
         sqlx::query!(
             "UPDATE member SET withdrawn_at = ?, updated_at = ?, name = '', nickname = ?,
-                               email = '', email_hash = ?, password_hash = '!',
+                               email = '', email_hash = ?, password_hash = ?,
                                birth_date = '1900-01-01', phone = NULL, gender = NULL,
                                is_admin = FALSE
              WHERE id = ?",
@@ -103,6 +103,7 @@ pub async fn withdraw(
             at,
             WITHDRAWN_NICKNAME,
             email_hash(&email),
+            crate::server::password::NO_PASSWORD,
             member_id
         )
         .execute(&mut *tx)
@@ -238,7 +239,8 @@ pub async fn purge_due(pool: &MySqlPool, now: DateTime<Utc>) -> AppResult<u32> {
 }
 
 /// Once an hour for the life of the server: purges what is left of members gone two
-/// years, and removes accounts whose sign-up code never came back.
+/// years, removes accounts whose sign-up code never came back, and SNS sign-ins never
+/// finished.
 pub async fn purge_forever(state: crate::server::AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -252,6 +254,9 @@ pub async fn purge_forever(state: crate::server::AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "never-verified accounts removed"),
             Err(e) => tracing::warn!(error = %e, "removing never-verified accounts failed"),
+        }
+        if let Err(e) = super::sns::repo::sweep(&state.pool, state.clock.now()).await {
+            tracing::warn!(error = %e, "sweeping SNS sign-ins failed");
         }
     }
 }

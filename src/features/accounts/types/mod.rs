@@ -9,6 +9,7 @@ use crate::error::{AppError, FieldError};
 
 pub mod profile;
 pub mod recovery;
+pub mod sns;
 pub mod withdrawal;
 
 /// Versions of the documents a member agrees to at sign-up (recorded with the time).
