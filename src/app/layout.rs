@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::features::accounts::auth::use_auth;
 use crate::features::chat::pages::{ChatNavLink, ChatUnreadBadge};
+use crate::features::notifications::pages::NoticeBell;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -62,6 +63,7 @@ fn UserMenu() -> impl IntoView {
                         view! {
                             <A href="/sell" attr:class="button small sell-link">"판매하기"</A>
                             <ChatNavLink />
+                            <NoticeBell />
                             <A href="/me" attr:class="me-link" attr:data-test="header-nickname">
                                 {me.nickname}
                                 "님"

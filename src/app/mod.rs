@@ -23,6 +23,7 @@ use crate::features::listings::pages::detail::ListingPage;
 use crate::features::listings::pages::sell::{EditListingPage, SellPage};
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
 use crate::features::moderation::pages::AdminChatPage;
+use crate::features::notifications::pages::{NotificationsPage, provide_notice_count};
 use crate::features::orders::pages::{BuyPage, OrderPage, SandboxCheckoutPage, TradesPage};
 use crate::features::search::pages::SearchPage;
 use crate::ui::not_found::NotFound;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
     // One chat connection per tab, opened once someone is signed in (browser only).
     let chat = ChatLive::provide();
     provide_unread();
+    provide_notice_count();
     Effect::new(move |_| {
         if let Some(Ok(Some(_))) = me.get() {
             chat.start();
@@ -141,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:id") view=OrderPage />
                     <Route path=path!("/me/trades") view=TradesPage />
                     <Route path=path!("/me/alerts") view=AlertsPage />
+                    <Route path=path!("/notifications") view=NotificationsPage />
                     <Route path=path!("/courses") view=CoursesPage ssr=SsrMode::Async />
                     <Route path=path!("/chat") view=ChatListPage />
                     <Route path=path!("/chat/:id") view=ChatRoomPage />

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod courses;
 pub mod listings;
 pub mod moderation;
+pub mod notifications;
 pub mod orders;
 pub mod photos;
 pub mod reviews;

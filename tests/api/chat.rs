@@ -948,6 +948,30 @@ async fn one_batch_stores_each_message_once_and_moves_the_room_as_one_by_one(poo
     ];
     expected.sort();
     assert_eq!(stored, expected);
+
+    // A member who turned chat notices off (알림 설정) gets none; the other still does.
+    sqlx::query(
+        "INSERT INTO notification_setting (member_id, kind, enabled, updated_at)
+         VALUES (?, 'chat', FALSE, NOW(6))",
+    )
+    .bind(buyer)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM notification")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    repo::upsert_chat_notifications(&app.pool, &notices)
+        .await
+        .unwrap();
+    let stored: Vec<u64> =
+        sqlx::query_scalar("SELECT member_id FROM notification WHERE subject_id = ?")
+            .bind(room_a)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, [seller]);
 }
 
 /// A writer keeps its connection between batches; when the database drops it, the next

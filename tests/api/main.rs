@@ -12,6 +12,7 @@ mod database;
 mod helpers;
 mod listings;
 mod moderation;
+mod notifications;
 mod orders;
 mod payments;
 mod photos;

@@ -242,7 +242,7 @@ impl ChatLive {
             ServerFrame::Msg { .. } | ServerFrame::Read { .. } | ServerFrame::Deleted { .. } => {
                 self.activity.update(|a| *a += 1);
             }
-            ServerFrame::Resync => self.activity.update(|a| *a += 1),
+            ServerFrame::Resync | ServerFrame::Trade { .. } => self.activity.update(|a| *a += 1),
             // Only the open room cares (its composer).
             ServerFrame::Restricted { .. } => {}
         }

@@ -403,6 +403,11 @@ pub enum ServerFrame {
     Pong,
     /// Events may have been missed (the broker reconnected): fetch what is new.
     Resync,
+    /// One of the member's trades moved (paid, shipped, cancelled, …): a page showing
+    /// it fetches it again, and the notice bell counts again.
+    Trade {
+        order: u64,
+    },
 }
 
 impl ServerFrame {

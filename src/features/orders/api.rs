@@ -109,7 +109,7 @@ pub async fn sandbox_attempt(attempt: String) -> Result<SandboxCheckout, AppErro
 /// optional KST date range (`from`..=`to`, YYYY-MM-DD) and status.
 #[server(endpoint = "orders/history")]
 pub async fn trade_history(
-    role: TradeRole,
+    #[server(default)] role: Option<TradeRole>,
     #[server(default)] from: String,
     #[server(default)] to: String,
     #[server(default)] status: String,
@@ -141,6 +141,13 @@ pub async fn trade_history(
                 .ok_or_else(|| AppError::field("status", "알 수 없는 거래 상태입니다."))?,
         ),
     };
+    let state = request::state()?;
+    // 거래 내역 opens on the side the member last traded on: a seller whose book just
+    // sold sees that sale, not an empty purchase list.
+    let role = match role {
+        Some(r) => r,
+        None => trades::latest_role(&state.pool, caller.id).await?,
+    };
     let filter = trades::TradeFilter {
         role,
         from: from_at,
@@ -148,5 +155,5 @@ pub async fn trade_history(
         status,
         after,
     };
-    trades::trades(&request::state()?, caller, filter).await
+    trades::trades(&state, caller, filter).await
 }

@@ -271,7 +271,7 @@ pub fn SnsLinksSection(links: Resource<Result<SnsLinks, AppError>>) -> impl Into
     let note = move || {
         let q = query.read();
         if q.get("sns").as_deref() == Some("linked") {
-            Some(("notice", "SNS 계정을 연결했어요.".to_owned()))
+            Some(("success-note", "SNS 계정을 연결했어요.".to_owned()))
         } else {
             q.get("sns_error")
                 .and_then(|c| SnsFailure::from_code(&c))

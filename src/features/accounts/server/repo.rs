@@ -310,6 +310,12 @@ pub async fn forget_activity(
     sqlx::query!("DELETE FROM notification WHERE member_id = ?", member_id)
         .execute(&mut **tx)
         .await?;
+    sqlx::query!(
+        "DELETE FROM notification_setting WHERE member_id = ?",
+        member_id
+    )
+    .execute(&mut **tx)
+    .await?;
     // The provider accounts are free to sign up afresh.
     sqlx::query!("DELETE FROM member_identity WHERE member_id = ?", member_id)
         .execute(&mut **tx)

@@ -73,6 +73,8 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
     let messages = RwSignal::new(page.messages);
     let has_older = RwSignal::new(page.has_older);
     let other_read = RwSignal::new(room.other_last_read);
+    // The book's state on the pinned card (판매중 → 예약중 → 판매완료) as trades move it.
+    let listing_status = RwSignal::new(room.status);
     let muted = RwSignal::new(room.muted);
     let blocked = RwSignal::new(room.blocked_by_me);
     let restricted = RwSignal::new(room.restricted_until);
@@ -132,6 +134,13 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
         }),
         ServerFrame::Restricted { until } => restricted.set(*until),
         ServerFrame::Resync => catch_up(),
+        ServerFrame::Trade { .. } => {
+            spawn_local(async move {
+                if let Ok(view) = chat_room(room_id).await {
+                    listing_status.try_set(view.status);
+                }
+            });
+        }
         _ => {}
     });
     // In the browser: this tab shows the room (no notifications for it), and what is on
@@ -238,7 +247,7 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
                 <Cover cover=room.cover.clone() />
                 <span class="pinned-title">{room.title.clone()}</span>
                 <strong>{won(room.price)}</strong>
-                <span class="badge status">{room.status.label()}</span>
+                <span class="badge status" data-test="pinned-status">{move || listing_status.get().label()}</span>
             </A>
             {room.other_left.then(|| view! { <p class="muted small center">"상대방이 대화방을 나갔어요. 메시지를 보내면 다시 초대돼요."</p> })}
             {move || notice.get().map(|n| view! { <p class="form-error" role="alert">{n}</p> })}

@@ -34,10 +34,23 @@ pub fn OrderPage() -> impl IntoView {
     let resolve = ServerAction::<ResolveOrder>::new();
     let review = ServerAction::<WriteReview>::new();
     let pay = ServerAction::<PayOrder>::new();
+    // The other side moved the order (over the live socket): fetch it again.
+    let moved = RwSignal::new(0u32);
+    crate::features::chat::live::on_chat_frame(
+        crate::features::chat::live::use_chat(),
+        move |frame| {
+            if let crate::features::chat::types::ServerFrame::Trade { order } = frame
+                && *order == id()
+            {
+                moved.update(|n| *n += 1);
+            }
+        },
+    );
     let order = Resource::new(
         move || {
             (
                 id(),
+                moved.get(),
                 ship.version().get(),
                 confirm.version().get(),
                 complete.version().get(),

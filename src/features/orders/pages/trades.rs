@@ -18,17 +18,33 @@ use crate::ui::login_needed::login_needed;
 pub fn TradesPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
-    let role = move || {
-        if get("role") == "seller" {
-            TradeRole::Seller
-        } else {
-            TradeRole::Buyer
-        }
+    // The side asked for; without one the server picks the side last traded on, and
+    // the tabs follow what it shows.
+    let asked = move || match get("role").as_str() {
+        "seller" => Some(TradeRole::Seller),
+        "buyer" => Some(TradeRole::Buyer),
+        _ => None,
     };
+    let shown = RwSignal::new(None::<TradeRole>);
+    let role = move || asked().or_else(|| shown.get()).unwrap_or(TradeRole::Buyer);
+    // A trade of the member's moved (live socket): the list fetches again.
+    let moved = RwSignal::new(0u32);
+    crate::features::chat::live::on_chat_frame(
+        crate::features::chat::live::use_chat(),
+        move |frame| {
+            if matches!(
+                frame,
+                crate::features::chat::types::ServerFrame::Trade { .. }
+            ) {
+                moved.update(|n| *n += 1);
+            }
+        },
+    );
     let page = Resource::new(
         move || {
             (
-                role(),
+                asked(),
+                moved.get(),
                 get("from"),
                 get("to"),
                 get("status"),
@@ -36,7 +52,7 @@ pub fn TradesPage() -> impl IntoView {
                 get("after_id"),
             )
         },
-        |(role, from, to, status, after_at, after_id)| {
+        |(role, _, from, to, status, after_at, after_id)| {
             let after = chrono::DateTime::parse_from_rfc3339(&after_at)
                 .ok()
                 .zip(after_id.parse::<u64>().ok())
@@ -81,7 +97,11 @@ pub fn TradesPage() -> impl IntoView {
         </form>
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                let answer = page.await;
+                if let Ok(p) = &answer {
+                    shown.set(Some(p.role));
+                }
+                match answer {
                     Ok(p) if p.items.is_empty() => view! { <p class="empty-state">"거래 내역이 없어요."</p> }.into_any(),
                     Ok(p) => {
                         let more = p.next.map(|c| {

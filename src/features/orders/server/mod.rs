@@ -2,11 +2,13 @@
 //! (`payment`, with the providers in `payments`), what happens after payment
 //! (`fulfil`), reviewing the trade (`review`), the order page and trade history
 //! (`detail`, `trades`) and the sweeper that acts on what is due (`sweep`). Every status
-//! change goes through `transition`; the SQL is in `repo`.
+//! change goes through `transition`, which also raises its notices (`notices`); the SQL
+//! is in `repo`.
 
 pub mod demo;
 pub mod detail;
 pub mod fulfil;
+pub mod notices;
 pub mod payment;
 pub mod payments;
 pub mod place;

@@ -280,6 +280,7 @@ async fn record_approval(
     let paid = Step::Pay { provider: kind };
     if approved && transition::apply(&mut tx, order, paid, Some(order.buyer_id), now).await? {
         tx.commit().await?;
+        transition::announce(state, order.id, [order.buyer_id, order.seller_id]);
         return Ok(true);
     }
     Ok(false)
@@ -383,7 +384,9 @@ pub(super) async fn refund(state: &AppState, order_id: u64) -> AppResult<bool> {
                 detail: kind.label(),
             };
             repo::event(&mut tx, order_id, &event, now).await?;
+            super::notices::raise_for(&mut tx, &order, EventKind::Refunded, None, now).await?;
             tx.commit().await?;
+            transition::announce(state, order.id, [order.buyer_id, order.seller_id]);
             Ok(true)
         }
         Err(e) => {

@@ -185,7 +185,17 @@ pub async fn place(
     // Keyed: a repeat after a lost COMMIT meets the idempotency key (Duplicate, below).
     let inserted = retry_keyed(|| store_order(state, &new_order, now)).await?;
     let (id, amount, title) = match inserted {
-        Inserted::Order { id, amount, title } => (id, amount, title),
+        Inserted::Order {
+            id,
+            amount,
+            title,
+            seller_id,
+        } => {
+            if status == OrderStatus::Agreed {
+                super::transition::announce(state, id, [caller.id, seller_id]);
+            }
+            (id, amount, title)
+        }
         Inserted::NotOnSale => return Err(rejected(NOT_ON_SALE)),
         Inserted::Duplicate => {
             // Our own double submit, or someone else holds the listing.
@@ -248,7 +258,13 @@ async fn store_order(
 ) -> AppResult<Inserted> {
     let mut tx = state.pool.begin().await?;
     let inserted = repo::insert_order(&mut tx, order, now).await?;
-    let Inserted::Order { id, .. } = &inserted else {
+    let Inserted::Order {
+        id,
+        title,
+        seller_id,
+        ..
+    } = &inserted
+    else {
         return Ok(inserted);
     };
     let kind = if order.status == OrderStatus::Agreed {
@@ -265,6 +281,17 @@ async fn store_order(
         detail: "",
     };
     repo::event(&mut tx, *id, &event, now).await?;
+    super::notices::raise_for_parts(
+        &mut tx,
+        *id,
+        order.buyer_id,
+        *seller_id,
+        title,
+        kind,
+        Some(order.buyer_id),
+        now,
+    )
+    .await?;
     if let Some(a) = order.ship_to {
         addresses::remember_address(&mut tx, order.buyer_id, a, now).await?;
     }

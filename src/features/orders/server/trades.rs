@@ -43,5 +43,31 @@ pub async fn trades(state: &AppState, caller: Caller, filter: TradeFilter) -> Ap
     } else {
         None
     };
-    Ok(TradePage { items, next })
+    Ok(TradePage {
+        role: filter.role,
+        items,
+        next,
+    })
+}
+
+/// The side of the member's most recent trade (buyer when they have none).
+pub async fn latest_role(pool: &sqlx::MySqlPool, member_id: u64) -> AppResult<TradeRole> {
+    // One indexed look-up per side (ix_order_buyer, ix_order_seller), not an OR.
+    let bought = sqlx::query_scalar!(
+        "SELECT MAX(created_at) FROM trade_order WHERE buyer_id = ?",
+        member_id
+    )
+    .fetch_one(pool)
+    .await?;
+    let sold = sqlx::query_scalar!(
+        "SELECT MAX(created_at) FROM trade_order WHERE seller_id = ?",
+        member_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(match (bought, sold) {
+        (Some(b), Some(s)) if s > b => TradeRole::Seller,
+        (None, Some(_)) => TradeRole::Seller,
+        _ => TradeRole::Buyer,
+    })
 }

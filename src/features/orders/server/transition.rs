@@ -163,6 +163,7 @@ pub async fn apply(
         detail: &detail,
     };
     repo::event(tx, id, &event, now).await?;
+    super::notices::raise_for(tx, order, kind, actor, now).await?;
     Ok(true)
 }
 
@@ -189,6 +190,17 @@ async fn run_once(
     let happened = apply(&mut tx, order, step, actor, now).await?;
     if happened {
         tx.commit().await?;
+        announce(state, order.id, [order.buyer_id, order.seller_id]);
     }
     Ok(happened)
+}
+
+/// After a step is committed: both sides' open pages hear of it over the live socket
+/// (on every instance), so an order page or the bell changes without a reload. Its
+/// notices are already stored; a member with no socket finds them in the list.
+pub fn announce(state: &AppState, order: u64, members: [u64; 2]) {
+    use crate::features::chat::types::ServerFrame;
+    state
+        .chat
+        .publish(&members, &ServerFrame::Trade { order }, None);
 }

@@ -471,6 +471,8 @@ pub struct TradeCursor {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TradePage {
+    /// The side shown: the one asked for, or else the side of the member's latest trade.
+    pub role: TradeRole,
     pub items: Vec<TradeRow>,
     pub next: Option<TradeCursor>,
 }

@@ -335,6 +335,8 @@ pub async fn upsert_chat_notifications(
                     body VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[2]',
                     link VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[3]',
                     at DATETIME(6) PATH '$[4]')) j
+           WHERE NOT EXISTS (SELECT 1 FROM notification_setting s
+                             WHERE s.member_id = j.member_id AND s.kind = 'chat' AND NOT s.enabled)
            ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
                                    read_at = NULL"#,
         rows.to_string(),

@@ -91,6 +91,7 @@ pub enum Inserted {
         id: u64,
         amount: u32,
         title: String,
+        seller_id: u64,
     },
     /// The listing is not on sale (or the buyer is its seller).
     NotOnSale,
@@ -147,7 +148,7 @@ pub async fn insert_order(
         Ok(r) => {
             let id = r.last_insert_id();
             let row = sqlx::query!(
-                "SELECT amount, book_title FROM trade_order WHERE id = ?",
+                "SELECT amount, book_title, seller_id FROM trade_order WHERE id = ?",
                 id
             )
             .fetch_one(&mut **tx)
@@ -156,6 +157,7 @@ pub async fn insert_order(
                 id,
                 amount: row.amount,
                 title: row.book_title,
+                seller_id: row.seller_id,
             })
         }
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(Inserted::Duplicate),

@@ -1,0 +1,3 @@
+//! notifications on the server: SQL.
+
+pub mod repo;

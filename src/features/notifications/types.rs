@@ -1,0 +1,114 @@
+//! Notices as the browser sees them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a notice is about. The database keeps `as_db`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A new message in a room (one notice per room, refreshed).
+    Chat,
+    /// A step of one of the member's trades, as buyer or seller.
+    Order,
+    /// Someone reviewed the member after a trade.
+    Review,
+    /// A restriction the moderators (or the report rule) put on the member.
+    Sanction,
+}
+
+impl NoticeKind {
+    /// The kinds a member may turn off. A sanction is always told.
+    pub const SWITCHABLE: [Self; 3] = [Self::Chat, Self::Order, Self::Review];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Order => "order",
+            Self::Review => "review",
+            Self::Sanction => "sanction",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<Self> {
+        [Self::Chat, Self::Order, Self::Review, Self::Sanction]
+            .into_iter()
+            .find(|k| k.as_db() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Chat => "채팅",
+            Self::Order => "거래",
+            Self::Review => "후기",
+            Self::Sanction => "이용 제한",
+        }
+    }
+
+    /// What the setting's switch says.
+    pub fn setting_label(self) -> &'static str {
+        match self {
+            Self::Chat => "새 채팅 메시지",
+            Self::Order => "주문·결제·배송 등 거래 진행",
+            Self::Review => "받은 거래 후기",
+            Self::Sanction => "이용 제한",
+        }
+    }
+
+    pub fn switchable(self) -> bool {
+        Self::SWITCHABLE.contains(&self)
+    }
+}
+
+/// One notice in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: u64,
+    pub kind: NoticeKind,
+    pub body: String,
+    /// The page it is about (`/orders/12`, `/chat/3`).
+    pub link: String,
+    pub at: DateTime<Utc>,
+    pub read: bool,
+}
+
+/// Where the next page starts: the last notice shown (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeCursor {
+    pub at: DateTime<Utc>,
+    pub id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePage {
+    pub items: Vec<Notice>,
+    pub next: Option<NoticeCursor>,
+}
+
+pub const PAGE_SIZE: u32 = 20;
+
+/// One kind's switch in the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeSetting {
+    pub kind: NoticeKind,
+    pub enabled: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_sanctions_cannot_be_turned_off() {
+        for k in [
+            NoticeKind::Chat,
+            NoticeKind::Order,
+            NoticeKind::Review,
+            NoticeKind::Sanction,
+        ] {
+            assert_eq!(NoticeKind::from_db(k.as_db()), Some(k));
+        }
+        assert!(!NoticeKind::Sanction.switchable());
+        assert!(NoticeKind::Order.switchable());
+    }
+}

@@ -1,0 +1,232 @@
+//! 알림 센터 (issue 23): each order step raises its notices once (also when the step is
+//! replayed), to the side that did not take it; settings suppress a kind; the list is
+//! the member's own, keyset-paged, with read marks.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::MySqlPool;
+
+use crate::helpers::TestApp;
+use crate::helpers::listings::{list_book, seeded};
+use crate::helpers::orders::{order_parcel, pay_return};
+
+async fn list(app: &TestApp, who: &reqwest::Client) -> Value {
+    let res = app.call_as(who, "notifications/list", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn unread(app: &TestApp, who: &reqwest::Client) -> u64 {
+    let res = app.call_as(who, "notifications/unread", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<Value>().await.unwrap().as_u64().unwrap()
+}
+
+fn bodies(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_paid_and_shipped_order_tells_each_side_once(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let (id, attempt) = order_parcel(&app, &buyer, listing, 1).await;
+    // Waiting for payment: nobody is told yet.
+    assert_eq!(unread(&app, &seller).await, 0);
+
+    pay_return(&app, &attempt, 9000).await;
+    // The provider calls back again: the step does not happen twice, nor its notice.
+    pay_return(&app, &attempt, 9000).await;
+    let page = list(&app, &seller).await;
+    assert_eq!(
+        bodies(&page),
+        ["〈채식주의자〉 결제가 완료됐어요. 책을 보내 주세요."]
+    );
+    assert_eq!(page["items"][0]["link"], format!("/orders/{id}"));
+    assert_eq!(page["items"][0]["kind"], "order");
+    assert_eq!(unread(&app, &seller).await, 1);
+    // The buyer paid; they are not told what they just did.
+    assert_eq!(unread(&app, &buyer).await, 0);
+
+    let res = app
+        .call_as(
+            &seller,
+            "orders/ship",
+            &[
+                ("id", &id.to_string()),
+                ("carrier", "CJ대한통운"),
+                ("tracking_no", "123456789012"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        bodies(&list(&app, &buyer).await),
+        ["〈채식주의자〉 배송이 시작됐어요."]
+    );
+
+    // Opening a notice reads it; someone else's cannot be touched.
+    let notice = list(&app, &buyer).await["items"][0]["id"].as_u64().unwrap();
+    let res = app
+        .call_as(
+            &seller,
+            "notifications/read",
+            &[("id", &notice.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(unread(&app, &buyer).await, 1);
+    let res = app
+        .call_as(&buyer, "notifications/read", &[("id", &notice.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(unread(&app, &buyer).await, 0);
+    assert_eq!(list(&app, &buyer).await["items"][0]["read"], true);
+
+    let res = app.call_as(&seller, "notifications/read_all", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(unread(&app, &seller).await, 0);
+}
+
+#[sqlx::test]
+async fn a_kind_turned_off_is_not_raised_and_sanctions_stay_on(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let res = app
+        .call_as(
+            &seller,
+            "notifications/set",
+            &[("kind", "order"), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let settings: Value = res.json().await.unwrap();
+    assert_eq!(
+        settings,
+        serde_json::json!([
+            {"kind": "chat", "enabled": true},
+            {"kind": "order", "enabled": false},
+            {"kind": "review", "enabled": true},
+        ])
+    );
+    let res = app
+        .call_as(
+            &seller,
+            "notifications/set",
+            &[("kind", "sanction"), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let listing = list_book(&app, &seller, "9000").await;
+    let (_, attempt) = order_parcel(&app, &buyer, listing, 1).await;
+    pay_return(&app, &attempt, 9000).await;
+    assert_eq!(unread(&app, &seller).await, 0);
+    assert!(bodies(&list(&app, &seller).await).is_empty());
+
+    // On again: the next step is told.
+    app.call_as(
+        &seller,
+        "notifications/set",
+        &[("kind", "order"), ("enabled", "true")],
+    )
+    .await;
+    let (_, attempt) = {
+        let listing = list_book(&app, &seller, "8000").await;
+        order_parcel(&app, &buyer, listing, 2).await
+    };
+    pay_return(&app, &attempt, 8000).await;
+    assert_eq!(unread(&app, &seller).await, 1);
+}
+
+#[sqlx::test]
+async fn the_list_is_the_members_own_and_pages_by_keyset(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    for endpoint in [
+        "notifications/list",
+        "notifications/read_all",
+        "notifications/settings",
+    ] {
+        let res = app.call(endpoint, &[]).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+    }
+    // A visitor's bell just says nothing.
+    assert_eq!(unread(&app, &app.client).await, 0);
+
+    let member = app.member("reader01", false).await;
+    let other = app.member("reader02", false).await;
+    let id: u64 = sqlx::query_scalar("SELECT id FROM member WHERE login_id = 'reader01'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // 25 notices, some at the same instant (the keyset breaks ties by id).
+    for n in 0..25u64 {
+        sqlx::query(
+            "INSERT INTO notification (member_id, kind, event, subject_id, body, link, created_at)
+             VALUES (?, 'order', 'paid', ?, ?, '/', TIMESTAMP('2026-11-24 01:00:00') + INTERVAL ? MINUTE)",
+        )
+        .bind(id)
+        .bind(n)
+        .bind(format!("알림 {n}"))
+        .bind(n / 2)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let first = list(&app, &member).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    assert_eq!(first["items"][0]["body"], "알림 24");
+    let cursor = first["next"].clone();
+    let res = app
+        .call_as(
+            &member,
+            "notifications/list",
+            &[
+                ("before[at]", cursor["at"].as_str().unwrap()),
+                ("before[id]", &cursor["id"].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let second: Value = res.json().await.unwrap();
+    let mut seen = bodies(&first);
+    seen.extend(bodies(&second));
+    let expected: Vec<String> = (0..25).rev().map(|n| format!("알림 {n}")).collect();
+    assert_eq!(seen, expected);
+    assert!(second["next"].is_null());
+    assert_eq!(unread(&app, &member).await, 25);
+    assert!(bodies(&list(&app, &other).await).is_empty());
+}
+
+#[sqlx::test]
+async fn trade_history_opens_on_the_side_last_traded_on(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let (id, _) = order_parcel(&app, &buyer, listing, 1).await;
+    for (who, role) in [(&seller, "seller"), (&buyer, "buyer")] {
+        let res = app.call_as(who, "orders/history", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: Value = res.json().await.unwrap();
+        assert_eq!(page["role"], role);
+        assert_eq!(page["items"][0]["id"], id);
+    }
+    // Asked for a side, that side: the seller bought nothing.
+    let page: Value = app
+        .call_as(&seller, "orders/history", &[("role", "buyer")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["role"], "buyer");
+    assert!(page["items"].as_array().unwrap().is_empty());
+}
