@@ -266,7 +266,9 @@ pub fn SnsLinksSection(links: Resource<Result<SnsLinks, AppError>>) -> impl Into
     let changed = RwSignal::new(None::<Result<SnsLinks, AppError>>);
     let unlink = Action::new(move |p: &SnsProvider| {
         let p = *p;
-        async move { changed.set(Some(sns_unlink(p).await)) }
+        async move {
+            changed.try_set(Some(sns_unlink(p).await));
+        }
     });
     let note = move || {
         let q = query.read();
@@ -282,11 +284,13 @@ pub fn SnsLinksSection(links: Resource<Result<SnsLinks, AppError>>) -> impl Into
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let first = links.await;
-                let shown = move || match changed.get() {
+                // `try_`: signing out on this page replaces the section while the page's
+                // resource still answers; its signals may be gone by then.
+                let shown = move || match changed.try_get().flatten() {
                     Some(Ok(l)) => Ok(l),
                     _ => first.clone(),
                 };
-                let unlink_error = move || match changed.get() {
+                let unlink_error = move || match changed.try_get().flatten() {
                     Some(Err(e)) => Some(e.to_string()),
                     _ => None,
                 };

@@ -78,18 +78,37 @@ pub fn OrderPage() -> impl IntoView {
         pay,
     };
     let pay_flag = move || query.read().get("pay").unwrap_or_default();
+    // Owned by the page, not the view it refreshes: a live update from the other side
+    // (a payment, a settlement) must not wipe a half-written review or tracking number.
+    let forms = OrderForms {
+        carrier: RwSignal::new(CARRIERS[0].to_owned()),
+        tracking: RwSignal::new(String::new()),
+        dispute_reason: RwSignal::new(String::new()),
+        stars: RwSignal::new(0u8),
+        review_body: RwSignal::new(String::new()),
+    };
     view! {
         <Title text="주문 상세" />
         <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(o) => view! { <OrderView o acts pay_flag=pay_flag() /> }.into_any(),
+                    Ok(o) => view! { <OrderView o acts forms pay_flag=pay_flag() /> }.into_any(),
                     Err(AppError::Unauthorized) => login_needed(format!("/orders/{}", id())),
                     Err(e) => error_line(e),
                 }
             })}
         </Transition>
     }
+}
+
+/// What the member is typing on the order page.
+#[derive(Clone, Copy)]
+struct OrderForms {
+    carrier: RwSignal<String>,
+    tracking: RwSignal<String>,
+    dispute_reason: RwSignal<String>,
+    stars: RwSignal<u8>,
+    review_body: RwSignal<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -142,7 +161,12 @@ fn steps(o: &OrderDetail) -> Vec<(&'static str, bool)> {
 }
 
 #[component]
-fn OrderView(o: OrderDetail, acts: OrderActs, pay_flag: String) -> impl IntoView {
+fn OrderView(
+    o: OrderDetail,
+    acts: OrderActs,
+    forms: OrderForms,
+    pay_flag: String,
+) -> impl IntoView {
     let id = o.id;
     let banner = match (pay_flag.as_str(), o.status) {
         ("ok", OrderStatus::Paid) => Some((
@@ -162,11 +186,13 @@ fn OrderView(o: OrderDetail, acts: OrderActs, pay_flag: String) -> impl IntoView
         (PayMethod::SafePay, Some(p)) => format!("안전결제 · {}", p.label()),
         (m, _) => m.label().to_owned(),
     };
-    let carrier = RwSignal::new(CARRIERS[0].to_owned());
-    let tracking = RwSignal::new(String::new());
-    let dispute_reason = RwSignal::new(String::new());
-    let stars = RwSignal::new(0u8);
-    let review_body = RwSignal::new(String::new());
+    let OrderForms {
+        carrier,
+        tracking,
+        dispute_reason,
+        stars,
+        review_body,
+    } = forms;
     let actions = o.actions.clone();
     let review_error = move || acts.review.value().get().and_then(Result::err);
     let pay_provider = o.provider.unwrap_or_default();
