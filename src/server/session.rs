@@ -149,23 +149,29 @@ pub fn cookie_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn set_cookie(token: &str, max_age: std::time::Duration, secure: bool) -> String {
-    Cookie::build((COOKIE_NAME, token.to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::seconds(max_age.as_secs() as i64))
-        .build()
-        .to_string()
+    http_only_cookie(COOKIE_NAME, token, "/", max_age.as_secs() as i64, secure)
 }
 
 pub fn clear_cookie(secure: bool) -> String {
-    Cookie::build((COOKIE_NAME, ""))
-        .path("/")
+    http_only_cookie(COOKIE_NAME, "", "/", 0, secure)
+}
+
+/// A `Set-Cookie` value scripts cannot read, for `path`, `max_age_secs` long (0 clears
+/// it). Lax: it still travels with a top-level GET from another site, as a provider's
+/// redirect back after an SNS sign-in is.
+pub fn http_only_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: i64,
+    secure: bool,
+) -> String {
+    Cookie::build((name.to_owned(), value.to_owned()))
+        .path(path.to_owned())
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
-        .max_age(cookie::time::Duration::ZERO)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
         .build()
         .to_string()
 }

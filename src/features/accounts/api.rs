@@ -91,15 +91,9 @@ pub async fn signup(#[server(default)] input: SignupInput) -> Result<Me, AppErro
             Ok(id) => id,
             // Lost a race with a concurrent sign-up of the same ID/email/nickname.
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                let message = db.message();
-                let field = if message.contains("uq_member_login_id") {
-                    UniqueField::LoginId
-                } else if message.contains("uq_member_email") {
-                    UniqueField::Email
-                } else {
-                    UniqueField::Nickname
-                };
-                return Err(AppError::Validation(vec![taken_error(field)]));
+                return Err(AppError::Validation(vec![taken_error(taken_field(
+                    db.message(),
+                ))]));
             }
             Err(e) => return Err(e.into()),
         };
@@ -211,7 +205,7 @@ pub async fn my_account() -> Result<AccountInfo, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn field_error(field: &str, message: &str) -> FieldError {
+pub(crate) fn field_error(field: &str, message: &str) -> FieldError {
     FieldError {
         field: field.to_owned(),
         message: message.to_owned(),
@@ -219,8 +213,21 @@ fn field_error(field: &str, message: &str) -> FieldError {
 }
 
 #[cfg(feature = "ssr")]
-fn taken_error(field: UniqueField) -> FieldError {
+pub(crate) fn taken_error(field: UniqueField) -> FieldError {
     field_error(field.form_field(), field.taken_message())
+}
+
+/// Which unique field a duplicate-key error on `member` is about (a sign-up that lost a
+/// race with another).
+#[cfg(feature = "ssr")]
+pub(crate) fn taken_field(db_message: &str) -> UniqueField {
+    if db_message.contains("uq_member_login_id") {
+        UniqueField::LoginId
+    } else if db_message.contains("uq_member_email") {
+        UniqueField::Email
+    } else {
+        UniqueField::Nickname
+    }
 }
 
 #[cfg(feature = "ssr")]

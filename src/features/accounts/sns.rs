@@ -10,10 +10,10 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
+    super::api::{field_error, taken_error, taken_field},
     super::server::repo,
     super::server::sns::{self, PENDING_COOKIE, PENDING_MINUTES, repo as sns_repo},
     super::types::UniqueField,
-    crate::error::FieldError,
     crate::server::request,
     crate::server::session::token_hash,
 };
@@ -62,10 +62,7 @@ pub async fn sns_signup(#[server(default)] input: SnsSignupInput) -> Result<Me, 
 
     let mut taken = Vec::new();
     if repo::is_taken(&state.pool, UniqueField::Nickname, valid.nickname.as_str()).await? {
-        taken.push(field_error(
-            UniqueField::Nickname.form_field(),
-            UniqueField::Nickname.taken_message(),
-        ));
+        taken.push(taken_error(UniqueField::Nickname));
     }
     if repo::is_taken(&state.pool, UniqueField::Email, valid.email.as_str()).await? {
         // Never linked by address alone: the address's member links it themselves.
@@ -106,24 +103,12 @@ pub async fn sns_signup(#[server(default)] input: SnsSignupInput) -> Result<Me, 
             {
                 Ok(id) => break id,
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                    let message = db.message();
-                    if message.contains("uq_member_login_id") && attempt < 5 {
+                    let field = taken_field(db.message());
+                    if field == UniqueField::LoginId && attempt < 5 {
                         attempt += 1;
                         continue;
                     }
-                    let field = if message.contains("uq_member_email") {
-                        "email"
-                    } else {
-                        "nickname"
-                    };
-                    return Err(AppError::Validation(vec![field_error(
-                        field,
-                        if field == "email" {
-                            UniqueField::Email.taken_message()
-                        } else {
-                            UniqueField::Nickname.taken_message()
-                        },
-                    )]));
+                    return Err(AppError::Validation(vec![taken_error(field)]));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -146,14 +131,6 @@ pub async fn sns_signup(#[server(default)] input: SnsSignupInput) -> Result<Me, 
         super::verification::send_first_code(id).await;
     }
     repo::me(&state.pool, id).await?.ok_or(AppError::Internal)
-}
-
-#[cfg(feature = "ssr")]
-fn field_error(field: &str, message: &str) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }
 }
 
 /// 내 정보 → SNS 연결: the providers offered, the member's links, and whether they have

@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::{CallbackQuery, FLOW_COOKIE, FLOW_MINUTES, Finished, PENDING_COOKIE, PENDING_MINUTES};
@@ -20,23 +19,9 @@ pub struct StartQuery {
     link: Option<String>,
 }
 
-/// A short-lived HttpOnly cookie. Lax, because the provider's redirect back is a
-/// cross-site top-level GET, which Lax cookies still travel with.
-fn short_cookie(
-    name: &'static str,
-    value: String,
-    path: &'static str,
-    minutes: i64,
-    secure: bool,
-) -> String {
-    Cookie::build((name, value))
-        .path(path)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::minutes(minutes))
-        .build()
-        .to_string()
+/// A short-lived HttpOnly cookie of the flow (`minutes` long; 0 clears it).
+fn short_cookie(name: &str, value: String, path: &str, minutes: i64, secure: bool) -> String {
+    session::http_only_cookie(name, &value, path, minutes * 60, secure)
 }
 
 /// The pending sign-up's cookie, also cleared by the server function that completes it.
