@@ -58,6 +58,7 @@ test('a buyer pays and the seller\'s bell counts it live; the seller ships and t
   await expect(page.locator('[data-test="notice"]')).toContainText('〈채식주의자〉 배송이 시작됐어요.');
   // Turning trade notices off is one switch, kept.
   await page.locator('[data-test="setting-order"] input').uncheck();
+  await expect(page.locator('[data-test="settings-saved"]')).toHaveText('저장했어요.');
   await gotoHydrated(page, '/notifications');
   await expect(page.locator('[data-test="setting-order"] input')).not.toBeChecked();
   await snap(page, info, 'notification-settings');

@@ -204,6 +204,8 @@ fn NoticeRow(notice: Notice) -> impl IntoView {
 fn NoticeSettings(initial: Vec<NoticeSetting>) -> impl IntoView {
     let current = RwSignal::new(initial);
     let error = RwSignal::new(None::<AppError>);
+    // Saving takes a round trip; saying so tells the member it is safe to leave.
+    let saved = RwSignal::new(false);
     view! {
         <h2>"알림 설정"</h2>
         <ul class="notice-settings" data-test="notice-settings">
@@ -214,10 +216,17 @@ fn NoticeSettings(initial: Vec<NoticeSetting>) -> impl IntoView {
                         <label class="check" data-test=format!("setting-{}", kind.as_db())>
                             <input type="checkbox" prop:checked=s.enabled on:change:target=move |ev| {
                                 let enabled = ev.target().checked();
+                                saved.set(false);
                                 spawn_local(async move {
                                     match set_notice_setting(kind, enabled).await {
-                                        Ok(s) => current.set(s),
-                                        Err(e) => error.set(Some(e)),
+                                        Ok(s) => {
+                                            current.try_set(s);
+                                            error.try_set(None);
+                                            saved.try_set(true);
+                                        }
+                                        Err(e) => {
+                                            error.try_set(Some(e));
+                                        }
                                     }
                                 });
                             } />
@@ -227,6 +236,9 @@ fn NoticeSettings(initial: Vec<NoticeSetting>) -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+        <p class="muted small" role="status" data-test="settings-saved">
+            {move || saved.get().then_some("저장했어요.")}
+        </p>
         {move || error.get().map(error_line)}
     }
 }
