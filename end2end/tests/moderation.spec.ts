@@ -52,6 +52,8 @@ test('an admin handles a reported chat message and edits banned words', async ({
   });
   expect(login.status()).toBe(200);
   await gotoHydrated(page, '/me');
+  await page.locator('[data-test="admin-link"]').click();
+  await expect(page).toHaveURL(/\/admin$/);
   await page.locator('[data-test="admin-chat-link"]').click();
   await expect(page).toHaveURL(/\/admin\/chat$/);
   const card = page.locator('[data-test="reported-message"]').filter({ hasText: buyer.m.nickname });

@@ -22,6 +22,7 @@ use crate::features::courses::pages::CoursesPage;
 use crate::features::listings::pages::detail::ListingPage;
 use crate::features::listings::pages::sell::{EditListingPage, SellPage};
 use crate::features::listings::pages::{HomePage, MyListingsPage, MyWishesPage, SellerPage};
+use crate::features::moderation::dashboard::AdminPage;
 use crate::features::moderation::pages::AdminChatPage;
 use crate::features::notifications::pages::{NotificationsPage, provide_notice_count};
 use crate::features::orders::pages::{BuyPage, OrderPage, SandboxCheckoutPage, TradesPage};
@@ -147,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses") view=CoursesPage ssr=SsrMode::Async />
                     <Route path=path!("/chat") view=ChatListPage />
                     <Route path=path!("/chat/:id") view=ChatRoomPage />
+                    <Route path=path!("/admin") view=AdminPage />
                     <Route path=path!("/admin/chat") view=AdminChatPage />
                 </Routes>
             </main>

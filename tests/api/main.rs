@@ -10,6 +10,7 @@ mod chat;
 mod courses;
 mod database;
 mod helpers;
+mod listing_reports;
 mod listings;
 mod moderation;
 mod notifications;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::MySqlPool;
 
 use crate::helpers::TestApp;
-use crate::helpers::listings::{list_book, seeded};
+use crate::helpers::listings::{form, list_book, pairs, seeded};
 use crate::helpers::orders::{order_parcel, pay_return};
 
 async fn list(app: &TestApp, who: &reqwest::Client) -> Value {
@@ -115,6 +115,8 @@ async fn a_kind_turned_off_is_not_raised_and_sanctions_stay_on(pool: MySqlPool) 
             {"kind": "chat", "enabled": true},
             {"kind": "order", "enabled": false},
             {"kind": "review", "enabled": true},
+            {"kind": "wish", "enabled": true},
+            {"kind": "wanted", "enabled": true},
         ])
     );
     let res = app
@@ -229,4 +231,214 @@ async fn trade_history_opens_on_the_side_last_traded_on(pool: MySqlPool) {
         .unwrap();
     assert_eq!(page["role"], "buyer");
     assert!(page["items"].as_array().unwrap().is_empty());
+}
+
+async fn set_kind(app: &TestApp, who: &reqwest::Client, kind: &str, on: bool) {
+    let res = app
+        .call_as(
+            who,
+            "notifications/set",
+            &[
+                ("kind", kind),
+                ("enabled", if on { "true" } else { "false" }),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+fn of_kind(page: &Value, kind: &str) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_wished_listings_price_and_status_reach_its_wishers(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let wisher = app.member("wisher01", false).await;
+    let quiet = app.member("quiet001", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let id_s = listing.to_string();
+    for who in [&wisher, &quiet] {
+        let res = app
+            .call_as(
+                who,
+                "listings/wish",
+                &[("listing_id", id_s.as_str()), ("wished", "true")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    set_kind(&app, &quiet, "wish", false).await;
+    let edit = |version: &str, price: &str| {
+        let mut f = form(price);
+        f.push(("input[version]".into(), version.into()));
+        f.push(("id".into(), id_s.clone()));
+        f
+    };
+
+    // The price drops: the wisher hears, with both prices.
+    let res = app
+        .call_as(&seller, "listings/update", &pairs(&edit("0", "7000")))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = list(&app, &wisher).await;
+    assert_eq!(
+        of_kind(&page, "wish"),
+        ["찜한 〈채식주의자〉 가격이 9,000원에서 7,000원으로 내렸어요."]
+    );
+    assert_eq!(page["items"][0]["link"], format!("/listings/{listing}"));
+    // An edit that keeps the price tells nobody anything new.
+    let res = app
+        .call_as(&seller, "listings/update", &pairs(&edit("1", "7000")))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(unread(&app, &wisher).await, 1);
+    // Read, then dropped again: the same notice says the latest price and is unread again.
+    app.call_as(&wisher, "notifications/read_all", &[]).await;
+    let res = app
+        .call_as(&seller, "listings/update", &pairs(&edit("2", "6000")))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        of_kind(&list(&app, &wisher).await, "wish"),
+        ["찜한 〈채식주의자〉 가격이 7,000원에서 6,000원으로 내렸어요."]
+    );
+    assert_eq!(unread(&app, &wisher).await, 1);
+
+    // Someone buys it: reserved with the payment, in the payment's own step.
+    let (_, attempt) = order_parcel(&app, &buyer, listing, 1).await;
+    pay_return(&app, &attempt, 6000).await;
+    let wish = of_kind(&list(&app, &wisher).await, "wish");
+    assert_eq!(wish.len(), 2);
+    assert_eq!(wish[0], "찜한 〈채식주의자〉이(가) 예약중이 됐어요.");
+
+    // Whoever turned wish notices off heard nothing; the seller is not told of their
+    // own listing; the buyer, who did not wish it, neither.
+    assert!(of_kind(&list(&app, &quiet).await, "wish").is_empty());
+    assert!(of_kind(&list(&app, &seller).await, "wish").is_empty());
+    assert!(of_kind(&list(&app, &buyer).await, "wish").is_empty());
+}
+
+#[sqlx::test]
+async fn a_listing_set_by_hand_tells_wishers_of_real_changes_only(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let wisher = app.member("wisher01", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let id_s = listing.to_string();
+    app.call_as(
+        &wisher,
+        "listings/wish",
+        &[("listing_id", id_s.as_str()), ("wished", "true")],
+    )
+    .await;
+    let set = |status: &'static str| {
+        let id_s = id_s.clone();
+        let (app, seller) = (&app, &seller);
+        async move {
+            let res = app
+                .call_as(
+                    seller,
+                    "listings/status",
+                    &[("id", id_s.as_str()), ("status", status)],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "{status}");
+        }
+    };
+    set("sold").await;
+    app.call_as(&wisher, "notifications/read_all", &[]).await;
+    // Already sold: nothing changes, nobody is told again.
+    set("sold").await;
+    assert_eq!(unread(&app, &wisher).await, 0);
+    set("deleted").await;
+    assert_eq!(
+        of_kind(&list(&app, &wisher).await, "wish"),
+        ["찜한 〈채식주의자〉 판매글이 내려갔어요."]
+    );
+    assert_eq!(unread(&app, &wisher).await, 1);
+}
+
+#[sqlx::test]
+async fn a_new_listing_tells_whoever_wanted_it_once(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let reader = app.member("reader01", false).await;
+    let quiet = app.member("quiet001", false).await;
+    // Two alerts of the reader's match the same book: one notice.
+    for (query, isbn) in [("", "9788936433598"), ("채식주의자", "")] {
+        let res = app
+            .call_as(&reader, "alerts/save", &[("query", query), ("isbn", isbn)])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    app.call_as(
+        &quiet,
+        "alerts/save",
+        &[("query", ""), ("isbn", "9788936433598")],
+    )
+    .await;
+    set_kind(&app, &quiet, "wanted", false).await;
+    let listing = list_book(&app, &seller, "8500").await;
+    let page = list(&app, &reader).await;
+    assert_eq!(
+        of_kind(&page, "wanted"),
+        ["찾던 책 〈채식주의자〉이(가) 8,500원에 올라왔어요."]
+    );
+    assert_eq!(page["items"][0]["link"], format!("/listings/{listing}"));
+    assert!(of_kind(&list(&app, &quiet).await, "wanted").is_empty());
+    // The seller's own alerts never match their own listing.
+    assert!(of_kind(&list(&app, &seller).await, "wanted").is_empty());
+}
+
+#[sqlx::test]
+async fn a_review_is_told_to_whom_it_is_about(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let (id, attempt) = order_parcel(&app, &buyer, listing, 1).await;
+    pay_return(&app, &attempt, 9000).await;
+    let id_s = id.to_string();
+    let ship = [
+        ("id", id_s.as_str()),
+        ("carrier", "CJ대한통운"),
+        ("tracking_no", "123456789012"),
+    ];
+    assert_eq!(
+        app.call_as(&seller, "orders/ship", &ship).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call_as(&buyer, "orders/confirm", &[("id", id_s.as_str())])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let review = [
+        ("id", id_s.as_str()),
+        ("stars", "5"),
+        ("body", "친절하게 포장해 주셨어요."),
+    ];
+    for _ in 0..2 {
+        // Sent twice (a double tap): one review, one notice.
+        assert_eq!(
+            app.call_as(&buyer, "orders/review", &review).await.status(),
+            StatusCode::OK
+        );
+    }
+    let page = list(&app, &seller).await;
+    assert_eq!(
+        of_kind(&page, "review"),
+        ["〈채식주의자〉 거래 상대가 후기를 남겼어요."]
+    );
+    assert!(of_kind(&list(&app, &buyer).await, "review").is_empty());
 }

@@ -217,7 +217,7 @@ pub async fn set_banned_word(word: String, on: bool) -> Result<(), AppError> {
             ));
         }
     } else {
-        repo::remove_banned_word(&state.pool, &word).await?;
+        repo::remove_banned_word(&state.pool, &word, caller.id, state.clock.now()).await?;
     }
     state.chat.forget_banned_words();
     Ok(())

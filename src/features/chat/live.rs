@@ -242,7 +242,9 @@ impl ChatLive {
             ServerFrame::Msg { .. } | ServerFrame::Read { .. } | ServerFrame::Deleted { .. } => {
                 self.activity.update(|a| *a += 1);
             }
-            ServerFrame::Resync | ServerFrame::Trade { .. } => self.activity.update(|a| *a += 1),
+            ServerFrame::Resync | ServerFrame::Trade { .. } | ServerFrame::Notice => {
+                self.activity.update(|a| *a += 1)
+            }
             // Only the open room cares (its composer).
             ServerFrame::Restricted { .. } => {}
         }

@@ -408,6 +408,9 @@ pub enum ServerFrame {
     Trade {
         order: u64,
     },
+    /// Something else the member is told of (a wished listing changed, a wanted book came
+    /// up, a report was handled, a review arrived): the bell counts again.
+    Notice,
 }
 
 impl ServerFrame {

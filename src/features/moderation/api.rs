@@ -2,14 +2,20 @@
 
 use leptos::prelude::*;
 
-use super::types::{ChatRestriction, ReportQueue};
+use super::types::{
+    AuditPage, ChatRestriction, ListingQueueCursor, ListingReportOutcome, ListingReportQueue,
+    ReportQueue,
+};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::server::repo,
-    super::types::{REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome},
+    super::server::{audit, listing_reports, repo},
+    super::types::{
+        AUDIT_PAGE, LISTING_QUEUE_PAGE, REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome,
+    },
     crate::features::chat::{server::repo as chat_repo, types::ServerFrame},
+    crate::features::notifications::server::live as notice_live,
     crate::server::request,
 };
 
@@ -87,4 +93,48 @@ pub async fn lift_chat_restriction(id: u64) -> Result<(), AppError> {
     .await?;
     restriction_lifted(&state, member);
     Ok(())
+}
+
+/// Reported listings, the longest-waiting first; `after` (the previous page's `next`)
+/// pages on.
+#[server(endpoint = "admin/listing-reports")]
+pub async fn listing_reports(
+    #[server(default)] after: Option<ListingQueueCursor>,
+) -> Result<ListingReportQueue, AppError> {
+    request::require_admin().await?;
+    let state = request::state()?;
+    listing_reports::queue(&state.pool, after, LISTING_QUEUE_PAGE).await
+}
+
+/// Closes the open reports on `listing`: `removed` takes it down (the seller is told why,
+/// with `note` when given), `dismissed` leaves it; the reporters hear either way.
+#[server(endpoint = "admin/listing-reports/close")]
+pub async fn close_listing_reports(
+    listing: u64,
+    outcome: ListingReportOutcome,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    let admin = request::require_admin().await?;
+    if note.chars().count() > 200 {
+        return Err(AppError::field("note", "사유는 200자까지 쓸 수 있어요."));
+    }
+    let state = request::state()?;
+    let now = state.clock.now();
+    let closed = crate::server::db::retry_conflicts(|| {
+        listing_reports::close(&state.pool, listing, admin.id, outcome, &note, now)
+    })
+    .await?;
+    notice_live::nudge(&state, &closed.told);
+    if outcome == ListingReportOutcome::Removed {
+        notice_live::nudge_wishers(&state, listing);
+    }
+    Ok(())
+}
+
+/// The audit log, newest first; `before` (an entry id from `next`) pages back.
+#[server(endpoint = "admin/audit")]
+pub async fn audit_log(#[server(default)] before: u64) -> Result<AuditPage, AppError> {
+    request::require_admin().await?;
+    let state = request::state()?;
+    audit::page(&state.pool, (before > 0).then_some(before), AUDIT_PAGE).await
 }

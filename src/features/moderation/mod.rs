@@ -1,10 +1,12 @@
-//! Admin moderation. So far the chat part of CHAT_004's dashboard: the queue of reported
-//! messages (delete or dismiss), the members the report rule restricted (lift), and the
-//! chat banned-word list. Admins see only the reported message, never the rest of the
+//! Admin moderation (CHAT_004, PRODUCT_10). `/admin`: reported listings (take down or
+//! dismiss) and the append-only audit log of every admin action. `/admin/chat`: the queue
+//! of reported messages (delete or dismiss), the members the report rule restricted
+//! (lift), and the chat banned-word list. Admins see only the reported message, never the rest of the
 //! conversation. The report rule itself (`types::AUTO_RESTRICT_REPORTERS`) runs in the
 //! transaction that stores a report.
 
 pub mod api;
+pub mod dashboard;
 pub mod pages;
 /// The server half: use cases and SQL.
 #[cfg(feature = "ssr")]

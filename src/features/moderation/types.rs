@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::features::chat::types::ReportReason;
+use crate::features::listings::types::{ListingStatus, ReportReason as ListingReportReason};
 
 /// Reported messages per page of the admin queue.
 pub const REPORT_QUEUE_PAGE: u32 = 20;
@@ -123,4 +124,180 @@ impl ReportOutcome {
             .into_iter()
             .find(|o| o.as_str() == value)
     }
+}
+
+/// Listings per page of the admin's listing-report queue.
+pub const LISTING_QUEUE_PAGE: u32 = 20;
+
+/// What an admin does with a reported listing: every open report on it is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingReportOutcome {
+    /// Taken down; the seller is told why, the reporters that it was.
+    Removed,
+    /// Nothing against the rules; the reporters are told so.
+    Dismissed,
+}
+
+impl ListingReportOutcome {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Self::Removed => "removed",
+            Self::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// One member's report of a listing, as the queue shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingReportLine {
+    pub reason: ListingReportReason,
+    pub detail: String,
+    pub reporter_nickname: String,
+    /// The reporter's earlier reports (of listings or messages) that admins dismissed.
+    pub reporter_dismissed: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// A listing with open reports, with what the admin needs to judge it: the listing as
+/// buyers see it and the seller's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedListing {
+    pub listing_id: u64,
+    pub title: String,
+    pub author: String,
+    pub price: i64,
+    /// None: the seller took it down meanwhile (the reports still need closing).
+    pub status: Option<ListingStatus>,
+    pub description: String,
+    pub cover_photo: Option<String>,
+    pub seller_id: u64,
+    pub seller_nickname: String,
+    pub seller_joined: DateTime<Utc>,
+    /// The seller's other listings admins took down after reports.
+    pub seller_removed_before: u32,
+    /// Open reports on the seller's other listings.
+    pub seller_other_open: u32,
+    /// Open reports on this listing, oldest first.
+    pub reports: Vec<ListingReportLine>,
+}
+
+/// Where the next page of the queue starts: the last listing shown (oldest report first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingQueueCursor {
+    pub at: DateTime<Utc>,
+    pub listing_id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingReportQueue {
+    pub items: Vec<ReportedListing>,
+    pub next: Option<ListingQueueCursor>,
+}
+
+/// What an admin did, as the audit log keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    ChatMessageDeleted,
+    ChatReportDismissed,
+    RestrictionLifted,
+    BannedWordAdded,
+    BannedWordRemoved,
+    ListingRemoved,
+    ListingReportDismissed,
+    /// An admin edited someone else's listing.
+    ListingEdited,
+    /// An admin changed someone else's listing's status.
+    ListingStatusSet,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 9] = [
+        Self::ChatMessageDeleted,
+        Self::ChatReportDismissed,
+        Self::RestrictionLifted,
+        Self::BannedWordAdded,
+        Self::BannedWordRemoved,
+        Self::ListingRemoved,
+        Self::ListingReportDismissed,
+        Self::ListingEdited,
+        Self::ListingStatusSet,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Self::ChatMessageDeleted => "chat_message_deleted",
+            Self::ChatReportDismissed => "chat_report_dismissed",
+            Self::RestrictionLifted => "restriction_lifted",
+            Self::BannedWordAdded => "banned_word_added",
+            Self::BannedWordRemoved => "banned_word_removed",
+            Self::ListingRemoved => "listing_removed",
+            Self::ListingReportDismissed => "listing_report_dismissed",
+            Self::ListingEdited => "listing_edited",
+            Self::ListingStatusSet => "listing_status_set",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_db() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ChatMessageDeleted => "신고된 메시지 삭제",
+            Self::ChatReportDismissed => "메시지 신고 기각",
+            Self::RestrictionLifted => "채팅 제한 해제",
+            Self::BannedWordAdded => "금지어 추가",
+            Self::BannedWordRemoved => "금지어 삭제",
+            Self::ListingRemoved => "신고된 판매글 내림",
+            Self::ListingReportDismissed => "판매글 신고 기각",
+            Self::ListingEdited => "다른 회원의 판매글 수정",
+            Self::ListingStatusSet => "다른 회원의 판매글 상태 변경",
+        }
+    }
+
+    /// What the target id names (kept beside it, so one thing's history is one range).
+    pub fn target_kind(self) -> &'static str {
+        match self {
+            Self::ChatMessageDeleted | Self::ChatReportDismissed => "chat_message",
+            Self::RestrictionLifted => "sanction",
+            Self::BannedWordAdded | Self::BannedWordRemoved => "banned_word",
+            Self::ListingRemoved
+            | Self::ListingReportDismissed
+            | Self::ListingEdited
+            | Self::ListingStatusSet => "listing",
+        }
+    }
+
+    /// The page the entry's target is on, when it has one.
+    pub fn target_link(self, target_id: u64) -> Option<String> {
+        match self {
+            Self::ListingRemoved
+            | Self::ListingReportDismissed
+            | Self::ListingEdited
+            | Self::ListingStatusSet => Some(format!("/listings/{target_id}")),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub admin_nickname: String,
+    pub action: AuditAction,
+    pub target_id: u64,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+pub const AUDIT_PAGE: u32 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    /// Pass back as `before` for older entries.
+    pub next: Option<u64>,
 }

@@ -15,11 +15,35 @@ pub enum NoticeKind {
     Review,
     /// A restriction the moderators (or the report rule) put on the member.
     Sanction,
+    /// A listing the member wished changed its price or status (one notice per listing
+    /// and kind of change, refreshed).
+    Wish,
+    /// A listing matching one of the member's wanted alerts came up for sale.
+    Wanted,
+    /// What admins did with the member's report, or with a report of the member's listing.
+    Report,
 }
 
 impl NoticeKind {
-    /// The kinds a member may turn off. A sanction is always told.
-    pub const SWITCHABLE: [Self; 3] = [Self::Chat, Self::Order, Self::Review];
+    pub const ALL: [Self; 7] = [
+        Self::Chat,
+        Self::Order,
+        Self::Review,
+        Self::Sanction,
+        Self::Wish,
+        Self::Wanted,
+        Self::Report,
+    ];
+
+    /// The kinds a member may turn off. What moderators did is always told: a seller whose
+    /// listing was taken down must learn why.
+    pub const SWITCHABLE: [Self; 5] = [
+        Self::Chat,
+        Self::Order,
+        Self::Review,
+        Self::Wish,
+        Self::Wanted,
+    ];
 
     pub fn as_db(self) -> &'static str {
         match self {
@@ -27,13 +51,14 @@ impl NoticeKind {
             Self::Order => "order",
             Self::Review => "review",
             Self::Sanction => "sanction",
+            Self::Wish => "wish",
+            Self::Wanted => "wanted",
+            Self::Report => "report",
         }
     }
 
     pub fn from_db(s: &str) -> Option<Self> {
-        [Self::Chat, Self::Order, Self::Review, Self::Sanction]
-            .into_iter()
-            .find(|k| k.as_db() == s)
+        Self::ALL.into_iter().find(|k| k.as_db() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -42,6 +67,9 @@ impl NoticeKind {
             Self::Order => "거래",
             Self::Review => "후기",
             Self::Sanction => "이용 제한",
+            Self::Wish => "찜",
+            Self::Wanted => "찾는 책",
+            Self::Report => "신고 처리",
         }
     }
 
@@ -52,6 +80,9 @@ impl NoticeKind {
             Self::Order => "주문·결제·배송 등 거래 진행",
             Self::Review => "받은 거래 후기",
             Self::Sanction => "이용 제한",
+            Self::Wish => "찜한 책의 가격·판매 상태 변경",
+            Self::Wanted => "찾는 책 알림에 맞는 새 판매글",
+            Self::Report => "신고 처리 결과",
         }
     }
 
@@ -100,15 +131,11 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_sanctions_cannot_be_turned_off() {
-        for k in [
-            NoticeKind::Chat,
-            NoticeKind::Order,
-            NoticeKind::Review,
-            NoticeKind::Sanction,
-        ] {
+        for k in NoticeKind::ALL {
             assert_eq!(NoticeKind::from_db(k.as_db()), Some(k));
         }
         assert!(!NoticeKind::Sanction.switchable());
+        assert!(!NoticeKind::Report.switchable());
         assert!(NoticeKind::Order.switchable());
     }
 }

@@ -507,7 +507,7 @@ pub fn MyPage() -> impl IntoView {
                                 <A href="/me/trades" attr:class="button secondary block">"거래 내역"</A>
                                 <A href="/me/alerts" attr:class="button secondary block">"알림 받는 책"</A>
                                 {is_admin.then(|| view! {
-                                    <A href="/admin/chat" attr:class="button secondary block" attr:data-test="admin-chat-link">"채팅 관리 (관리자)"</A>
+                                    <A href="/admin" attr:class="button secondary block" attr:data-test="admin-link">"관리자 페이지"</A>
                                 })}
                                 <sns::SnsLinksSection links=sns_links />
                                 <h2>"동의 내역"</h2>

@@ -3,13 +3,17 @@
 //! the listing, its photos, course filing, search terms and wanted-alert hits in one
 //! transaction.
 
-use super::repo;
+use super::repo::{self, StatusSet};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::alerts::server::repo as alerts_repo;
 use crate::features::catalog::server::repo as catalog_repo;
 use crate::features::catalog::types::{BookInfo, Isbn13};
 use crate::features::courses::server::repo as course_repo;
 use crate::features::listings::types::{ListingInput, ListingStatus, ValidListing};
+use crate::features::moderation::server::audit;
+use crate::features::moderation::types::AuditAction;
+use crate::features::notifications::server::live as notice_live;
+use crate::features::notifications::server::repo::{self as notice_repo, WishChange};
 use crate::features::orders::types::check_idempotency_key;
 use crate::features::photos::server::repo as photo_repo;
 use crate::features::search::server::repo as search_repo;
@@ -105,6 +109,7 @@ pub async fn create(state: &AppState, caller: Caller, input: ListingInput) -> Ap
     }
     if alerted > 0 {
         tracing::info!(listing = id, alerted, "wanted alerts matched");
+        notice_live::nudge_wanted(state, id);
     }
     tracing::info!(listing = id, seller = caller.id, "listing created");
     Ok(id)
@@ -144,6 +149,9 @@ async fn store_listing(
     // Wanted alerts: stored with the listing, so a match is never lost or doubled.
     let alerted =
         alerts_repo::record_hits(&mut tx, id, caller.id, &book.isbn13, &terms, now).await?;
+    if alerted > 0 {
+        notice_repo::tell_wanted(&mut tx, id, &book.title, valid.price, now).await?;
+    }
     tx.commit().await?;
     Ok((id, alerted))
 }
@@ -168,13 +176,16 @@ pub async fn update(
     }
     check_photos_owned(&state.pool, seller, caller.id, &valid.photos).await?;
     let now = state.clock.now();
+    let by_admin = (caller.id != seller).then_some(caller.id);
     let updated =
-        retry_conflicts(|| store_update(state, caller, id, input.version, &valid, now)).await?;
+        retry_conflicts(|| store_update(state, caller, id, input.version, &valid, by_admin, now))
+            .await?;
     if !updated {
         return Err(AppError::Rejected(
             "다른 곳에서 먼저 수정되었어요. 새로고침한 뒤 다시 수정해 주세요.".into(),
         ));
     }
+    notice_live::nudge_wishers(state, id);
     Ok(())
 }
 
@@ -185,6 +196,7 @@ async fn store_update(
     id: u64,
     version: u32,
     valid: &ValidListing,
+    by_admin: Option<u64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
     let mut tx = state.pool.begin().await?;
@@ -195,9 +207,19 @@ async fn store_update(
     photo_repo::set_listing_photos(&mut tx, id, &valid.photos).await?;
     if let Some(old) = old_price {
         search_repo::reprice(&mut tx, id, old, valid.price).await?;
+        if old != valid.price {
+            let change = WishChange::Price {
+                from: old,
+                to: valid.price,
+            };
+            notice_repo::tell_wishers(&mut tx, id, change, now).await?;
+        }
     }
     if let Some(course) = &valid.course {
         course_repo::file_listing_book(&mut tx, course, id, caller.id, now).await?;
+    }
+    if let Some(admin) = by_admin {
+        audit::record(&mut tx, admin, AuditAction::ListingEdited, id, "", now).await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -210,17 +232,44 @@ pub async fn set_status(
     id: u64,
     status: NewStatus,
 ) -> AppResult<()> {
-    managed_seller(&state.pool, caller, id).await?;
+    let seller = managed_seller(&state.pool, caller, id).await?;
+    let by_admin = (caller.id != seller).then_some(caller.id);
     let now = state.clock.now();
-    let changed =
-        retry_conflicts(|| repo::set_status_unless_held(&state.pool, id, status, now)).await?;
+    let changed = retry_conflicts(|| store_status(state, id, status, by_admin, now)).await?;
     // While an order holds the listing, its status follows the order.
     if !changed {
         return Err(AppError::Rejected(
             "주문이 진행 중이거나 주문으로 팔린 책은 상태를 직접 바꿀 수 없어요.".into(),
         ));
     }
+    notice_live::nudge_wishers(state, id);
     Ok(())
+}
+
+/// The status change, its wishers' notices and (for an admin acting on someone else's
+/// listing) the audit entry in one transaction; false when an order holds the listing.
+async fn store_status(
+    state: &AppState,
+    id: u64,
+    status: NewStatus,
+    by_admin: Option<u64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let mut tx = state.pool.begin().await?;
+    match repo::set_status_in(&mut tx, id, status, now).await? {
+        StatusSet::Held => return Ok(false),
+        StatusSet::Unchanged => return Ok(true),
+        StatusSet::Changed => {}
+    }
+    if let Some(admin) = by_admin {
+        let to = match status {
+            NewStatus::Set(s) => s.label(),
+            NewStatus::Delete => "삭제",
+        };
+        audit::record(&mut tx, admin, AuditAction::ListingStatusSet, id, to, now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The course's school must exist (the form offers only real ones; this is for

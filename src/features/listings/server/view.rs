@@ -10,6 +10,7 @@ use crate::features::listings::types::{
     ListingCard, ListingDetail, MAX_REPORT_DETAIL_CHARS, ReportReason, SellerProfile,
     SellerSummary, WishState,
 };
+use crate::features::moderation::server::listing_reports;
 use crate::features::photos::server::repo as photo_repo;
 use crate::features::reviews::server::repo as reviews_repo;
 use crate::server::AppState;
@@ -110,16 +111,18 @@ pub async fn report(
             format!("신고 내용은 {MAX_REPORT_DETAIL_CHARS}자까지 쓸 수 있어요."),
         ));
     }
-    if !repo::report(
-        &state.pool,
-        listing_id,
-        caller.id,
-        reason,
-        detail,
-        state.clock.now(),
-    )
-    .await?
+    let now = state.clock.now();
+    // The daily cap counts across instances (the limiter above is per instance). Read
+    // then write: two reports racing past the cap make it one over, which is harmless.
+    if listing_reports::reports_today(&state.pool, caller.id, now).await?
+        >= listing_reports::REPORTS_PER_DAY
     {
+        return Err(AppError::Rejected(format!(
+            "신고는 하루 {}번까지 할 수 있어요. 내일 다시 신고해 주세요.",
+            listing_reports::REPORTS_PER_DAY
+        )));
+    }
+    if !repo::report(&state.pool, listing_id, caller.id, reason, detail, now).await? {
         return Err(AppError::Rejected(
             "이미 신고한 판매글이에요. 운영자가 확인하고 있어요.".into(),
         ));

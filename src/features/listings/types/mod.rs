@@ -606,6 +606,9 @@ impl ReportReason {
             ReportReason::Other => "other",
         }
     }
+    pub fn from_db(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_db() == s)
+    }
 }
 
 pub const MAX_REPORT_DETAIL_CHARS: usize = 500;

@@ -1,3 +1,5 @@
 //! moderation on the server: use cases and SQL.
 
+pub mod audit;
+pub mod listing_reports;
 pub mod repo;

@@ -3,13 +3,15 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::audit;
 use crate::error::{AppError, AppResult};
 use crate::features::chat::server::repo::{erase_message, is_duplicate_key};
 use crate::features::chat::types::ReportReason;
 use crate::features::moderation::types::{
-    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, FIRST_RESTRICTION_HOURS,
-    REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome, ReportQueue, ReportedMessage,
-    SENDER_REPORT_WINDOW_DAYS, SanctionSource, UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
+    AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, AuditAction, ChatRestriction,
+    FIRST_RESTRICTION_HOURS, REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome,
+    ReportQueue, ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+    UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
 };
 
 /// Open reports, newest message first, keyset-paged on the message id (one report per
@@ -129,6 +131,11 @@ pub async fn close_reports(
         && erase_message(&mut tx, message.room_id, message_id, message.sender_id, now).await?;
     let lifted = outcome == ReportOutcome::Dismissed
         && lift_if_unfounded(&mut tx, message.sender_id, admin, now).await?;
+    let action = match outcome {
+        ReportOutcome::Deleted => AuditAction::ChatMessageDeleted,
+        ReportOutcome::Dismissed => AuditAction::ChatReportDismissed,
+    };
+    audit::record(&mut tx, admin, action, message_id, "", now).await?;
     tx.commit().await?;
     Ok(Closed {
         room_id: message.room_id,
@@ -387,6 +394,7 @@ pub async fn lift_restriction(
     )
     .execute(&mut *tx)
     .await?;
+    audit::record(&mut tx, admin, AuditAction::RestrictionLifted, id, "", now).await?;
     tx.commit().await?;
     Ok(member)
 }

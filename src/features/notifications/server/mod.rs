@@ -1,3 +1,4 @@
-//! notifications on the server: SQL.
+//! notifications on the server: SQL and the live nudge.
 
+pub mod live;
 pub mod repo;

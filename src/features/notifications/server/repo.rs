@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlPool, Transaction};
 
 use crate::error::AppResult;
+use crate::features::listings::types::ListingStatus;
 use crate::features::notifications::types::{
     Notice, NoticeCursor, NoticeKind, NoticePage, NoticeSetting, PAGE_SIZE,
 };
+use crate::ui::format::won;
 
 /// A notice to raise.
 pub struct NewNotice<'a> {
@@ -46,6 +48,143 @@ pub async fn raise(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// What changed on a wished listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WishChange {
+    Price {
+        from: i64,
+        to: i64,
+    },
+    Status(ListingStatus),
+    /// Taken down (by the seller or an admin).
+    Removed,
+}
+
+impl WishChange {
+    /// One notice per listing for its price and one for its status, each refreshed by
+    /// the next change of its kind: a wisher sees where things stand, not every step.
+    fn event(self) -> &'static str {
+        match self {
+            Self::Price { .. } => "price",
+            Self::Status(_) | Self::Removed => "status",
+        }
+    }
+
+    pub fn body(self, title: &str) -> String {
+        let t: String = title.chars().take(30).collect();
+        match self {
+            Self::Price { from, to } if to < from => format!(
+                "찜한 〈{t}〉 가격이 {}에서 {}으로 내렸어요.",
+                won(from),
+                won(to)
+            ),
+            Self::Price { from, to } => format!(
+                "찜한 〈{t}〉 가격이 {}에서 {}으로 올랐어요.",
+                won(from),
+                won(to)
+            ),
+            Self::Status(ListingStatus::OnSale) => format!("찜한 〈{t}〉이(가) 다시 판매중이에요."),
+            Self::Status(ListingStatus::Reserved) => format!("찜한 〈{t}〉이(가) 예약중이 됐어요."),
+            Self::Status(ListingStatus::Sold) => format!("찜한 〈{t}〉이(가) 판매완료됐어요."),
+            Self::Removed => format!("찜한 〈{t}〉 판매글이 내려갔어요."),
+        }
+    }
+}
+
+/// Tells everyone who wished `listing_id` of `change`, in the caller's transaction
+/// (one statement however many wished it; the change and its notices commit together).
+pub async fn tell_wishers(
+    tx: &mut Transaction<'_, MySql>,
+    listing_id: u64,
+    change: WishChange,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let title = sqlx::query_scalar!(
+        "SELECT b.title FROM listing l JOIN book b ON b.id = l.book_id WHERE l.id = ?",
+        listing_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or_default();
+    let body = change.body(&title);
+    let link = format!("/listings/{listing_id}");
+    let told = sqlx::query!(
+        "INSERT INTO notification (member_id, kind, event, subject_id, body, link, created_at)
+         SELECT w.member_id, 'wish', ?, ?, ?, ?, ? FROM wish w
+         WHERE w.listing_id = ?
+           AND NOT EXISTS (SELECT 1 FROM notification_setting s
+                           WHERE s.member_id = w.member_id AND s.kind = 'wish' AND NOT s.enabled)
+         ON DUPLICATE KEY UPDATE body = VALUES(body), created_at = VALUES(created_at),
+                                 read_at = NULL",
+        change.event(),
+        listing_id,
+        body,
+        link,
+        now.naive_utc(),
+        listing_id
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(told)
+}
+
+/// Tells the members whose wanted alerts `listing_id` matched (its hits, stored in the
+/// same transaction just before), once per member however many of their alerts matched.
+pub async fn tell_wanted(
+    tx: &mut Transaction<'_, MySql>,
+    listing_id: u64,
+    title: &str,
+    price: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let t: String = title.chars().take(30).collect();
+    let body = format!("찾던 책 〈{t}〉이(가) {}에 올라왔어요.", won(price));
+    let link = format!("/listings/{listing_id}");
+    let told = sqlx::query!(
+        "INSERT INTO notification (member_id, kind, event, subject_id, body, link, created_at)
+         SELECT DISTINCT h.member_id, 'wanted', '', ?, ?, ?, ? FROM wanted_hit h
+         WHERE h.listing_id = ?
+           AND NOT EXISTS (SELECT 1 FROM notification_setting s
+                           WHERE s.member_id = h.member_id AND s.kind = 'wanted' AND NOT s.enabled)
+         ON DUPLICATE KEY UPDATE id = id",
+        listing_id,
+        body,
+        link,
+        now.naive_utc(),
+        listing_id
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(told)
+}
+
+/// The most members a fan-out's live nudge reaches (the rest see it on their next page).
+const LIVE_FANOUT: u32 = 2000;
+
+/// Who wished `listing_id`, for the live nudge after a change is committed.
+pub async fn wishers(pool: &MySqlPool, listing_id: u64) -> AppResult<Vec<u64>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT member_id FROM wish WHERE listing_id = ? LIMIT ?",
+        listing_id,
+        LIVE_FANOUT
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Whose wanted alerts `listing_id` matched.
+pub async fn wanted_by(pool: &MySqlPool, listing_id: u64) -> AppResult<Vec<u64>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT DISTINCT member_id FROM wanted_hit WHERE listing_id = ? LIMIT ?",
+        listing_id,
+        LIVE_FANOUT
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 struct Row {

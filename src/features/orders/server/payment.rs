@@ -280,7 +280,7 @@ async fn record_approval(
     let paid = Step::Pay { provider: kind };
     if approved && transition::apply(&mut tx, order, paid, Some(order.buyer_id), now).await? {
         tx.commit().await?;
-        transition::announce(state, order.id, [order.buyer_id, order.seller_id]);
+        transition::announce(state, order);
         return Ok(true);
     }
     Ok(false)
@@ -386,7 +386,7 @@ pub(super) async fn refund(state: &AppState, order_id: u64) -> AppResult<bool> {
             repo::event(&mut tx, order_id, &event, now).await?;
             super::notices::raise_for(&mut tx, &order, EventKind::Refunded, None, now).await?;
             tx.commit().await?;
-            transition::announce(state, order.id, [order.buyer_id, order.seller_id]);
+            transition::announce(state, &order);
             Ok(true)
         }
         Err(e) => {

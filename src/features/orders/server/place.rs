@@ -192,7 +192,12 @@ pub async fn place(
             seller_id,
         } => {
             if status == OrderStatus::Agreed {
-                super::transition::announce(state, id, [caller.id, seller_id]);
+                super::transition::announce_parts(
+                    state,
+                    id,
+                    input.listing_id,
+                    [caller.id, seller_id],
+                );
             }
             (id, amount, title)
         }

@@ -5,6 +5,9 @@ use chrono::Duration;
 
 use super::{rejected, role_of, visible_order};
 use crate::error::{AppError, AppResult};
+use crate::features::notifications::server::live as notice_live;
+use crate::features::notifications::server::repo::{NewNotice, raise};
+use crate::features::notifications::types::NoticeKind;
 use crate::features::orders::types::TradeRole;
 use crate::features::reviews::server::repo::{self as reviews, NewReview};
 use crate::features::reviews::types::{REVIEW_BLIND_DAYS, check_review};
@@ -42,12 +45,15 @@ pub async fn write_review(
     };
     // One review per side (a unique key): never stored twice, so it may run again after
     // a lost COMMIT; the same review found then is this one.
-    crate::server::db::retry_keyed(|| store_review(state, &review, now)).await
+    crate::server::db::retry_keyed(|| store_review(state, &review, &order.book_title, now)).await?;
+    notice_live::nudge(state, &[reviewee]);
+    Ok(())
 }
 
 async fn store_review(
     state: &AppState,
     review: &NewReview<'_>,
+    title: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let mut tx = state.pool.begin().await?;
@@ -58,6 +64,20 @@ async fn store_review(
         return Err(rejected("이 거래에는 이미 후기를 남겼어요."));
     }
     reviews::reveal_if_both(&mut tx, review.order_id, now).await?;
+    // Told that a review came, not what it says: it stays hidden until both sides wrote
+    // or the blind period ends.
+    let t: String = title.chars().take(30).collect();
+    let body = format!("〈{t}〉 거래 상대가 후기를 남겼어요.");
+    let link = format!("/orders/{}", review.order_id);
+    let notice = NewNotice {
+        member_id: review.reviewee_id,
+        kind: NoticeKind::Review,
+        event: "",
+        subject_id: review.order_id,
+        body: &body,
+        link: &link,
+    };
+    raise(&mut tx, &notice, now).await?;
     for id in reviews::order_review_ids(&mut tx, review.order_id).await? {
         reviews::count_review(&mut tx, id, now).await?;
     }

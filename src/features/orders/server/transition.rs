@@ -190,7 +190,7 @@ async fn run_once(
     let happened = apply(&mut tx, order, step, actor, now).await?;
     if happened {
         tx.commit().await?;
-        announce(state, order.id, [order.buyer_id, order.seller_id]);
+        announce(state, order);
     }
     Ok(happened)
 }
@@ -198,9 +198,21 @@ async fn run_once(
 /// After a step is committed: both sides' open pages hear of it over the live socket
 /// (on every instance), so an order page or the bell changes without a reload. Its
 /// notices are already stored; a member with no socket finds them in the list.
-pub fn announce(state: &AppState, order: u64, members: [u64; 2]) {
+/// Those who wished the listing are nudged too (a step may have moved it).
+pub fn announce(state: &AppState, order: &OrderRow) {
+    announce_parts(
+        state,
+        order.id,
+        order.listing_id,
+        [order.buyer_id, order.seller_id],
+    );
+}
+
+/// The same for an order known by its parts (just placed).
+pub fn announce_parts(state: &AppState, order: u64, listing: u64, members: [u64; 2]) {
     use crate::features::chat::types::ServerFrame;
     state
         .chat
         .publish(&members, &ServerFrame::Trade { order }, None);
+    crate::features::notifications::server::live::nudge_wishers(state, listing);
 }

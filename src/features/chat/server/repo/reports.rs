@@ -1,5 +1,7 @@
 //! Reports of messages, and the banned-word list.
 
+use crate::features::moderation::server::audit;
+use crate::features::moderation::types::AuditAction;
 use chrono::{DateTime, Utc};
 
 use sqlx::{Connection, MySqlPool};
@@ -96,20 +98,36 @@ pub async fn add_banned_word(
     admin: u64,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query!(
         "INSERT IGNORE INTO banned_word (word, created_at, created_by) VALUES (?, ?, ?)",
         word,
         now.naive_utc(),
         admin
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    audit::record(&mut tx, admin, AuditAction::BannedWordAdded, 0, word, now).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
-pub async fn remove_banned_word(pool: &MySqlPool, word: &str) -> AppResult<()> {
-    sqlx::query!("DELETE FROM banned_word WHERE word = ?", word)
-        .execute(pool)
+pub async fn remove_banned_word(
+    pool: &MySqlPool,
+    word: &str,
+    admin: u64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query!("DELETE FROM banned_word WHERE word = ?", word)
+        .execute(&mut *tx)
         .await?;
+    if done.rows_affected() > 0 {
+        audit::record(&mut tx, admin, AuditAction::BannedWordRemoved, 0, word, now).await?;
+        tx.commit().await?;
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::features::listings::types::{
     Condition, ConditionChecklist, DeliveryWays, ListingCard, ListingDetail, ListingStatus,
     PaymentWays, PriceGuide, SaleWays, SellerSummary, SoldPoint, ValidListing, median,
 };
+use crate::features::notifications::server::repo::{self as notice_repo, WishChange};
 use crate::server::db::known;
 
 mod reactions;
@@ -262,51 +263,61 @@ pub async fn update_listing(
     Ok(updated == 1)
 }
 
-/// Sets a listing's status by hand unless an order holds it; false when one does.
+/// What `set_status_in` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusSet {
+    Changed,
+    /// Gone already, or already so: nothing changed and nobody was told.
+    Unchanged,
+    /// A live order holds the listing; its status follows the order.
+    Held,
+}
+
+/// The status change in the caller's transaction, its wishers told with it.
 ///
-/// One transaction that locks the listing row first: placing an order writes that row
-/// first too (`orders_placed`), so an order and a status change run one after the other
-/// and whichever comes second sees the first; on Galera the second to commit is refused
-/// by certification and retried (`db::retry_conflicts`).
-pub async fn set_status_unless_held(
-    pool: &MySqlPool,
+/// The listing row is locked first: placing an order writes that row first too
+/// (`orders_placed`), so an order and a status change run one after the other and
+/// whichever comes second sees the first; on Galera the second to commit is refused by
+/// certification and retried (`db::retry_conflicts`).
+pub async fn set_status_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     id: u64,
     status: NewStatus,
     now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let status = match status {
-        NewStatus::Set(s) => s.as_db(),
-        NewStatus::Delete => "deleted",
+) -> AppResult<StatusSet> {
+    let (db_status, change) = match status {
+        NewStatus::Set(s) => (s.as_db(), WishChange::Status(s)),
+        NewStatus::Delete => ("deleted", WishChange::Removed),
     };
-    let mut tx = pool.begin().await?;
-    let live = sqlx::query_scalar!(
-        "SELECT id FROM listing WHERE id = ? AND status <> 'deleted' FOR UPDATE",
+    let current = sqlx::query_scalar!(
+        "SELECT status AS `status: String` FROM listing
+         WHERE id = ? AND status <> 'deleted' FOR UPDATE",
         id
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    if live.is_none() {
-        return Ok(true);
+    if current.is_none_or(|s| s == db_status) {
+        return Ok(StatusSet::Unchanged);
     }
     let held = sqlx::query_scalar!(
         "SELECT COUNT(*) FROM trade_order WHERE live_listing_id = ? LOCK IN SHARE MODE",
         id
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     if held > 0 {
-        return Ok(false);
+        return Ok(StatusSet::Held);
     }
     sqlx::query!(
         "UPDATE listing SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-        status,
+        db_status,
         now.naive_utc(),
         id
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
-    Ok(true)
+    notice_repo::tell_wishers(tx, id, change, now).await?;
+    Ok(StatusSet::Changed)
 }
 
 pub async fn detail(

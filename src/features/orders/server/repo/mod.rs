@@ -16,6 +16,7 @@ use sqlx::MySqlPool;
 use crate::error::AppResult;
 use crate::features::listings::server::repo::{condition_of, status_of};
 use crate::features::listings::types::{Condition, DeliveryWays, ListingStatus, PaymentWays};
+use crate::features::notifications::server::repo::{self as notice_repo, WishChange};
 use crate::features::orders::types::{
     AddressInput, DeliveryChoice, EventKind, OrderEvent, OrderStatus, PayMethod, ProviderKind,
 };
@@ -355,17 +356,23 @@ pub async fn move_listing(
         ListingMove::Release => (OnSale, Reserved, Reserved),
         ListingMove::Sell => (Sold, OnSale, Reserved),
     };
-    sqlx::query!(
+    let moved = sqlx::query!(
         "UPDATE listing SET status = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND status IN (?, ?)",
+         WHERE id = ? AND status IN (?, ?) AND status <> ?",
         to.as_db(),
         naive(now),
         listing_id,
         from_a.as_db(),
-        from_b.as_db()
+        from_b.as_db(),
+        to.as_db()
     )
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected();
+    // Those who wished it hear of the move with the step that made it.
+    if moved == 1 {
+        notice_repo::tell_wishers(tx, listing_id, WishChange::Status(to), now).await?;
+    }
     Ok(())
 }
 
