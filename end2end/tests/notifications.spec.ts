@@ -19,6 +19,10 @@ test('a buyer pays and the seller\'s bell counts it live; the seller ships and t
   await expect(seller.locator('[data-test="notice-unread"]')).toBeHidden();
 
   await signUp(page.context().request, buyerMember);
+  // The buyer asked about the book first, so the two have a room.
+  const opened = await page.request.post('/api/chat/open', { form: { listing: String(listingId) }, headers: sameOrigin });
+  expect(opened.status()).toBe(200);
+  const roomId: number = await opened.json();
   await gotoHydrated(page, `/listings/${listingId}/buy`);
   await page.locator('#f-recipient').fill('김독서');
   await page.locator('#f-ship-phone').fill('01098765432');
@@ -62,6 +66,15 @@ test('a buyer pays and the seller\'s bell counts it live; the seller ships and t
   await gotoHydrated(page, '/notifications');
   await expect(page.locator('[data-test="setting-order"] input')).not.toBeChecked();
   await snap(page, info, 'notification-settings');
+
+  // Their room tells the trade's story between the messages.
+  await gotoHydrated(seller, `/chat/${roomId}`);
+  await expect(seller.locator('[data-test="trade-line"]')).toHaveText([
+    /구매자가 결제했어요/,
+    /판매자가 책을 보냈어요/,
+  ]);
+  await expect(seller.locator('[data-test="pinned-status"]')).toHaveText('예약중');
+  await snap(seller, info, 'chat-trade-lines');
   await sellerContext.close();
 });
 
@@ -137,6 +150,8 @@ test('an admin takes down a reported listing; the seller and the reporter are to
   await gotoHydrated(admin, '/me');
   await admin.locator('[data-test="admin-link"]').click();
   await expect(admin).toHaveURL(/\/admin$/);
+  // The last 30 days at a glance: four charts, today's listing among them.
+  await expect(admin.locator('[data-test="stat-chart"]')).toHaveCount(4);
   const card = admin.locator('[data-test="reported-listing"]').filter({
     has: admin.locator(`a[href="/listings/${listingId}"]`),
   });

@@ -344,3 +344,60 @@ async fn the_audit_log_takes_entries_and_refuses_changes(pool: MySqlPool) {
     assert!(delete.unwrap_err().to_string().contains("append-only"));
     assert_eq!(audit(&app, &admin).await.len(), 2);
 }
+
+#[sqlx::test]
+async fn the_dashboard_counts_each_kst_day_and_only_admins_see_it(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let admin = app.member("admin001", true).await;
+    assert_eq!(
+        app.call_as(&TestApp::new_client(), "admin/stats", &[])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call_as(&seller, "admin/stats", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let stats = || async {
+        let days: Vec<Value> = app
+            .call_as(&admin, "admin/stats", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        days
+    };
+    let of = |day: &Value, key: &str| day[key].as_i64().unwrap();
+    // The demo data was made at the test clock's time, today: what this test adds is
+    // counted on top of it.
+    let before = stats().await;
+    assert_eq!(before.len(), 30, "every day, zeros too");
+    let today = before.last().unwrap().clone();
+    // The test clock reads 2026-11-24 03:00 UTC, which is noon in Korea.
+    assert_eq!(today["day"], "2026-11-24");
+    assert_eq!(before[0]["day"], "2026-10-26");
+    assert!(of(&today, "signups") >= 3, "the members made for this test");
+
+    // Two listings, one paid order (거래액) and one left unpaid (not 거래액).
+    let paid = list_book(&app, &seller, "9000").await;
+    let unpaid = list_book(&app, &seller, "4000").await;
+    let (_, attempt) = order_parcel(&app, &buyer, paid, 1).await;
+    pay_return(&app, &attempt, 9000).await;
+    order_parcel(&app, &buyer, unpaid, 2).await;
+    let after = stats().await;
+    let now = after.last().unwrap();
+    assert_eq!(of(now, "listings") - of(&today, "listings"), 2);
+    assert_eq!(of(now, "orders") - of(&today, "orders"), 2);
+    assert_eq!(of(now, "gmv") - of(&today, "gmv"), 9000);
+
+    // 15:30 UTC is already the next day in Korea: a listing then counts for the 25th.
+    app.clock.advance(chrono::Duration::minutes(12 * 60 + 30));
+    list_book(&app, &seller, "5000").await;
+    let days = stats().await;
+    assert_eq!(days.last().unwrap()["day"], "2026-11-25");
+    assert_eq!(days.last().unwrap()["listings"], 1);
+    assert_eq!(days[28]["listings"], now["listings"]);
+}

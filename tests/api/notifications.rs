@@ -442,3 +442,61 @@ async fn a_review_is_told_to_whom_it_is_about(pool: MySqlPool) {
     );
     assert!(of_kind(&list(&app, &buyer).await, "review").is_empty());
 }
+
+#[sqlx::test]
+async fn the_trades_chat_room_shows_each_step_as_a_line(pool: MySqlPool) {
+    let app = seeded(pool).await;
+    let seller = app.member("seller01", false).await;
+    let buyer = app.member("buyer001", false).await;
+    let other = app.member("buyer002", false).await;
+    let listing = list_book(&app, &seller, "9000").await;
+    let listing_s = listing.to_string();
+    let room: u64 = app
+        .call_as(&buyer, "chat/open", &[("listing", listing_s.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Another buyer's room on the same listing shows none of this trade.
+    let other_room: u64 = app
+        .call_as(&other, "chat/open", &[("listing", listing_s.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines = |who: &reqwest::Client, room: u64| {
+        let (app, who) = (&app, who.clone());
+        async move {
+            let view: Value = app
+                .call_as(&who, "chat/room", &[("room", room.to_string().as_str())])
+                .await
+                .json()
+                .await
+                .unwrap();
+            view["trade_lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["kind"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(lines(&seller, room).await.is_empty());
+    let (id, attempt) = order_parcel(&app, &buyer, listing, 1).await;
+    // Waiting for payment is no line: only the steps both sides care about.
+    assert!(lines(&seller, room).await.is_empty());
+    pay_return(&app, &attempt, 9000).await;
+    let id_s = id.to_string();
+    let ship = [
+        ("id", id_s.as_str()),
+        ("carrier", "CJ대한통운"),
+        ("tracking_no", "123456789012"),
+    ];
+    assert_eq!(
+        app.call_as(&seller, "orders/ship", &ship).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(lines(&seller, room).await, ["paid", "shipped"]);
+    assert_eq!(lines(&buyer, room).await, ["paid", "shipped"]);
+    assert!(lines(&other, other_room).await.is_empty());
+}

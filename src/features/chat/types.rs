@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::features::listings::types::ListingStatus;
+use crate::features::orders::types::EventKind;
 
 pub const MAX_MESSAGE_CHARS: usize = 500;
 pub const HISTORY_PAGE: u32 = 50;
@@ -330,6 +331,20 @@ pub struct RoomView {
     pub blocked_me: bool,
     /// The viewer may not send chat messages until then (the report rule or an admin).
     pub restricted_until: Option<DateTime<Utc>>,
+    /// The steps of this buyer's orders for this listing, oldest first: shown between
+    /// the messages as system lines.
+    #[serde(default)]
+    pub trade_lines: Vec<TradeLine>,
+}
+
+/// One order step as a line in the room ("판매자가 책을 보냈어요").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradeLine {
+    /// The step's event id (stable: a key for the list).
+    pub id: u64,
+    pub order_id: u64,
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
 }
 
 /// Messages in ascending id order.

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 
 use super::types::{
-    AuditPage, ChatRestriction, ListingQueueCursor, ListingReportOutcome, ListingReportQueue,
-    ReportQueue,
+    AuditPage, ChatRestriction, DayStats, ListingQueueCursor, ListingReportOutcome,
+    ListingReportQueue, ReportQueue,
 };
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::server::{audit, listing_reports, repo},
+    super::server::{audit, listing_reports, repo, stats},
     super::types::{
         AUDIT_PAGE, LISTING_QUEUE_PAGE, REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome,
     },
@@ -137,4 +137,12 @@ pub async fn audit_log(#[server(default)] before: u64) -> Result<AuditPage, AppE
     request::require_admin().await?;
     let state = request::state()?;
     audit::page(&state.pool, (before > 0).then_some(before), AUDIT_PAGE).await
+}
+
+/// Sign-ups, listings, orders and 거래액 per day (KST), the last 30 days, oldest first.
+#[server(endpoint = "admin/stats")]
+pub async fn daily_stats() -> Result<Vec<DayStats>, AppError> {
+    request::require_admin().await?;
+    let state = request::state()?;
+    stats::daily(&state.pool, state.clock.now()).await
 }

@@ -1,4 +1,4 @@
-//! `/admin`: the moderation dashboard's front page. Reported listings (take down or
+//! `/admin`: the moderation dashboard's front page. The last 30 days in numbers, reported listings (take down or
 //! dismiss, each reporter and the seller told), the way to the chat part, and the audit
 //! log of what admins did. Admins only: the server functions check, the page shows it.
 
@@ -9,9 +9,10 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::api::{CloseListingReports, audit_log, listing_reports};
+use super::api::{CloseListingReports, audit_log, daily_stats, listing_reports};
 use super::types::{
-    AuditEntry, AuditPage, ListingReportOutcome, ListingReportQueue, ReportedListing,
+    AuditEntry, AuditPage, DayStats, ListingReportOutcome, ListingReportQueue, ReportedListing,
+    STATS_DAYS,
 };
 use crate::error::AppError;
 use crate::features::photos::types::thumb_url;
@@ -26,6 +27,7 @@ pub fn AdminPage() -> impl IntoView {
     // each decision, the log too, since each decision writes an entry.
     let queue = Resource::new(move || close.version().get(), |_| listing_reports(None));
     let log = Resource::new(move || close.version().get(), |_| audit_log(0));
+    let stats = Resource::new(|| (), |_| daily_stats());
     // What the admin typed as a reason, per listing: kept when the queue is fetched again
     // (a refused take-down must not lose it).
     let notes = RwSignal::new(HashMap::<u64, String>::new());
@@ -39,6 +41,7 @@ pub fn AdminPage() -> impl IntoView {
                         <nav class="admin-nav" aria-label="관리 메뉴">
                             <A href="/admin/chat" attr:class="button secondary" attr:data-test="admin-chat-link">"채팅 신고·금지어"</A>
                         </nav>
+                        <StatsSection stats />
                         <ListingReportsSection first close notes />
                         <AuditSection log />
                     }.into_any(),
@@ -246,5 +249,106 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             " " {target}
             {(!entry.detail.is_empty()).then(|| view! { <span class="muted">" · " {entry.detail}</span> })}
         </li>
+    }
+}
+
+/// 지난 30일: one small bar chart per measure, with the exact numbers in a table.
+#[component]
+fn StatsSection(stats: Resource<Result<Vec<DayStats>, AppError>>) -> impl IntoView {
+    view! {
+        <section class="admin-section" data-test="admin-stats" aria-labelledby="stats-title">
+            <h2 class="section-title" id="stats-title">{format!("최근 {STATS_DAYS}일")}</h2>
+            <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
+                {move || Suspend::new(async move {
+                    match stats.await {
+                        Ok(days) => view! {
+                            <div class="stat-charts">
+                                <StatChart days=days.clone() name="가입" unit="명" value=|d: &DayStats| i64::from(d.signups) />
+                                <StatChart days=days.clone() name="판매글" unit="개" value=|d: &DayStats| i64::from(d.listings) />
+                                <StatChart days=days.clone() name="주문" unit="건" value=|d: &DayStats| i64::from(d.orders) />
+                                <StatChart days=days.clone() name="거래액" unit="원" value=|d: &DayStats| d.gmv />
+                            </div>
+                            <StatsTable days />
+                        }.into_any(),
+                        Err(e) => error_line(e),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Bars per day, the tallest day at full height; each bar says its day and value.
+#[component]
+fn StatChart(
+    days: Vec<DayStats>,
+    name: &'static str,
+    unit: &'static str,
+    value: fn(&DayStats) -> i64,
+) -> impl IntoView {
+    const WIDTH: i64 = 300;
+    const HEIGHT: i64 = 72;
+    let values: Vec<i64> = days.iter().map(value).collect();
+    let total: i64 = values.iter().sum();
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    let slot = WIDTH / i64::from(STATS_DAYS);
+    let amount = move |v: i64| {
+        if unit == "원" {
+            won(v)
+        } else {
+            format!("{v}{unit}")
+        }
+    };
+    let label = format!("{name}: 최근 {STATS_DAYS}일 합계 {}", amount(total));
+    let bars = days
+        .iter()
+        .zip(values)
+        .enumerate()
+        .map(|(i, (d, v))| {
+            let h = (v * HEIGHT / max).max(if v > 0 { 2 } else { 0 });
+            let x = i as i64 * slot;
+            view! {
+                <rect x=x y=HEIGHT - h width=slot - 2 height=h rx="1">
+                    <title>{format!("{} {}", d.day.format("%m.%d"), amount(v))}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="stat-chart" data-test="stat-chart">
+            <figcaption>
+                <span>{name}</span>
+                <strong data-test="stat-total">{amount(total)}</strong>
+            </figcaption>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label preserveAspectRatio="none">
+                {bars}
+            </svg>
+        </figure>
+    }
+}
+
+/// The same numbers as a table, for exact values and screen readers.
+#[component]
+fn StatsTable(days: Vec<DayStats>) -> impl IntoView {
+    view! {
+        <details class="stats-table">
+            <summary>"날짜별 숫자 보기"</summary>
+            <table>
+                <thead>
+                    <tr><th scope="col">"날짜"</th><th scope="col">"가입"</th><th scope="col">"판매글"</th><th scope="col">"주문"</th><th scope="col">"거래액"</th></tr>
+                </thead>
+                <tbody>
+                    {days.into_iter().rev().map(|d| view! {
+                        <tr>
+                            <th scope="row">{d.day.format("%m.%d").to_string()}</th>
+                            <td>{d.signups}</td>
+                            <td>{d.listings}</td>
+                            <td>{d.orders}</td>
+                            <td>{won(d.gmv)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
     }
 }

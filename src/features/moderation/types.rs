@@ -301,3 +301,19 @@ pub struct AuditPage {
     /// Pass back as `before` for older entries.
     pub next: Option<u64>,
 }
+
+/// How many days the dashboard's chart covers, today (KST) included.
+pub const STATS_DAYS: u32 = 30;
+
+/// One day (KST) of the marketplace, for the dashboard's chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayStats {
+    pub day: chrono::NaiveDate,
+    pub signups: u32,
+    pub listings: u32,
+    /// Orders placed that day.
+    pub orders: u32,
+    /// 거래액: the amounts of that day's orders that went through (paid, or agreed for a
+    /// direct deal), not cancelled or let lapse.
+    pub gmv: i64,
+}

@@ -9,7 +9,7 @@ use crate::features::chat::api::{
 use crate::features::chat::live::{Outgoing, SendState, on_chat_frame, use_chat};
 use crate::features::chat::types::{
     ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomView,
-    SAFE_PAY_WARNING, ServerFrame, needs_safe_pay_warning, validate_body,
+    SAFE_PAY_WARNING, ServerFrame, TradeLine, needs_safe_pay_warning, validate_body,
 };
 use crate::features::moderation::types::restricted_message;
 use crate::ui::form::error_line;
@@ -78,6 +78,7 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
     let muted = RwSignal::new(room.muted);
     let blocked = RwSignal::new(room.blocked_by_me);
     let restricted = RwSignal::new(room.restricted_until);
+    let trade_lines = RwSignal::new(room.trade_lines.clone());
     let notice = RwSignal::new(None::<String>);
     let reporting = RwSignal::new(None::<u64>);
     let log_ref = NodeRef::<leptos::html::Div>::new();
@@ -138,6 +139,8 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
             spawn_local(async move {
                 if let Ok(view) = chat_room(room_id).await {
                     listing_status.try_set(view.status);
+                    trade_lines.try_set(view.trade_lines);
+                    request_animation_frame(scroll_to_end);
                 }
             });
         }
@@ -262,8 +265,11 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
                         "이전 메시지 보기"
                     </button>
                 </Show>
-                <For each=move || messages.get() key=|m| (m.id, m.deleted) let:msg>
-                    <Bubble msg me other_read reporting notice />
+                <For each=move || log_items(&messages.read(), &trade_lines.read(), has_older.get()) key=LogItem::key let:item>
+                    {match item {
+                        LogItem::Message(msg) => view! { <Bubble msg me other_read reporting notice /> }.into_any(),
+                        LogItem::Trade(line) => view! { <TradeLineRow line /> }.into_any(),
+                    }}
                 </For>
                 <For each=pending key=|o| (o.cid.clone(), o.state) let:out>
                     <PendingBubble out />
@@ -271,6 +277,56 @@ pub(super) fn Conversation(room: RoomView, page: HistoryPage) -> impl IntoView {
             </div>
             <Composer room_id blocked=room.blocked_me restricted />
         </section>
+    }
+}
+
+/// One row of the room's log: a message, or an order step between the messages.
+#[derive(Clone)]
+enum LogItem {
+    Message(ChatMessage),
+    Trade(TradeLine),
+}
+
+impl LogItem {
+    fn key(&self) -> (bool, u64, bool) {
+        match self {
+            Self::Message(m) => (false, m.id, m.deleted),
+            Self::Trade(t) => (true, t.id, false),
+        }
+    }
+}
+
+/// The messages (ascending ids) with the order steps placed by time. While older
+/// messages are still to load, steps from before the first loaded one wait with them.
+fn log_items(messages: &[ChatMessage], lines: &[TradeLine], has_older: bool) -> Vec<LogItem> {
+    let from = match messages.first() {
+        Some(first) if has_older => Some(first.created_at),
+        _ => None,
+    };
+    let mut lines = lines
+        .iter()
+        .filter(|l| from.is_none_or(|at| l.at >= at))
+        .peekable();
+    let mut items = Vec::with_capacity(messages.len() + lines.size_hint().0);
+    for m in messages {
+        while let Some(l) = lines.next_if(|l| l.at <= m.created_at) {
+            items.push(LogItem::Trade(l.clone()));
+        }
+        items.push(LogItem::Message(m.clone()));
+    }
+    items.extend(lines.cloned().map(LogItem::Trade));
+    items
+}
+
+/// "판매자가 책을 보냈어요", centred between the messages, opening the order.
+#[component]
+fn TradeLineRow(line: TradeLine) -> impl IntoView {
+    let text = line.kind.room_line().unwrap_or_default();
+    view! {
+        <p class="trade-line" data-test="trade-line">
+            <A href=format!("/orders/{}", line.order_id)>{text}</A>
+            <time class="muted" datetime=line.at.to_rfc3339()>{kst(line.at).format(" %H:%M").to_string()}</time>
+        </p>
     }
 }
 
@@ -471,4 +527,62 @@ pub(super) fn Composer(
         </form>
         </Show>
     }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::orders::types::EventKind;
+    use chrono::TimeZone;
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 7, 9, minute, 0).unwrap()
+    }
+
+    fn message(id: u64, minute: u32) -> ChatMessage {
+        ChatMessage {
+            id,
+            room_id: 1,
+            sender_id: 1,
+            client_msg_id: format!("c{id}"),
+            body: format!("m{id}"),
+            created_at: at(minute),
+            deleted: false,
+        }
+    }
+
+    fn line(id: u64, minute: u32) -> TradeLine {
+        TradeLine {
+            id,
+            order_id: 1,
+            kind: EventKind::Paid,
+            at: at(minute),
+        }
+    }
+
+    fn keys(items: &[LogItem]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                LogItem::Message(m) => format!("m{}", m.id),
+                LogItem::Trade(t) => format!("t{}", t.id),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn order_steps_fall_between_the_messages_by_time() {
+        let messages = [message(10, 1), message(11, 3)];
+        let lines = [line(1, 0), line(2, 2), line(3, 5)];
+        assert_eq!(
+            keys(&log_items(&messages, &lines, false)),
+            ["t1", "m10", "t2", "m11", "t3"]
+        );
+        // Older messages still to load: the step before them waits with them.
+        assert_eq!(
+            keys(&log_items(&messages, &lines, true)),
+            ["m10", "t2", "m11", "t3"]
+        );
+        assert_eq!(keys(&log_items(&[], &lines, false)), ["t1", "t2", "t3"]);
+    }
 }

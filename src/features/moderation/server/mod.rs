@@ -3,3 +3,4 @@
 pub mod audit;
 pub mod listing_reports;
 pub mod repo;
+pub mod stats;

@@ -296,6 +296,25 @@ impl EventKind {
         Self::ALL.into_iter().find(|k| k.as_db() == s)
     }
 
+    /// The system line the trade's chat room shows for this step (said of both sides,
+    /// since both read it); None for steps the other side need not see.
+    pub fn room_line(self) -> Option<&'static str> {
+        Some(match self {
+            EventKind::Ordered | EventKind::PaymentFailed => return None,
+            EventKind::Agreed => "직거래 주문이 들어왔어요",
+            EventKind::Paid => "구매자가 결제했어요 · 안전결제로 보관 중",
+            EventKind::Shipped => "판매자가 책을 보냈어요",
+            EventKind::Received | EventKind::Completed => "구매자가 구매를 확정했어요",
+            EventKind::AutoReceived => "구매가 자동으로 확정됐어요",
+            EventKind::Settled => "판매 대금이 정산됐어요",
+            EventKind::Cancelled => "주문이 취소됐어요",
+            EventKind::Refunded => "결제가 환불됐어요",
+            EventKind::Expired => "결제 시간이 지나 주문이 취소됐어요",
+            EventKind::Disputed => "구매자가 거래 문제를 신고했어요",
+            EventKind::Released => "관리자가 판매자에게 정산하기로 했어요",
+        })
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             EventKind::Ordered => "주문했어요",

@@ -14,8 +14,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
 use crate::error::{AppError, AppResult};
-use crate::features::chat::types::{RoomSummary, RoomView};
+use crate::features::chat::types::{RoomSummary, RoomView, TradeLine};
 use crate::features::listings::types::ListingStatus;
+use crate::features::orders::types::EventKind;
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
@@ -249,6 +250,7 @@ pub async fn room_view(
     )
     .fetch_one(pool)
     .await?;
+    let trade_lines = trade_lines(pool, r.listing_id, room.buyer_id).await?;
     Ok(RoomView {
         id: room.room_id,
         listing_id: r.listing_id,
@@ -267,7 +269,37 @@ pub async fn room_view(
         blocked_by_me: r.blocked_by_me,
         blocked_me: r.blocked_me,
         restricted_until: r.restricted_until.map(utc),
+        trade_lines,
     })
+}
+
+/// The steps of `buyer`'s orders for `listing` worth a line in their room, oldest first
+/// (the listing's orders by `ix_order_listing`, their steps by `ix_event_order`).
+async fn trade_lines(pool: &MySqlPool, listing: u64, buyer: u64) -> AppResult<Vec<TradeLine>> {
+    let rows = sqlx::query!(
+        "SELECT e.id, e.order_id, e.kind, e.created_at
+         FROM trade_order o JOIN payment_event e ON e.order_id = o.id
+         WHERE o.listing_id = ? AND o.buyer_id = ?
+         ORDER BY e.created_at, e.id
+         LIMIT 100",
+        listing,
+        buyer
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = EventKind::from_db(&r.kind)?;
+            kind.room_line()?;
+            Some(TradeLine {
+                id: r.id,
+                order_id: r.order_id,
+                kind,
+                at: r.created_at.and_utc(),
+            })
+        })
+        .collect())
 }
 
 /// Moves the member's read pointer forward to `upto` (never back, never past the last
