@@ -106,7 +106,7 @@ test('an admin handles a reported chat message and edits banned words', async ({
 
 // Three different buyers report a seller's messages: the seller's open room swaps the
 // composer for the restriction notice at once (the draft kept), the admin sees them
-// under "채팅 제한 중인 회원" and lifts it, and the seller writes again.
+// under "제한 중인 회원" and lifts it, and the seller writes again.
 test('repeated reports restrict a member until an admin lifts it', async ({ browser, page, baseURL }, info) => {
   const open = async () => {
     const context = await browser.newContext({ baseURL, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
@@ -148,7 +148,7 @@ test('repeated reports restrict a member until an admin lifts it', async ({ brow
     expect(report.status()).toBe(200);
   }
   const notice = seller.page.locator('[data-test="chat-restricted"]');
-  await expect(notice).toContainText('신고가 여러 번 접수되어');
+  await expect(notice).toContainText('이용이 제한되어');
   await expect(notice).toContainText('채팅 메시지를 보낼 수 없어요');
   await expect(seller.page.locator('[data-test="composer"]')).toHaveCount(0);
   await snap(seller.page, info, 'chat-restricted');

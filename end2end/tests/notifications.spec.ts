@@ -116,7 +116,7 @@ test('a wished listing\'s price drops and the wisher\'s bell shows it without a 
   await sellerContext.close();
 });
 
-test('an admin takes down a reported listing; the seller and the reporter are told why', async ({ page, browser, baseURL }, info) => {
+test('an admin suspends the seller of a reported listing and takes it down; seller and reporter are told why', async ({ page, browser, baseURL }, info) => {
   const sellerMember = uniqueMember(info);
   const reporterMember = uniqueMember(info);
   const sellerContext = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'ko-KR' });
@@ -159,21 +159,28 @@ test('an admin takes down a reported listing; the seller and the reporter are to
   await expect(card.locator('[data-test="report-lines"]')).toContainText(reporterMember.nickname);
   await expect(card.locator('[data-test="seller-removed-before"]')).toHaveText('신고로 내려진 다른 판매글 0건');
   await card.locator('[data-test="report-note"]').fill('스캔본 제본은 팔 수 없어요.');
+  // The seller is suspended for a week, with the reason they will read.
+  await card.locator('[data-test="sanction-kind"]').selectOption('7');
+  await card.locator('[data-test="sanction-reason"]').fill('불법 복제물 판매');
+  await card.locator('[data-test="sanction-submit"]').click();
+  await expect(card.locator('[data-test="sanction-done"]')).toHaveText('7일 정지했어요.');
   await snap(admin, info, 'admin-listing-reports');
   await card.locator('[data-test="listing-remove"]').click();
   await card.locator('[data-test="listing-remove-confirm"]').click();
   await expect(card).toHaveCount(0);
+  await expect(admin.locator('[data-test="audit-entry"]').nth(1)).toContainText('회원 이용 정지');
   const entry = admin.locator('[data-test="audit-entry"]').first();
   await expect(entry.locator('[data-test="audit-action"]')).toHaveText('신고된 판매글 내림');
   await expect(entry).toContainText('스캔본 제본은 팔 수 없어요.');
   await snap(admin, info, 'admin-audit-log');
 
-  // The seller's open page counts it; the notice says why.
-  await expect(seller.locator('[data-test="notice-unread"]')).toHaveText('1');
+  // The seller's open page counts both; the notices say why.
+  await expect(seller.locator('[data-test="notice-unread"]')).toHaveText('2');
   await seller.locator('[data-test="notice-bell"]').click();
   await expect(seller.locator('[data-test="notice"]').first()).toContainText(
     '〈채식주의자〉 판매글이 신고(불법 복제물 (제본·스캔본))로 내려졌어요. 사유: 스캔본 제본은 팔 수 없어요.',
   );
+  await expect(seller.locator('[data-test="notice"]').nth(1)).toContainText('판매·구매·채팅이 정지됐어요. 사유: 불법 복제물 판매');
   await snap(seller, info, 'listing-taken-down');
   // The reporter hears what became of the report.
   await expect(page.locator('[data-test="notice-unread"]')).toHaveText('1');

@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use cookie::{Cookie, SameSite};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -37,6 +37,14 @@ pub async fn create(
     ttl: std::time::Duration,
     user_agent: Option<&str>,
 ) -> AppResult<NewSession> {
+    // Every way in (password, SNS, a reset) ends here: a banned member gets no session.
+    if let Some(reason) =
+        crate::features::moderation::server::sanctions::ban_reason(pool, member_id, now).await?
+    {
+        return Err(crate::error::AppError::Rejected(
+            crate::features::moderation::types::banned_message(&reason),
+        ));
+    }
     let token = random_token();
     let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
     let user_agent = user_agent.map(|ua| ua.chars().take(255).collect::<String>());
@@ -61,12 +69,20 @@ pub struct Caller {
     pub id: u64,
     pub is_admin: bool,
     pub email_verified: bool,
+    /// An admin suspended the member until then: no selling, buying or chatting.
+    pub suspended_until: Option<DateTime<Utc>>,
 }
 
 impl Caller {
     /// Selling, chatting and buying wait until the member has proved their email
     /// (USER_SIGNUP_002); browsing, wishes and the account pages do not.
+    /// A suspended member may not either, until the suspension ends.
     pub fn verified(self) -> crate::error::AppResult<Self> {
+        if let Some(until) = self.suspended_until {
+            return Err(crate::error::AppError::Rejected(
+                crate::features::moderation::types::suspended_message(until),
+            ));
+        }
         if self.email_verified {
             Ok(self)
         } else {
@@ -92,10 +108,18 @@ pub async fn caller_for_token(
     let row = super::db::retry_read(|| async {
         Ok(sqlx::query!(
             "SELECT s.member_id, m.is_admin AS `is_admin: bool`,
-                m.email_verified_at IS NOT NULL AS `email_verified: bool`
+                m.email_verified_at IS NOT NULL AS `email_verified: bool`,
+                (SELECT MAX(x.ends_at) FROM sanction x
+                  WHERE x.member_id = s.member_id AND x.ends_at > ? AND x.lifted_at IS NULL
+                    AND x.kind = 'suspend') AS `suspended_until: NaiveDateTime`
          FROM session s JOIN member m ON m.id = s.member_id
-         WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL",
+         WHERE s.token_hash = ? AND s.expires_at > ? AND m.withdrawn_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM sanction b
+                           WHERE b.member_id = s.member_id AND b.ends_at > ?
+                             AND b.lifted_at IS NULL AND b.kind = 'ban')",
+            now.naive_utc(),
             &hash[..],
+            now.naive_utc(),
             now.naive_utc(),
         )
         .fetch_optional(pool)
@@ -106,6 +130,7 @@ pub async fn caller_for_token(
         id: r.member_id,
         is_admin: r.is_admin,
         email_verified: r.email_verified,
+        suspended_until: r.suspended_until.map(|at| at.and_utc()),
     }))
 }
 

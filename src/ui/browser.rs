@@ -173,3 +173,14 @@ pub fn go_to(url: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = url;
 }
+
+/// The browser's own yes/no dialog, for a step that cannot be undone (false on the server).
+pub fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false));
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        false
+    }
+}

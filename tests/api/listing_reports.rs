@@ -8,6 +8,7 @@ use sqlx::MySqlPool;
 
 use crate::helpers::TestApp;
 use crate::helpers::listings::{detail, list_book, seeded};
+use crate::helpers::moderation::{audit, notices};
 use crate::helpers::orders::{order_parcel, pay_return};
 
 async fn report(app: &TestApp, who: &reqwest::Client, listing: u64, reason: &str) -> StatusCode {
@@ -47,31 +48,6 @@ async fn close(
         ],
     )
     .await
-}
-
-async fn notices(app: &TestApp, who: &reqwest::Client, kind: &str) -> Vec<String> {
-    let page: Value = app
-        .call_as(who, "notifications/list", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["kind"] == kind)
-        .map(|n| n["body"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn audit(app: &TestApp, admin: &reqwest::Client) -> Vec<Value> {
-    let res = app.call_as(admin, "admin/audit", &[]).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json::<Value>().await.unwrap()["items"]
-        .as_array()
-        .unwrap()
-        .clone()
 }
 
 #[sqlx::test]

@@ -19,6 +19,7 @@ mod payments;
 mod photos;
 mod profile;
 mod recovery;
+mod sanctions;
 mod search;
 mod security;
 mod shell;

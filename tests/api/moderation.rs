@@ -395,7 +395,7 @@ async fn repeated_reports_restrict_the_sender_and_false_reports_do_not(pool: MyS
     })
     .await
     .expect("/admin/chat finished rendering");
-    assert!(page.contains("채팅 제한 중인 회원"), "{page}");
+    assert!(page.contains("제한 중인 회원"), "{page}");
     assert!(page.contains("신고 3명 · 자동"), "{page}");
     let lift_form = [("id", listed[0].id.to_string())];
     let lift_form: Vec<(&str, &str)> = lift_form.iter().map(|(k, v)| (*k, v.as_str())).collect();

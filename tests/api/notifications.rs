@@ -8,6 +8,7 @@ use sqlx::MySqlPool;
 
 use crate::helpers::TestApp;
 use crate::helpers::listings::{form, list_book, pairs, seeded};
+use crate::helpers::moderation::of_kind;
 use crate::helpers::orders::{order_parcel, pay_return};
 
 async fn list(app: &TestApp, who: &reqwest::Client) -> Value {
@@ -245,16 +246,6 @@ async fn set_kind(app: &TestApp, who: &reqwest::Client, kind: &str, on: bool) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-}
-
-fn of_kind(page: &Value, kind: &str) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["kind"] == kind)
-        .map(|n| n["body"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[sqlx::test]

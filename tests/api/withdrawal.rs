@@ -12,6 +12,7 @@ use bread_book::features::accounts::server::withdrawal::purge_due;
 use bread_book::server::clock::Clock;
 
 use crate::helpers::listings::{detail, list_book, seeded};
+use crate::helpers::moderation::member_id;
 use crate::helpers::orders::{key, place};
 use crate::helpers::{PASSWORD, TestApp, first_field_error, signup_form};
 
@@ -25,14 +26,6 @@ async fn withdraw(app: &TestApp, who: &reqwest::Client, password: &str) -> reqwe
         ],
     )
     .await
-}
-
-async fn member_id(app: &TestApp, login_id: &str) -> u64 {
-    sqlx::query_scalar("SELECT id FROM member WHERE login_id = ?")
-        .bind(login_id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
 }
 
 #[sqlx::test]

@@ -4,16 +4,17 @@ use leptos::prelude::*;
 
 use super::types::{
     AuditPage, ChatRestriction, DayStats, ListingQueueCursor, ListingReportOutcome,
-    ListingReportQueue, ReportQueue,
+    ListingReportQueue, ReportQueue, SanctionKind,
 };
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::server::{audit, listing_reports, repo, stats},
+    super::server::{audit, listing_reports, repo, sanctions, stats},
     super::types::{
         AUDIT_PAGE, LISTING_QUEUE_PAGE, REPORT_QUEUE_PAGE, RESTRICTIONS_SHOWN, ReportOutcome,
     },
+    super::types::{MAX_SANCTION_REASON_CHARS, SUSPEND_DAYS},
     crate::features::chat::{server::repo as chat_repo, types::ServerFrame},
     crate::features::notifications::server::live as notice_live,
     crate::server::request,
@@ -145,4 +146,48 @@ pub async fn daily_stats() -> Result<Vec<DayStats>, AppError> {
     request::require_admin().await?;
     let state = request::state()?;
     stats::daily(&state.pool, state.clock.now()).await
+}
+
+/// Warns, suspends (for one of `SUSPEND_DAYS` days) or bans `member`, with the reason
+/// they are told. A suspension or ban stops their chat at once on every instance.
+#[server(endpoint = "admin/sanctions/impose")]
+pub async fn impose_sanction(
+    member: u64,
+    kind: SanctionKind,
+    #[server(default)] days: u32,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let admin = request::require_admin().await?;
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(AppError::field(
+            "reason",
+            "회원에게 알릴 사유를 적어 주세요.",
+        ));
+    }
+    if reason.chars().count() > MAX_SANCTION_REASON_CHARS {
+        return Err(AppError::field(
+            "reason",
+            format!("사유는 {MAX_SANCTION_REASON_CHARS}자까지 쓸 수 있어요."),
+        ));
+    }
+    if kind == SanctionKind::Suspend && !SUSPEND_DAYS.contains(&days) {
+        return Err(AppError::field("days", "정지 기간을 골라 주세요."));
+    }
+    let state = request::state()?;
+    let now = state.clock.now();
+    let until = crate::server::db::retry_conflicts(|| {
+        sanctions::impose(&state.pool, admin.id, member, kind, days, &reason, now)
+    })
+    .await?;
+    if kind != SanctionKind::Warn {
+        state.chat.forget_restrictions();
+        state.chat.publish(
+            &[member],
+            &ServerFrame::Restricted { until: Some(until) },
+            None,
+        );
+    }
+    notice_live::nudge(&state, &[member]);
+    Ok(())
 }

@@ -9,10 +9,10 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::api::{CloseListingReports, audit_log, daily_stats, listing_reports};
+use super::api::{CloseListingReports, audit_log, daily_stats, impose_sanction, listing_reports};
 use super::types::{
     AuditEntry, AuditPage, DayStats, ListingReportOutcome, ListingReportQueue, ReportedListing,
-    STATS_DAYS,
+    STATS_DAYS, SUSPEND_DAYS, SanctionKind,
 };
 use crate::error::AppError;
 use crate::features::photos::types::thumb_url;
@@ -122,6 +122,8 @@ fn ReportedListingCard(
     let description: String = listing.description.chars().take(300).collect();
     let note_id = format!("note-{id}");
     let removed_before = listing.seller_removed_before > 0;
+    let seller_id = listing.seller_id;
+    let seller_nickname = listing.seller_nickname.clone();
     let other_open = listing.seller_other_open > 0;
     view! {
         <li class="report-card" data-test="reported-listing">
@@ -163,6 +165,7 @@ fn ReportedListingCard(
             <input id=note_id type="text" maxlength="200" data-test="report-note"
                 prop:value=move || notes.with(|n| n.get(&id).cloned().unwrap_or_default())
                 on:input:target=move |ev| { notes.update(|n| { n.insert(id, ev.target().value()); }); } />
+            <SanctionForm member=seller_id nickname=seller_nickname />
             <div class="report-actions">
                 <Show
                     when=move || confirming.get()
@@ -350,5 +353,68 @@ fn StatsTable(days: Vec<DayStats>) -> impl IntoView {
                 </tbody>
             </table>
         </details>
+    }
+}
+
+/// 판매자 제재: a warning, a suspension or a ban, with the reason the member is told.
+/// What was typed stays after a refusal.
+#[component]
+fn SanctionForm(member: u64, nickname: String) -> impl IntoView {
+    // "warn", "ban", or a suspension's days ("7").
+    let choice = RwSignal::new("warn".to_owned());
+    let reason = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, AppError>>);
+    let id = format!("sanction-{member}");
+    let reason_id = format!("sanction-reason-{member}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let picked = choice.get_untracked();
+        let (kind, days, done) = match picked.as_str() {
+            "warn" => (SanctionKind::Warn, 0, "경고했어요.".to_owned()),
+            "ban" => (SanctionKind::Ban, 0, "영구 정지했어요.".to_owned()),
+            days => {
+                let days = days.parse().unwrap_or(0);
+                (SanctionKind::Suspend, days, format!("{days}일 정지했어요."))
+            }
+        };
+        if kind == SanctionKind::Ban
+            && !crate::ui::browser::confirm("이 회원을 영구 정지할까요? 로그인할 수 없게 돼요.")
+        {
+            return;
+        }
+        pending.set(true);
+        let reason = reason.get_untracked();
+        spawn_local(async move {
+            let result = impose_sanction(member, kind, days, reason)
+                .await
+                .map(|()| done);
+            outcome.try_set(Some(result));
+            pending.try_set(false);
+        });
+    };
+    view! {
+        <form class="sanction-form" data-test="sanction-form" on:submit=submit>
+            <label class="small" for=id.clone()>{format!("{nickname}님 제재")}</label>
+            <select id=id data-test="sanction-kind"
+                prop:value=move || choice.get()
+                on:change:target=move |ev| choice.set(ev.target().value())>
+                <option value="warn">"경고"</option>
+                {SUSPEND_DAYS.into_iter().map(|d| view! {
+                    <option value=d.to_string()>{format!("{d}일 이용 정지")}</option>
+                }).collect_view()}
+                <option value="ban">"영구 정지"</option>
+            </select>
+            <label class="sr-only" for=reason_id.clone()>"회원에게 알릴 사유"</label>
+            <input id=reason_id type="text" maxlength="300" placeholder="회원에게 알릴 사유" data-test="sanction-reason"
+                prop:value=move || reason.get()
+                on:input:target=move |ev| reason.set(ev.target().value()) />
+            <button type="submit" class="button small secondary" data-test="sanction-submit"
+                disabled=move || pending.get()>"제재하기"</button>
+            {move || outcome.get().map(|r| match r {
+                Ok(done) => view! { <p class="muted small" role="status" data-test="sanction-done">{done}</p> }.into_any(),
+                Err(e) => error_line(e),
+            })}
+        </form>
     }
 }

@@ -6,7 +6,7 @@ use super::api::{CloseChatReports, LiftChatRestriction, chat_reports, chat_restr
 use super::types::{
     AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, ChatRestriction, FIRST_RESTRICTION_HOURS,
     REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome, ReportQueue, ReportedMessage,
-    SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+    RestrictionKind, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
 };
 use crate::error::AppError;
 use crate::features::chat::api::{SetBannedWord, banned_words};
@@ -223,7 +223,7 @@ fn RestrictionsSection(
     );
     view! {
         <section class="admin-section" data-test="chat-restrictions" aria-labelledby="restrictions-title">
-            <h2 class="section-title" id="restrictions-title">"채팅 제한 중인 회원"</h2>
+            <h2 class="section-title" id="restrictions-title">"제한 중인 회원"</h2>
             <p class="muted small">{rule}</p>
             {move || lift.value().get().and_then(Result::err).map(error_line)}
             <Transition fallback=|| view! { <p class="muted">"불러오는 중…"</p> }>
@@ -253,17 +253,27 @@ fn RestrictionCard(
     let id = restriction.id;
     let why = match restriction.source {
         SanctionSource::Reports => format!("신고 {}명 · 자동", restriction.reporters),
-        SanctionSource::Admin => "관리자".to_owned(),
+        SanctionSource::Admin if restriction.reason.is_empty() => "관리자".to_owned(),
+        SanctionSource::Admin => format!("관리자 · {}", restriction.reason),
+    };
+    let kind = restriction.kind;
+    let until = if kind == RestrictionKind::Ban {
+        format!("{}부터", korean_datetime(restriction.starts_at))
+    } else {
+        format!(
+            "{}부터 {}까지",
+            korean_datetime(restriction.starts_at),
+            korean_datetime(restriction.ends_at)
+        )
     };
     view! {
         <li class="report-card" data-test="restricted-member">
             <p class="report-head">
-                <strong data-test="restricted-nickname">{restriction.nickname}</strong>
+                <span class="badge reason" data-test="restriction-kind">{kind.label()}</span>
+                " " <strong data-test="restricted-nickname">{restriction.nickname}</strong>
                 <span class="muted small">" · " {why}</span>
             </p>
-            <p class="small" data-test="restricted-until">
-                {format!("{}부터 {}까지", korean_datetime(restriction.starts_at), korean_datetime(restriction.ends_at))}
-            </p>
+            <p class="small" data-test="restricted-until">{until}</p>
             <div class="report-actions">
                 <button type="button" class="button small secondary" data-test="restriction-lift"
                     disabled=move || lift.pending().get()

@@ -57,12 +57,94 @@ pub struct ChatRestriction {
     pub reporters: u32,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// A chat restriction, or an admin's suspension or ban (which stop chat too).
+    #[serde(default)]
+    pub kind: RestrictionKind,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What keeps a member from chatting now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestrictionKind {
+    #[default]
+    Chat,
+    Suspend,
+    Ban,
+}
+
+impl RestrictionKind {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "chat" => Some(Self::Chat),
+            "suspend" => Some(Self::Suspend),
+            "ban" => Some(Self::Ban),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Chat => "채팅 제한",
+            Self::Suspend => "이용 정지",
+            Self::Ban => "영구 정지",
+        }
+    }
+}
+
+/// What an admin does to a member who broke the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionKind {
+    /// Told, and kept on their record; nothing is stopped.
+    Warn,
+    /// No selling, buying or chatting for some days; browsing and the account stay.
+    Suspend,
+    /// No signing in at all, until an admin lifts it.
+    Ban,
+}
+
+impl SanctionKind {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Self::Warn => "warn",
+            Self::Suspend => "suspend",
+            Self::Ban => "ban",
+        }
+    }
+}
+
+/// The suspension lengths an admin picks from.
+pub const SUSPEND_DAYS: [u32; 3] = [3, 7, 30];
+pub const MAX_SANCTION_REASON_CHARS: usize = 300;
+
+/// What a suspended member is told when they try to sell, buy or open a chat.
+pub fn suspended_message(until: DateTime<Utc>) -> String {
+    format!(
+        "운영 정책 위반으로 {}까지 판매·구매·채팅을 할 수 없어요. 사유는 알림에서 볼 수 있어요.",
+        crate::ui::format::korean_datetime(until)
+    )
+}
+
+/// What a banned member is told when they try to sign in.
+pub fn banned_message(reason: &str) -> String {
+    format!("운영 정책 위반으로 이용이 정지된 계정이에요. 사유: {reason}")
 }
 
 /// The most active restrictions the admin page lists (soonest to end first).
 pub const RESTRICTIONS_SHOWN: u32 = 100;
 
-/// What a restricted member is told, in the composer and when a send is refused.
+/// What a member who may not chat now is told, in the composer and when a send is
+/// refused (the notice they got says why).
+pub fn chat_blocked_message(until: DateTime<Utc>) -> String {
+    format!(
+        "이용이 제한되어 {}까지 채팅 메시지를 보낼 수 없어요.",
+        crate::ui::format::korean_datetime(until)
+    )
+}
+
+/// What the report rule's notice tells the restricted member.
 pub fn restricted_message(until: DateTime<Utc>) -> String {
     format!(
         "신고가 여러 번 접수되어 {}까지 채팅 메시지를 보낼 수 없어요.",
@@ -210,10 +292,13 @@ pub enum AuditAction {
     ListingEdited,
     /// An admin changed someone else's listing's status.
     ListingStatusSet,
+    MemberWarned,
+    MemberSuspended,
+    MemberBanned,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 12] = [
         Self::ChatMessageDeleted,
         Self::ChatReportDismissed,
         Self::RestrictionLifted,
@@ -223,6 +308,9 @@ impl AuditAction {
         Self::ListingReportDismissed,
         Self::ListingEdited,
         Self::ListingStatusSet,
+        Self::MemberWarned,
+        Self::MemberSuspended,
+        Self::MemberBanned,
     ];
 
     pub fn as_db(self) -> &'static str {
@@ -236,6 +324,9 @@ impl AuditAction {
             Self::ListingReportDismissed => "listing_report_dismissed",
             Self::ListingEdited => "listing_edited",
             Self::ListingStatusSet => "listing_status_set",
+            Self::MemberWarned => "member_warned",
+            Self::MemberSuspended => "member_suspended",
+            Self::MemberBanned => "member_banned",
         }
     }
 
@@ -254,6 +345,9 @@ impl AuditAction {
             Self::ListingReportDismissed => "판매글 신고 기각",
             Self::ListingEdited => "다른 회원의 판매글 수정",
             Self::ListingStatusSet => "다른 회원의 판매글 상태 변경",
+            Self::MemberWarned => "회원 경고",
+            Self::MemberSuspended => "회원 이용 정지",
+            Self::MemberBanned => "회원 영구 정지",
         }
     }
 
@@ -267,6 +361,7 @@ impl AuditAction {
             | Self::ListingReportDismissed
             | Self::ListingEdited
             | Self::ListingStatusSet => "listing",
+            Self::MemberWarned | Self::MemberSuspended | Self::MemberBanned => "member",
         }
     }
 
@@ -277,6 +372,9 @@ impl AuditAction {
             | Self::ListingReportDismissed
             | Self::ListingEdited
             | Self::ListingStatusSet => Some(format!("/listings/{target_id}")),
+            Self::MemberWarned | Self::MemberSuspended | Self::MemberBanned => {
+                Some(format!("/sellers/{target_id}"))
+            }
             _ => None,
         }
     }

@@ -1,5 +1,6 @@
 pub mod chat;
 pub mod listings;
+pub mod moderation;
 pub mod oidc;
 pub mod orders;
 

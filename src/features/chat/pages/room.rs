@@ -11,7 +11,8 @@ use crate::features::chat::types::{
     ChatMessage, DELETED_LABEL, HistoryPage, MAX_MESSAGE_CHARS, ReportReason, RoomView,
     SAFE_PAY_WARNING, ServerFrame, TradeLine, needs_safe_pay_warning, validate_body,
 };
-use crate::features::moderation::types::restricted_message;
+use crate::features::moderation::types::chat_blocked_message;
+use crate::ui::browser::confirm;
 use crate::ui::form::error_line;
 use crate::ui::format::{kst, won};
 use crate::ui::login_needed::login_needed;
@@ -330,16 +331,6 @@ fn TradeLineRow(line: TradeLine) -> impl IntoView {
     }
 }
 
-pub(super) fn confirm(question: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    return web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false));
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = question;
-        false
-    }
-}
-
 pub(super) fn clock(msg: &ChatMessage) -> String {
     kst(msg.created_at).format("%H:%M").to_string()
 }
@@ -489,7 +480,7 @@ pub(super) fn Composer(
     let restricted_notice = move || {
         view! {
             <p class="muted center composer-blocked" role="status" data-test="chat-restricted">
-                {move || restricted.get().map(restricted_message)}
+                {move || restricted.get().map(chat_blocked_message)}
             </p>
         }
     };

@@ -5,7 +5,7 @@
 use super::repo::{NewMessage, Notice, Participants};
 use crate::error::AppError;
 use crate::features::chat::types::{ServerFrame, banned_word_in, validate_body};
-use crate::features::moderation::types::restricted_message;
+use crate::features::moderation::types::chat_blocked_message;
 use crate::server::AppState;
 use crate::server::limits::Limit;
 
@@ -45,7 +45,7 @@ pub async fn send_message(
         .restricted_until(&state.pool, from.member, now)
         .await?
     {
-        return Err(AppError::Rejected(restricted_message(until)));
+        return Err(AppError::Rejected(chat_blocked_message(until)));
     }
     let recipient = room.other(from.member);
     // Someone looking at the room on this instance needs no notification.

@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod listing_reports;
 pub mod repo;
+pub mod sanctions;
 pub mod stats;

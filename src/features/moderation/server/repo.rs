@@ -10,7 +10,7 @@ use crate::features::chat::types::ReportReason;
 use crate::features::moderation::types::{
     AUTO_RESTRICT_REPORTERS, AUTO_RESTRICT_WINDOW_DAYS, AuditAction, ChatRestriction,
     FIRST_RESTRICTION_HOURS, REPEAT_RESTRICTION_HOURS, REPEAT_WINDOW_DAYS, ReportOutcome,
-    ReportQueue, ReportedMessage, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
+    ReportQueue, ReportedMessage, RestrictionKind, SENDER_REPORT_WINDOW_DAYS, SanctionSource,
     UNTRUSTED_REPORTER_DISMISSALS, restricted_message,
 };
 
@@ -307,9 +307,9 @@ pub async fn active_restrictions(
 ) -> AppResult<Vec<ChatRestriction>> {
     let rows = sqlx::query!(
         "SELECT s.id, s.member_id, m.nickname, s.source AS `source: String`, s.reporters,
-                s.starts_at, s.ends_at
+                s.starts_at, s.ends_at, s.kind AS `kind: String`, s.reason
          FROM sanction s JOIN member m ON m.id = s.member_id
-         WHERE s.ends_at > ? AND s.lifted_at IS NULL AND s.kind = 'chat'
+         WHERE s.ends_at > ? AND s.lifted_at IS NULL AND s.kind IN ('chat', 'suspend', 'ban')
          ORDER BY s.ends_at, s.id
          LIMIT ?",
         now.naive_utc(),
@@ -328,6 +328,8 @@ pub async fn active_restrictions(
             reporters: r.reporters,
             starts_at: r.starts_at.and_utc(),
             ends_at: r.ends_at.and_utc(),
+            kind: RestrictionKind::parse(&r.kind).unwrap_or_default(),
+            reason: r.reason,
         })
         .collect())
 }
@@ -340,7 +342,7 @@ pub async fn restricted_members(
 ) -> AppResult<HashMap<u64, DateTime<Utc>>> {
     let rows = sqlx::query!(
         "SELECT member_id, MAX(ends_at) AS `ends_at!: NaiveDateTime` FROM sanction
-         WHERE ends_at > ? AND lifted_at IS NULL AND kind = 'chat'
+         WHERE ends_at > ? AND lifted_at IS NULL AND kind IN ('chat', 'suspend', 'ban')
          GROUP BY member_id",
         now.naive_utc()
     )
@@ -360,7 +362,8 @@ pub async fn restricted_until(
 ) -> AppResult<Option<DateTime<Utc>>> {
     let until = sqlx::query_scalar!(
         "SELECT MAX(ends_at) FROM sanction
-         WHERE member_id = ? AND ends_at > ? AND lifted_at IS NULL AND kind = 'chat'",
+         WHERE member_id = ? AND ends_at > ? AND lifted_at IS NULL
+           AND kind IN ('chat', 'suspend', 'ban')",
         member,
         now.naive_utc()
     )

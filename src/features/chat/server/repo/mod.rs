@@ -229,7 +229,7 @@ pub async fn room_view(
                     AS `blocked_me: bool`,
                 (SELECT MAX(s.ends_at) FROM sanction s
                   WHERE s.member_id = ? AND s.ends_at > ? AND s.lifted_at IS NULL
-                    AND s.kind = 'chat') AS `restricted_until: NaiveDateTime`
+                    AND s.kind IN ('chat', 'suspend', 'ban')) AS `restricted_until: NaiveDateTime`
          FROM chat_room r
          JOIN listing l ON l.id = r.listing_id
          JOIN book b ON b.id = l.book_id
