@@ -7,5 +7,6 @@ pub mod format;
 pub mod icons;
 pub mod login_needed;
 pub mod not_found;
+pub mod paging;
 #[cfg(feature = "hydrate")]
 pub mod visible;

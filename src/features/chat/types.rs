@@ -333,7 +333,6 @@ pub struct RoomView {
     pub restricted_until: Option<DateTime<Utc>>,
     /// The steps of this buyer's orders for this listing, oldest first: shown between
     /// the messages as system lines.
-    #[serde(default)]
     pub trade_lines: Vec<TradeLine>,
 }
 

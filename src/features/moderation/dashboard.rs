@@ -19,6 +19,7 @@ use crate::features::photos::types::thumb_url;
 use crate::ui::form::error_line;
 use crate::ui::format::{korean_datetime, now_utc, relative_time, won};
 use crate::ui::login_needed::login_needed;
+use crate::ui::paging::more_loader;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -66,17 +67,10 @@ fn ListingReportsSection(
 ) -> impl IntoView {
     let more = RwSignal::new(Vec::<ReportedListing>::new());
     let next = RwSignal::new(first.next);
-    let load_more = move |_| {
-        let Some(after) = next.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(page) = listing_reports(Some(after)).await {
-                more.try_update(|m| m.extend(page.items));
-                next.try_set(page.next);
-            }
-        });
-    };
+    let load_more = more_loader(more, next, |after| async move {
+        let page = listing_reports(Some(after)).await.ok()?;
+        Some((page.items, page.next))
+    });
     let empty = first.items.is_empty();
     view! {
         <section class="admin-section" data-test="listing-reports" aria-labelledby="listing-reports-title">
@@ -195,17 +189,10 @@ fn ReportedListingCard(
 fn AuditSection(log: Resource<Result<AuditPage, AppError>>) -> impl IntoView {
     let more = RwSignal::new(Vec::<AuditEntry>::new());
     let next = RwSignal::new(None::<u64>);
-    let load_more = move |_| {
-        let Some(before) = next.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(page) = audit_log(before).await {
-                more.try_update(|m| m.extend(page.items));
-                next.try_set(page.next);
-            }
-        });
-    };
+    let load_more = more_loader(more, next, |before| async move {
+        let page = audit_log(before).await.ok()?;
+        Some((page.items, page.next))
+    });
     view! {
         <section class="admin-section" data-test="audit-log" aria-labelledby="audit-title">
             <h2 class="section-title" id="audit-title">"관리 기록"</h2>

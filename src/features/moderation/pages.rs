@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 use super::api::{CloseChatReports, LiftChatRestriction, chat_reports, chat_restrictions};
@@ -14,6 +13,7 @@ use crate::features::chat::types::{MAX_BANNED_WORD_CHARS, validate_banned_word};
 use crate::ui::form::error_line;
 use crate::ui::format::{korean_datetime, now_utc, relative_time};
 use crate::ui::login_needed::login_needed;
+use crate::ui::paging::more_loader;
 
 /// `/admin/chat`: the chat part of the moderation dashboard. Admins only; the server
 /// functions check, and this page shows their answer.
@@ -164,17 +164,10 @@ fn ReportQueueSection(
 ) -> impl IntoView {
     let more = RwSignal::new(Vec::<ReportedMessage>::new());
     let next = RwSignal::new(None::<u64>);
-    let load_more = move |_| {
-        let Some(before) = next.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(page) = chat_reports(before).await {
-                more.update(|m| m.extend(page.items));
-                next.set(page.next);
-            }
-        });
-    };
+    let load_more = more_loader(more, next, |before| async move {
+        let page = chat_reports(before).await.ok()?;
+        Some((page.items, page.next))
+    });
     view! {
         <section class="admin-section" data-test="chat-reports" aria-labelledby="reports-title">
             <h2 class="section-title" id="reports-title">"신고된 메시지"</h2>

@@ -58,17 +58,14 @@ pub struct ChatRestriction {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// A chat restriction, or an admin's suspension or ban (which stop chat too).
-    #[serde(default)]
     pub kind: RestrictionKind,
-    #[serde(default)]
     pub reason: String,
 }
 
 /// What keeps a member from chatting now.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RestrictionKind {
-    #[default]
     Chat,
     Suspend,
     Ban,

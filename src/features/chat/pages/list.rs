@@ -8,8 +8,8 @@ use crate::features::photos::types::thumb_url;
 use crate::ui::form::error_line;
 use crate::ui::format::{now_utc, relative_time};
 use crate::ui::login_needed::login_needed;
+use crate::ui::paging::more_loader;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -29,17 +29,10 @@ pub fn ChatListPage() -> impl IntoView {
             version.update(|v| *v += 1);
         }
     });
-    let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(page) = chat_rooms(cursor).await {
-                more.update(|m| m.extend(page.rooms));
-                next.set(page.next);
-            }
-        });
-    };
+    let load_more = more_loader(more, next, |cursor| async move {
+        let page = chat_rooms(cursor).await.ok()?;
+        Some((page.rooms, page.next))
+    });
     view! {
         <Title text="채팅" />
         <h1 class="page-title">"채팅"</h1>

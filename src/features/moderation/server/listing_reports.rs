@@ -32,8 +32,8 @@ pub async fn reports_today(pool: &MySqlPool, reporter: u64, now: DateTime<Utc>) 
 }
 
 /// Listings with open reports, the longest-waiting first, keyset-paged on (first open
-/// report, listing). Two static queries over the same page of listings: the listings
-/// with their sellers' records, then their open reports.
+/// report, listing). Two static queries: the page of listings with their sellers'
+/// records, then the open reports of those listings.
 pub async fn queue(
     pool: &MySqlPool,
     after: Option<ListingQueueCursor>,
@@ -71,6 +71,14 @@ pub async fn queue(
     )
     .fetch_all(pool)
     .await?;
+    // The open reports of exactly the listings on this page (their ids as a JSON array),
+    // not the grouping again: one grouping per page, and both lists agree.
+    let shown: Vec<u64> = listings
+        .iter()
+        .take(limit as usize)
+        .map(|l| l.listing_id)
+        .collect();
+    let page_ids = serde_json::to_string(&shown).map_err(|_| AppError::Internal)?;
     let reports = sqlx::query!(
         "SELECT r.listing_id, r.reason AS `reason: String`, r.detail, r.created_at,
                 p.nickname AS reporter_nickname,
@@ -79,19 +87,11 @@ pub async fn queue(
                 + (SELECT COUNT(*) FROM chat_report d
                   WHERE d.reporter_id = r.reporter_id AND d.outcome = 'dismissed')
                   AS `reporter_dismissed!: i64`
-         FROM (SELECT listing_id, MIN(created_at) AS first_at FROM listing_report
-               WHERE handled_at IS NULL
-               GROUP BY listing_id
-               HAVING first_at > ? OR (first_at = ? AND listing_id > ?)
-               ORDER BY first_at, listing_id
-               LIMIT ?) q
+         FROM JSON_TABLE(?, '$[*]' COLUMNS (listing_id BIGINT UNSIGNED PATH '$')) q
          JOIN listing_report r ON r.listing_id = q.listing_id AND r.handled_at IS NULL
          JOIN member p ON p.id = r.reporter_id
          ORDER BY r.created_at, r.id",
-        after_at,
-        after_at,
-        after_id,
-        limit
+        page_ids
     )
     .fetch_all(pool)
     .await?;
@@ -245,25 +245,15 @@ pub async fn close(
         raise(&mut tx, &notice, now).await?;
         told.push(listing.seller_id);
     }
-    let (action, detail) = match outcome {
-        ListingReportOutcome::Removed => (
-            AuditAction::ListingRemoved,
-            format!("{reasons} · {}", note.trim()),
-        ),
-        ListingReportOutcome::Dismissed => (
-            AuditAction::ListingReportDismissed,
-            format!("{reasons} · {}", note.trim()),
-        ),
+    let action = match outcome {
+        ListingReportOutcome::Removed => AuditAction::ListingRemoved,
+        ListingReportOutcome::Dismissed => AuditAction::ListingReportDismissed,
     };
-    audit::record(
-        &mut tx,
-        admin,
-        action,
-        listing_id,
-        detail.trim_end_matches(" · "),
-        now,
-    )
-    .await?;
+    let detail = match note.trim() {
+        "" => reasons,
+        note => format!("{reasons} · {note}"),
+    };
+    audit::record(&mut tx, admin, action, listing_id, &detail, now).await?;
     tx.commit().await?;
     Ok(ClosedListingReports { told })
 }

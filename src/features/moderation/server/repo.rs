@@ -328,7 +328,7 @@ pub async fn active_restrictions(
             reporters: r.reporters,
             starts_at: r.starts_at.and_utc(),
             ends_at: r.ends_at.and_utc(),
-            kind: RestrictionKind::parse(&r.kind).unwrap_or_default(),
+            kind: RestrictionKind::parse(&r.kind).unwrap_or(RestrictionKind::Chat),
             reason: r.reason,
         })
         .collect())
